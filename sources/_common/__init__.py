@@ -1,0 +1,1 @@
+"""Building blocks shared by every source: contracts, CSV reading, values, validation."""

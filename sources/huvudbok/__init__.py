@@ -1,0 +1,7 @@
+"""`huvudbok`: the monthly general-ledger export of the finance system."""
+
+from sources._common.source import Source
+from sources.huvudbok import expectations, parser
+from sources.huvudbok.contract import CONTRACT
+
+SOURCE = Source(CONTRACT, parser.parse, expectations.suites, companion_suffixes=(".ctl",))

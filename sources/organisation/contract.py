@@ -1,0 +1,27 @@
+"""Contract of `organisation*.csv` (source-formats.md §8)."""
+
+import re
+
+from sources._common.contract import Column, Contract
+
+EVENTS = ("Skapad", "Namnbyte", "Sammanslagen", "Delad", "Nedlagd")
+TYPES = ("Kommunstyrelse", "Facknämnd", "Stadsdelsnämnd", "Avdelning")
+
+CONTRACT = Contract(
+    source="organisation",
+    file_pattern=re.compile(r"organisation.*\.csv"),
+    columns=(
+        Column("Datum", "datum", "date"),
+        Column("Händelse", "handelse", "code"),
+        Column("Kod", "kod", "code"),
+        Column("Namn", "namn", "text"),
+        Column("Typ", "typ", "code"),
+        Column("Överordnad", "overordnad", "code", nullable=True),
+        Column("Efterträdare", "eftertradare", "codes", required=False, nullable=True),
+    ),
+    # The register is one list of events: a delivery may repeat old events or bring only
+    # new ones, so current state is the union of distinct events (see dbt intermediate).
+    supersession_key=(),
+    load_tier=0,  # every other file's codes are resolved against it
+    description="Organisation register: Skapad, Namnbyte, Sammanslagen, Delad, Nedlagd.",
+)

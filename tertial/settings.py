@@ -1,0 +1,82 @@
+"""Where everything lives at run time: one folder, `TERTIAL_HOME`.
+
+Every path the warehouse writes is derived here, so tests point the whole stack at a
+`tmp_path` by setting one environment variable, and a later move of the event log to
+DuckLake stays a configuration change.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+SCHEMA_SQL = REPO_ROOT / "warehouse" / "schema.sql"
+DEFAULT_HOME = REPO_ROOT / "var"
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The run-time layout under one `TERTIAL_HOME`."""
+
+    home: Path
+
+    @property
+    def landing(self) -> Path:
+        return self.home / "landing"
+
+    @property
+    def archive(self) -> Path:
+        """Files `tertial run` took from landing/ (accepted or duplicate), by batch."""
+        return self.home / "archive"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.home / "quarantine"
+
+    @property
+    def database(self) -> Path:
+        """The working database: the loader and dbt write here, analysts never read it."""
+        return self.home / "warehouse" / "tertial.duckdb"
+
+    @property
+    def published_dir(self) -> Path:
+        return self.home / "published"
+
+    @property
+    def published(self) -> Path:
+        """The read-only snapshot analysts and BI tools query."""
+        return self.published_dir / "tertial.duckdb"
+
+    @property
+    def dbt_target(self) -> Path:
+        return self.home / "dbt" / "target"
+
+    @property
+    def dbt_logs(self) -> Path:
+        return self.home / "dbt" / "logs"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.home / "dagster"
+
+    def ensure(self) -> Paths:
+        for folder in (
+            self.landing,
+            self.archive,
+            self.quarantine,
+            self.database.parent,
+            self.published_dir,
+            self.dbt_target,
+            self.dbt_logs,
+        ):
+            folder.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+def paths(home: str | os.PathLike[str] | None = None) -> Paths:
+    """The layout for `home`, else `$TERTIAL_HOME`, else `var/` in the repository."""
+    chosen = home or os.environ.get("TERTIAL_HOME") or DEFAULT_HOME
+    return Paths(Path(chosen).expanduser().resolve())
