@@ -51,6 +51,8 @@ def parse_csv(data: bytes, contract: Contract, file_name: str) -> ParsedBatch:
     """
     raw = read_raw(data, contract)
     frame = raw.frame
+    present = ["line_number", *(c.name for c in contract.columns if c.name in frame.columns)]
+    text = frame.select([*present, *raw.extra_columns])
     for column in contract.columns:
         if column.name not in frame.columns:
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(column.name))
@@ -63,12 +65,11 @@ def parse_csv(data: bytes, contract: Contract, file_name: str) -> ParsedBatch:
         *(typed(c.name, c.kind) for c in contract.columns),
         extra.alias("extra"),
     )
-    text_columns = ["line_number", *(c.name for c in contract.columns), *raw.extra_columns]
     return ParsedBatch(
         source=contract.source,
         file_name=file_name,
         encoding=raw.encoding,
-        raw=frame.select(text_columns),
+        raw=text,
         rows=rows,
         extra_columns=raw.extra_columns,
         missing_headers=raw.missing_headers,

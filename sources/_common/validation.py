@@ -101,7 +101,7 @@ def validate(frame: pd.DataFrame, suite_name: str, expectations: Sequence[Expect
         kwargs = config.kwargs
         details = item.result or {}
         exception = (item.exception_info or {}).get("exception_message")
-        lines = tuple(int(i) for i in details.get("partial_unexpected_index_list") or ())
+        lines = tuple(_line(i) for i in details.get("partial_unexpected_index_list") or ())
         values = tuple(details.get("partial_unexpected_list") or ())
         failures.append(
             Failure(
@@ -116,6 +116,13 @@ def validate(frame: pd.DataFrame, suite_name: str, expectations: Sequence[Expect
             )
         )
     return Outcome(suite_name, len(result.results), tuple(failures), time.perf_counter() - started)
+
+
+def _line(index: Any) -> int:
+    """GX names an unexpected row by its index, or by {index name: value} when named."""
+    if isinstance(index, dict):
+        index = index.get("line_number", next(iter(index.values())))
+    return int(index)
 
 
 def _pair(kwargs: dict[str, Any]) -> str | None:

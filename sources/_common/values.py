@@ -16,25 +16,23 @@ MINUS_SIGN = "\u2212"
 
 # `1 234 567,50`, `-40208,36`, `−17058,04`, `12`: decimal comma, at most öre precision,
 # thousands grouped with space or no-break space, or not at all.
-MONEY_PATTERN = (
-    rf"^[-{MINUS_SIGN}]?([0-9]+|[0-9]{{1,3}}([ {NBSP}{NARROW_NBSP}][0-9]{{3}})+)(,[0-9]{{1,2}})?$"
-)
+MONEY_PATTERN = rf"^[-{MINUS_SIGN}]?(?:[0-9]+|[0-9]{{1,3}}(?:[ {NBSP}{NARROW_NBSP}][0-9]{{3}})+)(?:,[0-9]{{1,2}})?$"
 DECIMAL_PATTERN = (
-    rf"^[-{MINUS_SIGN}]?([0-9]+|[0-9]{{1,3}}([ {NBSP}{NARROW_NBSP}][0-9]{{3}})+)(,[0-9]+)?$"
+    rf"^[-{MINUS_SIGN}]?(?:[0-9]+|[0-9]{{1,3}}(?:[ {NBSP}{NARROW_NBSP}][0-9]{{3}})+)(?:,[0-9]+)?$"
 )
-INTEGER_PATTERN = rf"^([0-9]+|[0-9]{{1,3}}([ {NBSP}{NARROW_NBSP}][0-9]{{3}})+)$"
+INTEGER_PATTERN = rf"^(?:[0-9]+|[0-9]{{1,3}}(?:[ {NBSP}{NARROW_NBSP}][0-9]{{3}})+)$"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-PERIOD_PATTERN = r"^[0-9]{4}(0[1-9]|1[0-2])$"
+PERIOD_PATTERN = r"^[0-9]{4}(?:0[1-9]|1[0-2])$"
 YEAR_PATTERN = r"^[0-9]{4}$"
 KONTO_PATTERN = r"^[0-9]{4}$"
 
-_DATE = r"(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])"
+_DATE = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
 # A Swedish personnummer, `YYMMDD-NNNN` (also `+` for the over-100s) or `YYYYMMDDNNNN`,
 # with a plausible month and day so that voucher ids like `V201108-142-240` and
 # organisation numbers like `212000-0142` (month 20) do not trip it.
 PERSONNUMMER_PATTERN = (
-    rf"(^|[^0-9])((19|20)?[0-9]{{2}}{_DATE}[-+][0-9]{{4}}"
-    rf"|(19|20)[0-9]{{2}}{_DATE}[0-9]{{4}})([^0-9]|$)"
+    rf"(?:^|[^0-9])(?:(?:19|20)?[0-9]{{2}}{_DATE}[-+][0-9]{{4}}"
+    rf"|(?:19|20)[0-9]{{2}}{_DATE}[0-9]{{4}})(?:[^0-9]|$)"
 )
 
 PATTERN_BY_KIND: dict[Kind, str] = {

@@ -1,0 +1,1 @@
+"""Assets: one per source (ingest), the dbt models, and the published snapshot."""

@@ -1,0 +1,90 @@
+"""One ingest asset per source: load what landed for it, as one batch per file.
+
+Each asset's key is its event-log table (`events/<source>`), and the dbt sources
+declare the same key in their `meta`, so the lineage graph shows one node per table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import dagster as dg
+
+from orchestration.resources import TertialHome
+from sources._common.source import Source
+from sources.registry import SOURCES, source_for
+from warehouse.ingest import expand, ingest, summary
+
+CHECK_NAME = "expectations"
+
+
+def _ingest_asset(source: Source, upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
+    key = dg.AssetKey(["events", source.name])
+
+    @dg.asset(
+        key=key,
+        deps=upstream,
+        group_name="ingest",
+        kinds={"python", "duckdb"},
+        description=f"{source.contract.description} Landing files: "
+        f"`{source.contract.file_pattern.pattern}`; each accepted file is one batch appended "
+        "to this event-log table, each rejected one goes to quarantine with a report.",
+        check_specs=[
+            dg.AssetCheckSpec(
+                CHECK_NAME,
+                asset=key,
+                blocking=True,
+                description="Great Expectations suites on every file before it is appended.",
+            )
+        ],
+    )
+    def ingest_source(
+        context: dg.AssetExecutionContext, tertial: TertialHome
+    ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+        home = tertial.paths()
+        mine = [p for p in expand([home.landing]) if (s := source_for(p.name)) and s is source]
+        results = ingest(home, mine, move=True, progress=context.log.info)
+        context.log.info(summary(results))
+        rejected = [r for r in results if r.status == "rejected"]
+        accepted = [r for r in results if r.status == "accepted"]
+        yield dg.MaterializeResult(
+            asset_key=key,
+            metadata={
+                "files": len(results),
+                "accepted": len(accepted),
+                "duplicates": sum(r.status == "duplicate" for r in results),
+                "rejected": len(rejected),
+                "rows_appended": sum(r.rows for r in accepted),
+                "batches": [r.batch_id for r in accepted],
+            },
+        )
+        # A rejected file never reached the log, so what dbt builds on is still valid:
+        # WARN shows the rejection without holding back the other boards' data. An
+        # ERROR (an unexpected failure) would block every downstream asset.
+        yield dg.AssetCheckResult(
+            asset_key=key,
+            check_name=CHECK_NAME,
+            passed=not rejected,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={
+                "expectations_evaluated": sum(o.evaluated for r in accepted for o in r.outcomes),
+                "rejected_files": [f"{r.path.name}: {r.reason}" for r in rejected],
+                "reports": [str(r.report) for r in rejected],
+            },
+        )
+
+    return ingest_source
+
+
+def ingest_assets() -> list[dg.AssetsDefinition]:
+    """In load order: the register resolves activities, both resolve the ledger."""
+    ordered = sorted(SOURCES, key=lambda s: s.contract.load_tier)
+    assets = []
+    for index, source in enumerate(ordered):
+        upstream = [
+            dg.AssetKey(["events", s.name])
+            for s in ordered[:index]
+            if s.contract.load_tier < source.contract.load_tier
+        ]
+        assets.append(_ingest_asset(source, upstream))
+    return assets

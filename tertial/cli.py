@@ -1,0 +1,222 @@
+"""`tertial`: the command line of the warehouse (the stable interface of users and tests).
+
+tertial ingest PATH...   load files or folders, one line per file
+tertial build            dbt build (models + tests), then publish the snapshot
+tertial run              the nightly job: ingest landing/, build, publish
+tertial demo             write the demo city into landing/ and run
+tertial query "SQL"      read-only SQL against the published snapshot
+tertial batches          every batch in the event log
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from tertial import __version__
+from tertial.output import FORMATS, render
+from tertial.settings import Paths, paths
+
+EXIT_OK, EXIT_REJECTED, EXIT_FAILED = 0, 1, 2
+
+EXAMPLE_QUERIES: tuple[tuple[str, str], ...] = (
+    (
+        "Net cost per board in the latest year (kronor), the five largest",
+        """
+select n.namnd_name, p.year,
+       sum(f.amount * k.followup_sign) filter (where k.followup_slag = 'Kostnader')
+     - sum(-f.amount) filter (where k.followup_slag = 'Intäkter') as net_cost
+from fct_ledger f
+join dim_namnd n using (namnd_key)
+join dim_konto k using (konto_key)
+join dim_period p using (period_key)
+where p.year = (select max(period / 100) from fct_ledger)
+group by all
+order by net_cost desc
+limit 5
+""",
+    ),
+    (
+        "Servicenämnden (142): booked costs and revenues per activity through T2 (Jan-Aug)",
+        """
+select v.verksamhet_code, v.verksamhet_name, k.followup_slag as slag,
+       sum(f.amount * k.followup_sign) as booked_ytd
+from fct_ledger f
+join dim_verksamhet v using (verksamhet_key)
+join dim_konto k using (konto_key)
+join dim_period p using (period_key)
+where f.namnd_code = '142' and k.followup_slag in ('Kostnader', 'Intäkter')
+  and p.year = (select max(period / 100) from fct_ledger) and p.month <= 8
+group by all
+order by slag, v.verksamhet_code
+""",
+    ),
+    (
+        "What the event log holds: batches per source and status",
+        """
+select source, status, count(*) as batches, sum(row_count) as rows
+from meta.batches
+group by all
+order by all
+""",
+    ),
+)
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _error(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr, flush=True)
+
+
+def cmd_ingest(home: Paths, args: argparse.Namespace) -> int:
+    from warehouse.ingest import ingest, summary
+
+    home.ensure()
+    started = time.perf_counter()
+    results = ingest(home, [Path(p) for p in args.paths], progress=_say)
+    _say(f"{summary(results)} in {time.perf_counter() - started:.1f}s")
+    return EXIT_REJECTED if any(r.status == "rejected" for r in results) else EXIT_OK
+
+
+def cmd_build(home: Paths, args: argparse.Namespace) -> int:
+    from tertial.pipeline import build_and_publish
+
+    home.ensure()
+    build_and_publish(home, _say)
+    return EXIT_OK
+
+
+def cmd_run(home: Paths, args: argparse.Namespace) -> int:
+    from tertial.pipeline import run
+
+    result = run(home, _say)
+    for rejected in result.rejected:
+        _say(f"REJECTED {rejected.path.name}: {rejected.reason} (report: {rejected.report})")
+    return EXIT_REJECTED if result.rejected else EXIT_OK
+
+
+def cmd_demo(home: Paths, args: argparse.Namespace) -> int:
+    from tertial.demo import write_demo_city
+    from tertial.pipeline import run
+    from warehouse.publish import connect_published
+
+    home.ensure()
+    _say(f"Writing the demo city into {home.landing} ...")
+    city = write_demo_city(home.landing)
+    _say(f"  {len(city.files)} files, {city.boards} boards, {city.ledger_rows:,} ledger rows")
+    result = run(home, _say)
+    _say("")
+    _say(f"The demo's rejected file(s), as intended: {len(result.rejected)}")
+    for rejected in result.rejected:
+        _say(f"  {rejected.path.name}: {rejected.reason}")
+        _say(f"  report: {rejected.report}")
+    _say("")
+    _say(f"Published database (read-only): {result.published.path}")
+    _say('Query it:  tertial query "select * from fct_ledger limit 5"')
+    _say(f"      or:  duckdb -readonly {result.published.path}")
+    with connect_published(home.published) as con:
+        for title, sql in EXAMPLE_QUERIES:
+            cursor = con.execute(sql)
+            columns = [d[0] for d in cursor.description]
+            _say("")
+            _say(f"-- {title}")
+            _say(sql.strip())
+            _say(render(columns, cursor.fetchall()))
+    return EXIT_OK
+
+
+def cmd_query(home: Paths, args: argparse.Namespace) -> int:
+    import duckdb
+
+    from warehouse.publish import connect_published
+
+    with connect_published(home.published) as con:
+        try:
+            cursor = con.execute(args.sql)
+        except duckdb.Error as exc:
+            _error(str(exc))
+            return EXIT_FAILED
+        columns = [d[0] for d in cursor.description] if cursor.description else []
+        _say(render(columns, cursor.fetchall(), args.format))
+    return EXIT_OK
+
+
+def cmd_batches(home: Paths, args: argparse.Namespace) -> int:
+    from warehouse.store import EventStore
+
+    if not home.database.exists():
+        _error(f"no warehouse at {home.database} yet: ingest something first")
+        return EXIT_FAILED
+    with EventStore(home.database) as store:
+        frame = store.batches().select(
+            "batch_id",
+            "source",
+            "file_name",
+            "sha256",
+            "recorded_at",
+            "status",
+            "row_count",
+            "reason",
+        )
+    _say(render(frame.columns, frame.rows(), args.format))
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="tertial", description=__doc__.split("\n")[0])
+    root.add_argument("--version", action="version", version=f"tertial {__version__}")
+    root.add_argument(
+        "--home", help="TERTIAL_HOME for this command (default: $TERTIAL_HOME or var/)"
+    )
+    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ingest = commands.add_parser("ingest", help="load files or folders, one batch per file")
+    ingest.add_argument("paths", nargs="+", metavar="PATH")
+    ingest.set_defaults(handler=cmd_ingest)
+
+    build = commands.add_parser("build", help="dbt build (models + tests), then publish")
+    build.set_defaults(handler=cmd_build)
+
+    run = commands.add_parser("run", help="the nightly job: ingest landing/, build, publish")
+    run.set_defaults(handler=cmd_run)
+
+    demo = commands.add_parser("demo", help="write the demo city into landing/ and run")
+    demo.set_defaults(handler=cmd_demo)
+
+    query = commands.add_parser("query", help="read-only SQL against the published snapshot")
+    query.add_argument("sql")
+    query.add_argument("--format", choices=FORMATS, default="table")
+    query.set_defaults(handler=cmd_query)
+
+    batches = commands.add_parser("batches", help="every batch in the event log")
+    batches.add_argument("--format", choices=FORMATS, default="table")
+    batches.set_defaults(handler=cmd_batches)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    from warehouse.build import BuildFailed
+    from warehouse.store import WarehouseBusy
+
+    args = parser().parse_args(argv)
+    home = paths(args.home)
+    try:
+        return args.handler(home, args)
+    except BuildFailed as exc:
+        _error(f"build failed, nothing was published: {exc}")
+        return EXIT_FAILED
+    except (WarehouseBusy, FileNotFoundError) as exc:
+        _error(str(exc))
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        _error("interrupted: no half-loaded batch is left behind (each file is one transaction)")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,27 @@
+"""Shared test fixtures: a TERTIAL_HOME per test and the city's reference files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tertial.settings import REPO_ROOT, Paths, paths
+
+# Read in place, never copied into the project (shared/README.md).
+SHARED = REPO_ROOT.parent / "shared"
+SERVICENAMNDEN = SHARED / "reference" / "servicenamnden-2011"
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
+    """An empty TERTIAL_HOME in tmp_path, also set in the environment for the CLI."""
+    monkeypatch.setenv("TERTIAL_HOME", str(tmp_path / "home"))
+    return paths(tmp_path / "home").ensure()
+
+
+def ledger_files(*names: str) -> list[Path]:
+    """Reference ledger files by name, plus the two registers they resolve against."""
+    return [SERVICENAMNDEN / "organisation.csv", SERVICENAMNDEN / "verksamheter.csv"] + [
+        SERVICENAMNDEN / n for n in names
+    ]

@@ -1,0 +1,94 @@
+"""Publish the finished marts as a read-only snapshot for analysts and BI tools.
+
+DuckDB allows one writing process or many reading ones per file, never both. So
+readers never open the working database: the build writes a brand-new file, closes it,
+makes it read-only and renames it over `published/tertial.duckdb` in one atomic step.
+A reader mid-query keeps the old file (its open handle survives the rename); every new
+connection gets the new snapshot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+# The schemas readers get. `events` stays behind: the log is the loader's, and at city
+# scale (120 M ledger lines) copying it would make every publish cost the whole history.
+PUBLISHED_SCHEMAS = ("marts",)
+
+
+@dataclass(frozen=True)
+class Published:
+    path: Path
+    tables: tuple[str, ...]
+    seconds: float
+    published_at: dt.datetime
+
+
+def publish(working: Path, target: Path) -> Published:
+    """Copy the marts of `working` into a new file and atomically replace `target`."""
+    started = time.perf_counter()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary.unlink(missing_ok=True)
+    published_at = dt.datetime.now(dt.UTC)
+    con = duckdb.connect(str(temporary))
+    try:
+        con.execute("attach ? as work (read_only)", [str(working)])
+        tables = con.execute(
+            """
+            select table_schema, table_name
+            from information_schema.tables
+            where table_catalog = 'work' and table_schema in (select unnest(?))
+            order by all
+            """,
+            [list(PUBLISHED_SCHEMAS)],
+        ).fetchall()
+        for schema in PUBLISHED_SCHEMAS:
+            con.execute(f'create schema if not exists "{schema}"')
+        for schema, table in tables:
+            # Identifiers come from the catalog of our own database, quoted.
+            con.execute(
+                f'create table "{schema}"."{table}" as select * from work."{schema}"."{table}"'
+            )
+        con.execute("create schema if not exists meta")
+        con.execute(
+            """
+            create table meta.batches as
+            select batch_id, source, file_name, sha256, recorded_at, status, row_count, reason
+            from work.events.batches
+            """
+        )
+        con.execute(
+            "create table meta.publication as select ?::timestamptz as published_at, "
+            "(select max(batch_id) from work.events.batches) as through_batch_id",
+            [published_at],
+        )
+        con.execute("detach work")
+        con.execute("checkpoint")
+    except BaseException:
+        con.close()
+        temporary.unlink(missing_ok=True)
+        raise
+    con.close()
+    # Readers must not be able to write to what they read.
+    os.chmod(temporary, 0o444)
+    os.replace(temporary, target)
+    names = tuple(f"{s}.{t}" for s, t in tables)
+    return Published(target, names, time.perf_counter() - started, published_at)
+
+
+def connect_published(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the snapshot, with the marts on the search path."""
+    if not path.exists():
+        raise FileNotFoundError(
+            f"no published snapshot at {path}: run `tertial build` (or `tertial demo`) first"
+        )
+    con = duckdb.connect(str(path), read_only=True)
+    con.execute("set search_path = 'marts,meta,main'")
+    return con
