@@ -16,10 +16,9 @@ MINUS_SIGN = "\u2212"
 
 # `1 234 567,50`, `-40208,36`, `−17058,04`, `12`: decimal comma, at most öre precision,
 # thousands grouped with space or no-break space, or not at all.
-MONEY_PATTERN = rf"^[-{MINUS_SIGN}]?(?:[0-9]+|[0-9]{{1,3}}(?:[ {NBSP}{NARROW_NBSP}][0-9]{{3}})+)(?:,[0-9]{{1,2}})?$"
-DECIMAL_PATTERN = (
-    rf"^[-{MINUS_SIGN}]?(?:[0-9]+|[0-9]{{1,3}}(?:[ {NBSP}{NARROW_NBSP}][0-9]{{3}})+)(?:,[0-9]+)?$"
-)
+_AMOUNT = rf"[-{MINUS_SIGN}]?(?:[0-9]+|[0-9]{{1,3}}(?:[ {NBSP}{NARROW_NBSP}][0-9]{{3}})+)"
+MONEY_PATTERN = rf"^{_AMOUNT}(?:,[0-9]{{1,2}})?$"
+DECIMAL_PATTERN = rf"^{_AMOUNT}(?:,[0-9]+)?$"
 INTEGER_PATTERN = rf"^(?:[0-9]+|[0-9]{{1,3}}(?:[ {NBSP}{NARROW_NBSP}][0-9]{{3}})+)$"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 PERIOD_PATTERN = r"^[0-9]{4}(?:0[1-9]|1[0-2])$"

@@ -1,0 +1,47 @@
+# The front door. `make run` and `make test` work on a fresh machine with only Python 3.11:
+# they install uv into .tools/ and every pinned dependency (uv.lock) into .venv/.
+
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+RUN := $(UV) run --frozen
+export TERTIAL_HOME ?= $(CURDIR)/var
+export DAGSTER_HOME := $(TERTIAL_HOME)/dagster
+
+.PHONY: install run test lint format dagster clean
+
+install: .venv/.installed
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+.venv/.installed: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+## run: install, write the demo city into landing/, ingest, build, publish, show queries
+run: install
+	$(RUN) tertial demo
+
+## test: install, lint (ruff, sqlfluff) and run the whole test suite
+test: install lint
+	$(RUN) pytest
+
+lint: install
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) sqlfluff lint dbt_project
+
+format: install
+	$(RUN) ruff check --fix .
+	$(RUN) ruff format .
+
+## dagster: the web UI and the daemon, so the 02:00 schedule and the landing sensor fire
+dagster: install
+	mkdir -p $(DAGSTER_HOME)
+	cp orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	$(RUN) dagster dev -m orchestration.definitions
+
+clean:
+	rm -rf var .venv .tools
