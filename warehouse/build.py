@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import subprocess
+import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,62 +72,84 @@ def dbt_env(paths: Paths) -> dict[str, str]:
     return {"TERTIAL_DB_PATH": str(paths.database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
 
 
-@contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+def dbt_executable() -> str:
+    """The `dbt` of this environment (next to the running Python), else the one on PATH."""
+    beside = Path(sys.executable).parent / "dbt"
+    found = str(beside) if beside.exists() else shutil.which("dbt")
+    if not found:
+        raise BuildFailed("dbt is not installed in this environment: run `make install`")
+    return found
 
 
 def run_dbt(
     paths: Paths, command: str, *extra: str, progress: Progress | None = None
 ) -> BuildResult:
-    """Invoke dbt in-process and report every finished node through `progress`."""
-    from dbt.cli.main import dbtRunner  # imported late: ~2 s, and only build needs it
+    """Run dbt in a subprocess and report every finished node through `progress`.
 
+    A subprocess, not dbtRunner in-process: dbt-duckdb keeps its DuckDB instance open
+    for the life of the process, which would lock the working database against the
+    publish step that follows (DuckDB: one attach per file per process).
+    """
+    args = [dbt_executable(), *dbt_args(command, paths, "--log-format", "json", *extra)]
+    env = {**os.environ, **dbt_env(paths)}
     nodes: list[NodeResult] = []
-
-    def on_event(event: Any) -> None:
-        if event.info.name != "NodeFinished":
-            return
-        info = event.data.node_info
-        result = event.data.run_result
-        node = NodeResult(
-            name=info.node_name,
-            resource_type=info.resource_type,
-            status=info.node_status,
-            seconds=float(getattr(result, "execution_time", 0.0) or 0.0),
-            message=getattr(result, "message", None) or None,
-        )
-        nodes.append(node)
-        if progress:
-            progress(
-                f"  [{len(nodes)}] {node.resource_type:<10} {node.name:<45} "
-                f"{node.status} ({node.seconds:.2f}s)"
-            )
-
+    errors: list[str] = []
     started = time.perf_counter()
-    with _environment(dbt_env(paths)):
-        outcome = dbtRunner(callbacks=[on_event]).invoke(
-            dbt_args(command, paths, "--quiet", *extra)
-        )
-    result = BuildResult(bool(outcome.success), nodes, time.perf_counter() - started)
-    if not outcome.success:
+    with subprocess.Popen(
+        args,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=DBT_PROJECT_DIR,
+    ) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            event = _event(line)
+            if event is None:
+                errors.append(line.rstrip())
+                continue
+            name = event.get("info", {}).get("name")
+            data = event.get("data", {})
+            if name == "NodeFinished":
+                node = _node(data)
+                nodes.append(node)
+                if progress:
+                    progress(
+                        f"  [{len(nodes)}] {node.resource_type:<10} {node.name:<45} "
+                        f"{node.status} ({node.seconds:.2f}s)"
+                    )
+            elif event.get("info", {}).get("level") == "error":
+                errors.append(event["info"].get("msg", ""))
+        returncode = process.wait()
+    result = BuildResult(returncode == 0, nodes, time.perf_counter() - started)
+    if returncode != 0:
         failed = [n for n in nodes if n.status in ("error", "fail", "runtime error")]
         detail = "; ".join(f"{n.name}: {n.message}" for n in failed[:5])
-        if outcome.exception is not None:
-            detail = f"{detail}; {outcome.exception}" if detail else str(outcome.exception)
-        raise BuildFailed(
-            f"{result.summary()}: {detail or 'see dbt logs in ' + str(paths.dbt_logs)}"
-        )
+        detail = detail or " ".join(e for e in errors if e)[-2000:]
+        detail = detail or f"see the dbt logs in {paths.dbt_logs}"
+        raise BuildFailed(f"{result.summary()}: {detail}")
     return result
+
+
+def _event(line: str) -> dict[str, Any] | None:
+    try:
+        event = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    return event if isinstance(event, dict) else None
+
+
+def _node(data: dict[str, Any]) -> NodeResult:
+    info = data.get("node_info", {})
+    result = data.get("run_result", {})
+    return NodeResult(
+        name=info.get("node_name", "?"),
+        resource_type=info.get("resource_type", "?"),
+        status=info.get("node_status", result.get("status", "?")),
+        seconds=float(result.get("execution_time") or 0.0),
+        message=result.get("message") or None,
+    )
 
 
 def build(

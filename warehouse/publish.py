@@ -39,7 +39,9 @@ def publish(working: Path, target: Path) -> Published:
     published_at = dt.datetime.now(dt.UTC)
     con = duckdb.connect(str(temporary))
     try:
-        con.execute("attach ? as work (read_only)", [str(working)])
+        # ATTACH takes no bind parameter; the path is our own setting, quoted as a literal.
+        literal = str(working).replace("'", "''")
+        con.execute(f"attach '{literal}' as work (read_only)")
         tables = con.execute(
             """
             select table_schema, table_name
