@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from tertial.settings import DBT_PROJECT_DIR, Paths
-from warehouse.build import dbt_env, manifest_path, run_dbt
+from warehouse.build import manifest_path, run_dbt
 
 
 def _newest_source_change() -> float:
@@ -23,6 +22,4 @@ def ensure_manifest(paths: Paths) -> Path:
     manifest = manifest_path(paths)
     if not manifest.exists() or manifest.stat().st_mtime < _newest_source_change():
         run_dbt(paths, "parse")
-    # The dbt subprocesses Dagster starts read the working database path from here.
-    os.environ.update(dbt_env(paths))
     return manifest

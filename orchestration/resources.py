@@ -1,7 +1,5 @@
 """Dagster resources: where the warehouse lives."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from tertial.settings import Paths, paths

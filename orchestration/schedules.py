@@ -1,6 +1,6 @@
 """The nightly schedule: 02:00 in Stockholm, when the day's exports have landed."""
 
-from __future__ import annotations
+from typing import Any
 
 import dagster as dg
 
@@ -8,7 +8,7 @@ NIGHTLY_CRON = "0 2 * * *"
 TIMEZONE = "Europe/Stockholm"
 
 
-def build_nightly_schedule(job: dg.UnresolvedAssetJobDefinition) -> dg.ScheduleDefinition:
+def build_nightly_schedule(job: dg.JobDefinition | Any) -> dg.ScheduleDefinition:
     return dg.ScheduleDefinition(
         name="nightly_schedule",
         job=job,

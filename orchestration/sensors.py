@@ -1,8 +1,7 @@
 """A sensor on landing/: a new or changed file there starts the nightly job."""
 
-from __future__ import annotations
-
 import hashlib
+from typing import Any
 
 import dagster as dg
 
@@ -27,7 +26,7 @@ def landing_fingerprint(home: Paths) -> str:
     return hashlib.sha256("\n".join(entries).encode()).hexdigest()
 
 
-def build_landing_sensor(job: dg.UnresolvedAssetJobDefinition) -> dg.SensorDefinition:
+def build_landing_sensor(job: dg.JobDefinition | Any) -> dg.SensorDefinition:
     @dg.sensor(job=job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
     def landing_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
         """Request a run of the nightly job when landing/ holds files not seen before."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,15 @@ from tertial.settings import REPO_ROOT, Paths, paths
 # Read in place, never copied into the project (shared/README.md).
 SHARED = REPO_ROOT.parent / "shared"
 SERVICENAMNDEN = SHARED / "reference" / "servicenamnden-2011"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Nothing a test does may write into the repository's own var/: give the session a
+    TERTIAL_HOME of its own before any module (Dagster's definitions) reads it."""
+    os.environ["TERTIAL_HOME"] = tempfile.mkdtemp(prefix="tertial-tests-")
+    os.environ["DAGSTER_HOME"] = os.path.join(os.environ["TERTIAL_HOME"], "dagster")
+    os.makedirs(os.environ["DAGSTER_HOME"], exist_ok=True)
+    os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 
 
 @pytest.fixture

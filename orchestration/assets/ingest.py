@@ -4,8 +4,6 @@ Each asset's key is its event-log table (`events/<source>`), and the dbt sources
 declare the same key in their `meta`, so the lineage graph shows one node per table.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 
 import dagster as dg
@@ -76,6 +74,36 @@ def _ingest_asset(source: Source, upstream: list[dg.AssetKey]) -> dg.AssetsDefin
     return ingest_source
 
 
+UNRECOGNISED = dg.AssetKey(["landing", "unrecognised_files"])
+
+
+@dg.asset(
+    key=UNRECOGNISED,
+    group_name="ingest",
+    kinds={"python"},
+    check_specs=[dg.AssetCheckSpec(CHECK_NAME, asset=UNRECOGNISED, blocking=True)],
+)
+def unrecognised_files(
+    context: dg.AssetExecutionContext, tertial: TertialHome
+) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+    """Files in landing/ that match no source, quarantined with a report.
+
+    The source assets take only their own files; without this the inbox would keep a
+    misnamed export forever and nobody would hear of it.
+    """
+    home = tertial.paths()
+    strays = [p for p in expand([home.landing]) if source_for(p.name) is None]
+    results = ingest(home, strays, move=True, progress=context.log.warning)
+    yield dg.MaterializeResult(asset_key=UNRECOGNISED, metadata={"files": len(results)})
+    yield dg.AssetCheckResult(
+        asset_key=UNRECOGNISED,
+        check_name=CHECK_NAME,
+        passed=not results,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"quarantined": [f"{r.path.name}: {r.reason}" for r in results]},
+    )
+
+
 def ingest_assets() -> list[dg.AssetsDefinition]:
     """In load order: the register resolves activities, both resolve the ledger."""
     ordered = sorted(SOURCES, key=lambda s: s.contract.load_tier)
@@ -87,4 +115,4 @@ def ingest_assets() -> list[dg.AssetsDefinition]:
             if s.contract.load_tier < source.contract.load_tier
         ]
         assets.append(_ingest_asset(source, upstream))
-    return assets
+    return [*assets, unrecognised_files]

@@ -1,24 +1,39 @@
 """The dbt models as assets, and the published snapshot downstream of them."""
 
-from __future__ import annotations
-
+import os
 from collections.abc import Iterator
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    dbt_assets,
+)
 
 from orchestration.dbt import ensure_manifest
 from orchestration.resources import TertialHome
 from tertial.settings import paths
+from warehouse.build import dbt_env
 from warehouse.publish import publish
 
 MANIFEST = ensure_manifest(paths().ensure())
 
 
-@dbt_assets(manifest=MANIFEST, name="dbt_models")
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+# dbt tests on the event-log sources become asset checks of the ingest assets too.
+TRANSLATOR = DagsterDbtTranslator(
+    settings=DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True)
+)
+
+
+@dbt_assets(manifest=MANIFEST, name="dbt_models", dagster_dbt_translator=TRANSLATOR)
+def dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, tertial: TertialHome
+) -> Iterator[Any]:
     """Staging views, current state and the star schema; `dbt build` runs their tests."""
+    # The dbt subprocess finds the working database of this run's TERTIAL_HOME here.
+    os.environ.update(dbt_env(tertial.paths()))
     yield from dbt.cli(["build"], context=context).stream()
 
 

@@ -1,0 +1,121 @@
+"""Dagster: the asset graph, the landing sensor, the nightly schedule, one real run."""
+
+import datetime as dt
+import shutil
+
+import dagster as dg
+import duckdb
+import pytest
+from dagster_dbt import DbtCliResource
+
+from orchestration.assets.ingest import ingest_assets
+from orchestration.assets.warehouse import dbt_models, published_snapshot
+from orchestration.definitions import defs
+from orchestration.resources import TertialHome
+from tertial.settings import DBT_PROJECT_DIR, Paths
+from tests.conftest import SERVICENAMNDEN
+
+pytestmark = pytest.mark.integration
+
+# A snapshot of the graph's keys: a renamed or lost asset shows up in review.
+ASSET_KEYS = [
+    "events/batches",
+    "events/huvudbok",
+    "events/organisation",
+    "events/supersession_keys",
+    "events/verksamheter",
+    "intermediate/int_ledger_batches_current",
+    "intermediate/int_organisation_events_current",
+    "intermediate/int_verksamheter_current",
+    "landing/unrecognised_files",
+    "marts/dim_konto",
+    "marts/dim_namnd",
+    "marts/dim_period",
+    "marts/dim_verksamhet",
+    "marts/fct_ledger",
+    "published/tertial",
+    "staging/kommunbas_kontogrupper",
+    "staging/stg_events__batches",
+    "staging/stg_events__supersession_keys",
+    "staging/stg_huvudbok__ledger_lines",
+    "staging/stg_organisation__events",
+    "staging/stg_verksamheter__verksamheter",
+]
+
+
+def test_asset_graph_keys() -> None:
+    graph = defs.resolve_asset_graph()
+    assert sorted(k.to_user_string() for k in graph.get_all_asset_keys()) == ASSET_KEYS
+    # The dbt source and the ingest asset are one node: staging reads what ingest wrote.
+    staging = graph.get(dg.AssetKey(["staging", "stg_huvudbok__ledger_lines"]))
+    assert dg.AssetKey(["events", "huvudbok"]) in staging.parent_keys
+    checks = {c.name for c in graph.asset_check_keys}
+    assert checks >= {"expectations"}
+
+
+def test_landing_sensor_requests_a_run_for_new_files(home: Paths) -> None:
+    sensor = defs.get_sensor_def("landing_sensor")
+    with dg.build_sensor_context(cursor=None) as context:
+        assert isinstance(sensor(context), dg.SkipReason)  # nothing landed
+
+    shutil.copy(SERVICENAMNDEN / "huvudbok_201108.csv", home.landing / "huvudbok_201108.csv")
+    with dg.build_sensor_context(cursor=None) as context:
+        result = sensor(context)
+    assert isinstance(result, dg.SensorResult)
+    [request] = result.run_requests
+    assert request.job_name in (None, "nightly")
+    with dg.build_sensor_context(cursor=result.cursor) as context:
+        assert isinstance(sensor(context), dg.SkipReason)  # seen, not requested twice
+
+
+def test_nightly_schedule_fires_at_two_in_stockholm() -> None:
+    schedule = defs.get_schedule_def("nightly_schedule")
+    assert schedule.cron_schedule == "0 2 * * *"
+    assert schedule.execution_timezone == "Europe/Stockholm"
+    assert schedule.job_name == "nightly"
+    when = dt.datetime(2026, 11, 24, 2, 0, tzinfo=dt.UTC)
+    with dg.build_schedule_context(scheduled_execution_time=when) as context:
+        data = schedule.evaluate_tick(context)
+    assert len(data.run_requests) == 1
+
+
+def test_materialise_everything_in_process(home: Paths) -> None:
+    for name in (
+        "organisation.csv",
+        "verksamheter.csv",
+        "huvudbok_201107.csv",
+        "huvudbok_201108.csv",
+        "huvudbok_201108.ctl",
+        "budget_2011_1.csv",
+    ):
+        shutil.copy(SERVICENAMNDEN / name, home.landing / name)
+
+    result = dg.materialize(
+        [*ingest_assets(), dbt_models, published_snapshot],
+        resources={
+            "tertial": TertialHome(home=str(home.home)),
+            "dbt": DbtCliResource(
+                project_dir=str(DBT_PROJECT_DIR),
+                profiles_dir=str(DBT_PROJECT_DIR),
+                target_path=home.dbt_target,
+            ),
+        },
+    )
+
+    assert result.success
+    checks = {e.asset_key.to_user_string(): e for e in result.get_asset_check_evaluations()}
+    assert checks["events/huvudbok"].passed and checks["events/organisation"].passed
+    # budget_* is not loaded by this version: quarantined, reported as a WARN, not a stop.
+    assert not checks["landing/unrecognised_files"].passed
+    assert checks["landing/unrecognised_files"].severity == dg.AssetCheckSeverity.WARN
+    materialised = {
+        m.materialization.asset_key.to_user_string()
+        for m in result.get_asset_materialization_events()
+    }
+    assert {"events/huvudbok", "marts/fct_ledger", "published/tertial"} <= materialised
+    # Every file left landing/: to the archive, or (budget) to quarantine.
+    assert not any(p.is_file() for p in home.landing.rglob("*"))
+    con = duckdb.connect(str(home.published), read_only=True)
+    periods = con.execute("select distinct period from marts.fct_ledger order by 1").fetchall()
+    con.close()
+    assert periods == [(201107,), (201108,)]
