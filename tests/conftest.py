@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -22,6 +23,10 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["DAGSTER_HOME"] = os.path.join(os.environ["TERTIAL_HOME"], "dagster")
     os.makedirs(os.environ["DAGSTER_HOME"], exist_ok=True)
     os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(os.environ.get("TERTIAL_HOME", ""), ignore_errors=True)
 
 
 @pytest.fixture

@@ -1,0 +1,64 @@
+"""The CLI's promises: build failures publish nothing, queries are read-only, formats."""
+
+import csv
+import hashlib
+import io
+import json
+
+import duckdb
+import pytest
+
+from tertial.cli import main
+from tertial.settings import Paths
+from tests.conftest import ledger_files
+
+pytestmark = pytest.mark.integration
+
+
+def digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_failed_build_leaves_the_published_snapshot_untouched(home: Paths, capsys) -> None:
+    assert main(["ingest", *map(str, ledger_files("huvudbok_201108.csv"))]) == 0
+    assert main(["build"]) == 0
+    out = capsys.readouterr().out
+    assert "model" in out and "Published" in out  # progress per dbt node, then a summary
+    before = digest(home.published)
+
+    # Corrupt the log behind the loader's back: a key whose batch does not exist. The dbt
+    # tests on the sources must catch it and the build must stop before publishing.
+    con = duckdb.connect(str(home.database))
+    con.execute("insert into events.supersession_keys values (999, 'huvudbok', '142|201109', 1)")
+    con.close()
+    assert main(["build"]) == 2
+    err = capsys.readouterr().err
+    assert "build failed, nothing was published" in err
+    assert digest(home.published) == before
+
+
+def test_query_formats_and_read_only(home: Paths, capsys) -> None:
+    assert main(["ingest", *map(str, ledger_files("huvudbok_201107.csv"))]) == 0
+    assert main(["build"]) == 0
+    capsys.readouterr()
+    sql = "select namnd_code, sum(amount) as amount from fct_ledger group by 1"
+
+    assert main(["query", sql]) == 0
+    table = capsys.readouterr().out
+    assert "namnd_code" in table and "142" in table and "(1 row)" in table
+
+    assert main(["query", "--format", "csv", sql]) == 0
+    [row] = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert row["namnd_code"] == "142"
+
+    assert main(["query", "--format", "json", sql]) == 0
+    [obj] = json.loads(capsys.readouterr().out)
+    assert obj["amount"] == row["amount"]  # exact decimal text in both, never a float
+
+    assert main(["query", "create table marts.x as select 1"]) == 2
+    assert "read-only" in capsys.readouterr().err.lower()
+
+
+def test_query_without_snapshot_says_what_to_do(home: Paths, capsys) -> None:
+    assert main(["query", "select 1"]) == 2
+    assert "tertial build" in capsys.readouterr().err

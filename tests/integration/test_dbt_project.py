@@ -1,0 +1,332 @@
+"""The dbt project over a small event log: current state, corrections, incremental builds.
+
+Events are written straight into a DuckDB file with SQL (as the loader would leave
+them), then `dbt build` runs in-process through dbtRunner. Each build takes seconds, so
+there are few tests and at most three builds in each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+from dbt.cli.main import dbtRunner, dbtRunnerResult
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[2]
+SCHEMA_SQL = REPO / "warehouse" / "schema.sql"
+DBT_PROJECT = REPO / "dbt_project"
+MARTS = ("dim_konto", "dim_namnd", "dim_period", "dim_verksamhet", "fct_ledger")
+T0 = dt.datetime(2011, 2, 1, tzinfo=dt.UTC)
+
+# (namnd, period, verksamhet, konto, belopp) as in a huvudbok export.
+Line = tuple[str, int, str, str, str]
+
+
+@dataclass
+class EventLog:
+    """A DuckDB event log (warehouse/schema.sql) that batches are appended to."""
+
+    path: Path
+    next_batch_id: int = 1
+
+    def create(self) -> EventLog:
+        with self._connect() as con:
+            con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+        return self
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.path))
+
+    def _batch(self, con, source: str, rows: int, status: str) -> int:
+        batch_id = self.next_batch_id
+        self.next_batch_id += 1
+        con.execute(
+            "insert into events.batches values (?, ?, ?, ?, ?, ?, 'utf-8', ?, ?, ?, ?, ?)",
+            [
+                batch_id,
+                source,
+                f"{source}_{batch_id}.csv",
+                f"/landing/{source}_{batch_id}.csv",
+                f"sha-{batch_id}",
+                100 * rows,
+                T0 + dt.timedelta(days=batch_id),  # recorded_at grows with batch_id
+                status,
+                rows,
+                None if status == "accepted" else "rejected in a test",
+                None if status == "accepted" else f"/quarantine/{batch_id}.md",
+            ],
+        )
+        return batch_id
+
+    def _keys(self, con, batch_id: int, source: str, keys: Iterable[str]) -> None:
+        counts: dict[str, int] = {}
+        for key in keys:
+            counts[key] = counts.get(key, 0) + 1
+        con.executemany(
+            "insert into events.supersession_keys values (?, ?, ?, ?)",
+            [[batch_id, source, key, n] for key, n in counts.items()],
+        )
+
+    def registers(self) -> None:
+        """The organisation register and the verksamheter of board 142."""
+        events = [
+            ("1970-01-01", "Skapad", "101", "Kommunstyrelsen", "Kommunstyrelse", None, None),
+            ("1997-01-01", "Skapad", "1015", "Kommunikationsavdelningen", "Avdelning", "101", None),
+            ("2007-01-01", "Sammanslagen", "1015", "Kommunikationsavdelningen", "Avdelning", "101",
+             ["1026"]),
+            ("2007-01-01", "Skapad", "130", "Arbetsmarknadsnämnden", "Facknämnd", None, None),
+            ("2010-01-01", "Skapad", "142", "Servicenämnden", "Facknämnd", None, None),
+            ("2016-01-01", "Namnbyte", "130", "Arbetsmarknadsnämnden (AMN)", "Facknämnd", None,
+             None),
+        ]  # fmt: skip
+        verksamheter = [
+            ("142", "100", "Nämnd och administration", None),
+            ("142", "230", "Kontaktcenter", None),
+            ("142", "231", "Äldre Direkt", "230"),
+            ("142", "240", "Ekonomiadministration", None),
+            ("130", "500", "Arbetsmarknadsåtgärder", None),
+        ]
+        with self._connect() as con:
+            batch_id = self._batch(con, "organisation", len(events), "accepted")
+            con.executemany(
+                "insert into events.organisation values (?, ?, ?, ?, ?, ?, ?, ?, ?, null)",
+                [[batch_id, n, *event] for n, event in enumerate(events, start=2)],
+            )
+            self._keys(con, batch_id, "organisation", ["*"] * len(events))
+            batch_id = self._batch(con, "verksamheter", len(verksamheter), "accepted")
+            con.executemany(
+                "insert into events.verksamheter values "
+                "(?, ?, ?, ?, ?, ?, '2010-01-01', null, null)",
+                [[batch_id, n, *row] for n, row in enumerate(verksamheter, start=2)],
+            )
+            self._keys(con, batch_id, "verksamheter", [row[0] for row in verksamheter])
+
+    def ledger(self, lines: list[Line], status: str = "accepted") -> int:
+        """Append one huvudbok export as a batch and return its batch_id.
+
+        The loader writes nothing but the batches row for a rejected file; a rejected
+        batch here also gets its keys and lines, to prove dbt ignores them regardless.
+        """
+        with self._connect() as con:
+            batch_id = self._batch(con, "huvudbok", len(lines), status)
+            con.executemany(
+                "insert into events.huvudbok values "
+                "(?, ?, ?, ?, null, ?, ?, null, null, ?, ?, ?, null, null)",
+                [
+                    [batch_id, n, period, namnd, verksamhet, konto, Decimal(belopp),
+                     f"V{batch_id}-{n}", dt.date(period // 100, period % 100, 1)]
+                    for n, (namnd, period, verksamhet, konto, belopp) in enumerate(lines, 2)
+                ],
+            )  # fmt: skip
+            self._keys(con, batch_id, "huvudbok", [f"{line[0]}|{line[1]}" for line in lines])
+        return batch_id
+
+    def query(self, sql: str, parameters: list | None = None) -> list[tuple]:
+        with self._connect() as con:
+            return con.execute(sql, parameters or []).fetchall()
+
+    def ledger_rows(self) -> dict[tuple[str, str, str, int], tuple[Decimal, int, int]]:
+        """fct_ledger as {(namnd, verksamhet, konto, period): (amount, line_count, batch_id)}."""
+        rows = self.query(
+            "select namnd_code, verksamhet_code, konto, period, amount, line_count, batch_id "
+            "from marts.fct_ledger"
+        )
+        return {tuple(r[:4]): tuple(r[4:]) for r in rows}
+
+    def marts(self) -> dict[str, list[tuple]]:
+        """Every mart, all columns, in a stable order (names come from MARTS)."""
+        return {name: self.query(f"select * from marts.{name} order by all") for name in MARTS}
+
+
+@pytest.fixture
+def log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[EventLog]:
+    """An event log with the two registers, and dbt pointed at it."""
+    path = tmp_path / "warehouse" / "tertial.duckdb"
+    path.parent.mkdir()
+    monkeypatch.setenv("TERTIAL_DB_PATH", str(path))
+    event_log = EventLog(path).create()
+    event_log.registers()
+    yield event_log
+
+
+def build(tmp_path: Path, *extra: str) -> dbtRunnerResult:
+    """`dbt build` in-process, as our Python code runs it; every node must pass."""
+    result = dbtRunner().invoke(
+        [
+            "build",
+            "--project-dir", str(DBT_PROJECT),
+            "--profiles-dir", str(DBT_PROJECT),
+            "--target-path", str(tmp_path / "dbt" / "target"),
+            "--log-path", str(tmp_path / "dbt" / "logs"),
+            *extra,
+        ]
+    )  # fmt: skip
+    assert result.exception is None, result.exception
+    failed = [
+        f"{r.node.name}: {r.status} {r.message}"
+        for r in result.result
+        if str(r.status) not in ("success", "pass")
+    ]
+    assert result.success and not failed, failed
+    return result
+
+
+def compiled_fct_ledger(result: dbtRunnerResult) -> str:
+    [node] = [r.node for r in result.result if r.node.name == "fct_ledger"]
+    return node.compiled_code
+
+
+def test_build_gives_current_state_replaces_corrections_and_is_idempotent(
+    log: EventLog, tmp_path: Path
+) -> None:
+    log.ledger(
+        [
+            ("142", 201101, "240", "5010", "1000.50"),
+            ("142", 201101, "240", "5010", "200.25"),
+            ("142", 201101, "240", "3410", "-500.00"),
+            ("142", 201101, "230", "6110", "300.00"),
+            ("142", 201101, "231", "4610", "99.99"),
+        ]
+    )
+    log.ledger([("142", 201102, "240", "5010", "700.00"), ("142", 201102, "100", "1221", "5000")])
+    # Newer than both, but rejected: it must never count.
+    log.ledger([("142", 201101, "240", "5010", "999999.99")], status="rejected")
+
+    build(tmp_path)
+
+    assert log.ledger_rows() == {
+        ("142", "240", "5010", 201101): (Decimal("1200.75"), 2, 3),
+        ("142", "240", "3410", 201101): (Decimal("-500.00"), 1, 3),
+        ("142", "230", "6110", 201101): (Decimal("300.00"), 1, 3),
+        ("142", "231", "4610", 201101): (Decimal("99.99"), 1, 3),
+        ("142", "240", "5010", 201102): (Decimal("700.00"), 1, 4),
+        ("142", "100", "1221", 201102): (Decimal("5000.00"), 1, 4),
+    }
+    # Money stays exact, lineage points at the batch and its transaction time.
+    assert log.query(
+        "select distinct typeof(f.amount), f.recorded_at = b.recorded_at "
+        "from marts.fct_ledger f join events.batches b using (batch_id)"
+    ) == [("DECIMAL(18,2)", True)]
+    # Models land in exactly staging / intermediate / marts.
+    schemas = {
+        s for (s,) in log.query("select distinct table_schema from information_schema.tables")
+    }
+    assert schemas == {"events", "staging", "intermediate", "marts"}
+    # Every fact finds its dimension rows; the dimensions carry their Unknown member.
+    assert log.query(
+        "select n.namnd_name, v.verksamhet_name, v.is_varav, k.followup_slag, "
+        "k.followup_sign, p.month_name, p.tertial, sum(f.amount * k.followup_sign) "
+        "from marts.fct_ledger f "
+        "join marts.dim_namnd n using (namnd_key) "
+        "join marts.dim_verksamhet v using (verksamhet_key) "
+        "join marts.dim_konto k using (konto_key) "
+        "join marts.dim_period p using (period_key) "
+        "where f.period = 201101 group by all order by all"
+    ) == [
+        ("Servicenämnden", "Ekonomiadministration", False, "Intäkter", -1, "januari", 1,
+         Decimal("500.00")),
+        ("Servicenämnden", "Ekonomiadministration", False, "Kostnader", 1, "januari", 1,
+         Decimal("1200.75")),
+        ("Servicenämnden", "Kontaktcenter", False, "Kostnader", 1, "januari", 1,
+         Decimal("300.00")),
+        ("Servicenämnden", "Äldre Direkt", True, "Kostnader", 1, "januari", 1, Decimal("99.99")),
+    ]  # fmt: skip
+    assert log.query(
+        "select namnd_code, namnd_name, valid_to, is_active, successor_codes "
+        "from marts.dim_namnd where namnd_code in ('-1', '130', '1015') order by 1"
+    ) == [
+        ("-1", "Okänd", None, True, None),
+        ("1015", "Kommunikationsavdelningen", dt.date(2007, 1, 1), False, ["1026"]),
+        ("130", "Arbetsmarknadsnämnden (AMN)", None, True, None),
+    ]
+    assert log.query("select followup_slag from marts.dim_konto where konto = '1221'") == [
+        ("Investering",)
+    ]
+    assert log.query("select count(*), min(period_key), max(period_key) from marts.dim_period") == [
+        (41 * 12 + 1, -1, 204012)
+    ]
+
+    # A correction of (142, 201101) with fewer lines, a new month, and a rejected batch.
+    log.ledger([("142", 201101, "240", "5010", "1100.00")])
+    log.ledger([("142", 201103, "240", "5010", "800.00")])
+    log.ledger([("142", 201102, "240", "5010", "1.00")], status="rejected")
+
+    incremental = build(tmp_path)
+
+    assert "batch_id > (" in compiled_fct_ledger(incremental)  # the incremental path ran
+    assert log.ledger_rows() == {
+        # The correction replaced the whole key: combinations it lacks are gone.
+        ("142", "240", "5010", 201101): (Decimal("1100.00"), 1, 6),
+        ("142", "240", "5010", 201102): (Decimal("700.00"), 1, 4),
+        ("142", "100", "1221", 201102): (Decimal("5000.00"), 1, 4),
+        ("142", "240", "5010", 201103): (Decimal("800.00"), 1, 7),
+    }
+    before = log.marts()
+
+    build(tmp_path)  # nothing new delivered
+
+    assert log.marts() == before
+
+
+def test_incremental_build_equals_full_refresh(log: EventLog, tmp_path: Path) -> None:
+    # One export for two boards: it supersedes each (namnd, period) it holds.
+    log.ledger(
+        [
+            ("142", 201107, "240", "5010", "100.00"),
+            ("142", 201107, "240", "5010", "0.01"),
+            ("130", 201107, "500", "4610", "2500.00"),
+            ("130", 201107, "500", "3410", "-2500.00"),
+        ]
+    )
+    log.ledger([("142", 201108, "230", "6110", "42.00")])
+
+    first = build(tmp_path)
+    assert "batch_id > (" not in compiled_fct_ledger(first)  # a first build creates the table
+
+    # A correction for board 130 only, a new month with an activity and an account group
+    # the registers lack, and a rejected re-export.
+    log.ledger([("130", 201107, "500", "4610", "2400.00")])
+    log.ledger(
+        [
+            ("142", 201109, "240", "5010", "10.00"),
+            ("142", 201109, "999", "8550", "3.50"),
+            ("142", 201109, "240", "9999", "-0.50"),
+        ]
+    )
+    log.ledger([("142", 201108, "230", "6110", "43.00")], status="rejected")
+
+    incremental = build(tmp_path)
+    assert "batch_id > (" in compiled_fct_ledger(incremental)
+    after_incremental = log.marts()
+
+    assert log.ledger_rows() == {
+        ("142", "240", "5010", 201107): (Decimal("100.01"), 2, 3),
+        ("130", "500", "4610", 201107): (Decimal("2400.00"), 1, 5),
+        ("142", "230", "6110", 201108): (Decimal("42.00"), 1, 4),
+        ("142", "240", "5010", 201109): (Decimal("10.00"), 1, 6),
+        ("142", "999", "8550", 201109): (Decimal("3.50"), 1, 6),
+        ("142", "240", "9999", 201109): (Decimal("-0.50"), 1, 6),
+    }
+    # Codes the registers lack still find a dimension row (inferred, never lost).
+    assert log.query(
+        "select v.verksamhet_name, v.is_inferred, k.kontoklass, k.kontogrupp_name "
+        "from marts.fct_ledger f join marts.dim_verksamhet v using (verksamhet_key) "
+        "join marts.dim_konto k using (konto_key) "
+        "where f.period = 201109 order by f.konto"
+    ) == [
+        ("Ekonomiadministration", False, 5, "Löner för arbetad tid"),
+        ("Okänd", True, 8, "Finansiella kostnader"),
+        ("Ekonomiadministration", False, 9, None),
+    ]
+
+    full = build(tmp_path, "--full-refresh")
+
+    assert "batch_id > (" not in compiled_fct_ledger(full)
+    assert log.marts() == after_incremental
