@@ -26,13 +26,13 @@ EXAMPLE_QUERIES: tuple[tuple[str, str], ...] = (
         "Net cost per board in the latest year (kronor), the five largest",
         """
 select n.namnd_name, p.year,
-       sum(f.amount * k.followup_sign) filter (where k.followup_slag = 'Kostnader')
-     - sum(-f.amount) filter (where k.followup_slag = 'Intäkter') as net_cost
+       -- signed as booked: costs positive, revenues negative, so the sum is the net cost
+       sum(f.amount) filter (where k.followup_slag in ('Kostnader', 'Intäkter')) as net_cost
 from fct_ledger f
 join dim_namnd n using (namnd_key)
 join dim_konto k using (konto_key)
 join dim_period p using (period_key)
-where p.year = (select max(period / 100) from fct_ledger)
+where p.year = (select max(period) // 100 from fct_ledger)
 group by all
 order by net_cost desc
 limit 5
@@ -48,7 +48,7 @@ join dim_verksamhet v using (verksamhet_key)
 join dim_konto k using (konto_key)
 join dim_period p using (period_key)
 where f.namnd_code = '142' and k.followup_slag in ('Kostnader', 'Intäkter')
-  and p.year = (select max(period / 100) from fct_ledger) and p.month <= 8
+  and p.year = (select max(period) // 100 from fct_ledger) and p.month <= 8
 group by all
 order by slag, v.verksamhet_code
 """,
@@ -107,7 +107,9 @@ def cmd_demo(home: Paths, args: argparse.Namespace) -> int:
 
     home.ensure()
     _say(f"Writing the demo city into {home.landing} ...")
-    city = write_demo_city(home.landing)
+    city = write_demo_city(
+        home.landing, years=tuple(args.years), rows_per_board_month=args.rows_per_board_month
+    )
     _say(f"  {len(city.files)} files, {city.boards} boards, {city.ledger_rows:,} ledger rows")
     result = run(home, _say)
     _say("")
@@ -186,6 +188,19 @@ def parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=cmd_run)
 
     demo = commands.add_parser("demo", help="write the demo city into landing/ and run")
+    demo.add_argument(
+        "--years",
+        type=int,
+        nargs="+",
+        default=[2022, 2023, 2024],
+        help="years of monthly ledger files (default: 2022 2023 2024)",
+    )
+    demo.add_argument(
+        "--rows-per-board-month",
+        type=int,
+        default=400,
+        help="ledger lines per board and month (default: 400)",
+    )
     demo.set_defaults(handler=cmd_demo)
 
     query = commands.add_parser("query", help="read-only SQL against the published snapshot")

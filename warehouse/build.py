@@ -72,6 +72,10 @@ def dbt_env(paths: Paths) -> dict[str, str]:
     return {"TERTIAL_DB_PATH": str(paths.database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
 
 
+# dbt's info-level events for a finished model, test, seed or snapshot.
+RESULT_EVENTS = frozenset({"LogModelResult", "LogTestResult", "LogSeedResult", "LogSnapshotResult"})
+
+
 def dbt_executable() -> str:
     """The `dbt` of this environment (next to the running Python), else the one on PATH."""
     beside = Path(sys.executable).parent / "dbt"
@@ -111,7 +115,7 @@ def run_dbt(
                 continue
             name = event.get("info", {}).get("name")
             data = event.get("data", {})
-            if name == "NodeFinished":
+            if name in RESULT_EVENTS:
                 node = _node(data)
                 nodes.append(node)
                 if progress:
@@ -142,13 +146,12 @@ def _event(line: str) -> dict[str, Any] | None:
 
 def _node(data: dict[str, Any]) -> NodeResult:
     info = data.get("node_info", {})
-    result = data.get("run_result", {})
     return NodeResult(
         name=info.get("node_name", "?"),
         resource_type=info.get("resource_type", "?"),
-        status=info.get("node_status", result.get("status", "?")),
-        seconds=float(result.get("execution_time") or 0.0),
-        message=result.get("message") or None,
+        status=str(data.get("status") or info.get("node_status", "?")).lower(),
+        seconds=float(data.get("execution_time") or 0.0),
+        message=data.get("msg") or None,
     )
 
 

@@ -1,0 +1,301 @@
+"""The demo city: deterministic bytes, the contract's formats, and the promised accidents.
+
+Most tests share one small city (one year, 20 rows per board and month: ~7 000 ledger rows,
+well under a second); one test writes the defaults the CLI uses.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter, defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tertial.demo import DemoCity, write_demo_city
+
+pytestmark = pytest.mark.unit
+
+SMALL = {"years": (2022,), "rows_per_board_month": 20}
+BOM = b"\xef\xbb\xbf"
+# `YYMMDD-NNNN`, `YYMMDDNNNN`, `YYYYMMDD-NNNN`, `YYYYMMDDNNNN` with a plausible month and day.
+PERSONNUMMER = re.compile(
+    r"(?<!\d)(\d{2})?\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])[-+]?\d{4}(?!\d)"
+)
+# Two decimals always; grouping by space or no-break space; minus `-` or U+2212.
+BELOPP = re.compile(r"[-\u2212]?(?:\d+|\d{1,3}(?:[ \u00a0]\d{3})+),\d{2}")
+LEDGER_HEADER = [
+    "Period",
+    "Nämnd",
+    "Ansvar",
+    "Verksamhet",
+    "Konto",
+    "Projekt",
+    "Motpart",
+    "Belopp",
+    "Verifikation",
+    "Datum",
+    "Text",
+]
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory: pytest.TempPathFactory) -> DemoCity:
+    return write_demo_city(tmp_path_factory.mktemp("landing"), **SMALL)
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8 (BOM or not) if it decodes, else Windows-1252: the contract's detection."""
+    if data.startswith(BOM):
+        return data[len(BOM) :].decode("utf-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252")
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(_decode(path.read_bytes()), newline=""), delimiter=";"))
+
+
+def _amount(raw: str) -> Decimal:
+    """Exact kronor from `1 234 567,50`, `−17058,04`, `-40208,36`."""
+    plain = raw.replace(" ", "").replace("\u00a0", "").replace("\u2212", "-")
+    return Decimal(plain.replace(",", "."))
+
+
+def _ledgers(city: DemoCity) -> list[Path]:
+    return [p for p in city.files if p.name.startswith("huvudbok_") and p.suffix == ".csv"]
+
+
+def _named(city: DemoCity, name: str) -> Path:
+    return next(p for p in city.files if p.name == name)
+
+
+BAD = "huvudbok_202210_140_rattelse.csv"
+
+
+def test_same_arguments_give_the_same_bytes(tmp_path: Path) -> None:
+    first = write_demo_city(tmp_path / "a", **SMALL)
+    second = write_demo_city(tmp_path / "b", **SMALL)
+    assert [p.relative_to(tmp_path / "a") for p in first.files] == [
+        p.relative_to(tmp_path / "b") for p in second.files
+    ]
+    for a, b in zip(first.files, second.files, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    assert (first.ledger_rows, first.boards) == (second.ledger_rows, second.boards)
+    # The seed matters: another seed gives other ledgers (same registers).
+    other = write_demo_city(tmp_path / "c", seed=7, **SMALL)
+    assert _named(other, "huvudbok_202201.csv").read_bytes() != (
+        _named(first, "huvudbok_202201.csv").read_bytes()
+    )
+
+
+def test_files_are_listed_in_name_order_and_all_on_disk(city: DemoCity) -> None:
+    names = [p.name for p in city.files]
+    assert names == sorted(names)
+    landing = city.files[0].parent.parent
+    assert sorted(p for p in landing.rglob("*") if p.is_file()) == sorted(city.files)
+    assert {p.parent.name for p in city.files} == {"ekonomi", "register"}
+    months = [f"huvudbok_2022{m:02d}.csv" for m in range(1, 13)]
+    specials = [
+        "huvudbok_202203_kopia.csv",
+        "huvudbok_202206_142_rattelse.csv",
+        BAD,
+    ]
+    controls = [f"huvudbok_2022{m:02d}.ctl" for m in (4, 8, 12)]
+    expected = ["organisation.csv", "verksamheter.csv", *months, *specials, *controls]
+    assert sorted(names) == sorted(expected)
+    assert city.boards == 28
+
+
+def test_ledger_rows_counts_every_data_row(city: DemoCity) -> None:
+    assert city.ledger_rows == sum(len(_rows(p)) for p in _ledgers(city))
+
+
+def test_ledgers_have_the_reference_header(city: DemoCity) -> None:
+    for path in _ledgers(city):
+        header = _decode(path.read_bytes()).splitlines()[0]
+        assert header.split(";") == LEDGER_HEADER, path.name
+
+
+def test_encodings_and_number_formats_vary_like_real_exports(city: DemoCity) -> None:
+    cp1252, utf8_bom, minus_signs, nbsp, space = [], [], [], [], []
+    for path in _ledgers(city):
+        data = path.read_bytes()
+        if data.startswith(BOM):
+            utf8_bom.append(path)
+            text = data[len(BOM) :].decode("utf-8")
+            assert "\r\n" not in text, path.name  # UTF-8 exports end lines with LF
+        else:
+            with pytest.raises(UnicodeDecodeError):
+                data.decode("utf-8")  # Swedish letters make Windows-1252 invalid UTF-8
+            cp1252.append(path)
+            text = data.decode("cp1252")
+            assert text.count("\r\n") == text.count("\n"), path.name  # CRLF throughout
+        belopp = [row["Belopp"] for row in csv.DictReader(io.StringIO(text), delimiter=";")]
+        if any(b.startswith("\u2212") for b in belopp):
+            minus_signs.append(path)
+        if any("\u00a0" in b for b in belopp):
+            nbsp.append(path)
+        if any(" " in b for b in belopp):
+            space.append(path)
+    assert len(cp1252) > len(utf8_bom) >= 1
+    assert minus_signs and set(minus_signs) <= set(utf8_bom)
+    assert nbsp and space
+
+
+def test_belopp_always_has_two_decimals_and_stays_under_ten_million(city: DemoCity) -> None:
+    for path in _ledgers(city):
+        for row in _rows(path):
+            assert BELOPP.fullmatch(row["Belopp"]), (path.name, row["Belopp"])
+            assert abs(_amount(row["Belopp"])) < Decimal("10000000"), (path.name, row)
+
+
+def test_every_control_file_matches_its_ledger_exactly(city: DemoCity) -> None:
+    controls = [p for p in city.files if p.suffix == ".ctl"]
+    assert len(controls) == 3
+    for control in controls:
+        ledger = control.with_suffix(".csv")
+        assert ledger in city.files
+        rows: Counter[tuple[str, str]] = Counter()
+        sums: defaultdict[tuple[str, str], Decimal] = defaultdict(Decimal)
+        for row in _rows(ledger):
+            key = (row["Nämnd"], row["Period"])
+            rows[key] += 1
+            sums[key] += _amount(row["Belopp"])
+        assert control.read_bytes().decode("utf-8").startswith("Nämnd;Period;Rader;Summa\n")
+        expected = {key: (rows[key], sums[key]) for key in rows}
+        actual = {
+            (line["Nämnd"], line["Period"]): (
+                int(line["Rader"]),
+                Decimal(line["Summa"].replace(",", ".")),
+            )
+            for line in _rows(control)
+        }
+        assert actual == expected, control.name
+        assert all(re.fullmatch(r"-?\d+,\d{2}", line["Summa"]) for line in _rows(control))
+
+
+def test_datum_falls_inside_period(city: DemoCity) -> None:
+    for path in _ledgers(city):
+        for row in _rows(path):
+            assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", row["Datum"])
+            assert row["Datum"][:7].replace("-", "") == row["Period"], (path.name, row)
+
+
+def test_every_board_and_activity_of_the_ledger_is_registered(city: DemoCity) -> None:
+    organisation = _rows(_named(city, "organisation.csv"))
+    boards = {r["Kod"] for r in organisation if r["Typ"] != "Avdelning"}
+    assert len(boards) == city.boards
+    assert {r["Händelse"] for r in organisation} >= {"Skapad", "Namnbyte", "Nedlagd"}
+    assert all(r["Datum"] < "2022-01-01" for r in organisation if r["Händelse"] == "Skapad")
+    assert all(r["Efterträdare"] for r in organisation if r["Händelse"] == "Nedlagd")
+    activities = _rows(_named(city, "verksamheter.csv"))
+    pairs = {(r["Nämnd"], r["Verksamhet"]) for r in activities}
+    for board in boards:
+        own = [r for r in activities if r["Nämnd"] == board]
+        assert 8 <= len(own) <= 12, board  # 6-10 activities plus 900 and 910
+        assert {"900", "910"} <= {r["Verksamhet"] for r in own}
+        children = [r for r in own if r["Överordnad"]]
+        assert children, f"{board} has no varav line"
+        assert all((board, r["Överordnad"]) in pairs for r in children)
+    for path in _ledgers(city):
+        for row in _rows(path):
+            assert row["Nämnd"] in boards
+            assert (row["Nämnd"], row["Verksamhet"]) in pairs, (path.name, row)
+            assert row["Motpart"] == "" or row["Motpart"] in boards
+
+
+def test_accounts_units_and_vouchers_are_plausible(city: DemoCity) -> None:
+    for path in _ledgers(city):
+        vouchers: Counter[tuple[str, str, str]] = Counter()
+        for row in _rows(path):
+            konto, activity, amount = row["Konto"], row["Verksamhet"], _amount(row["Belopp"])
+            assert re.fullmatch(r"[1-8]\d{3}", konto)
+            assert (konto[:2] == "79") == (activity == "900"), row
+            assert (konto[:2] == "85") == (activity == "910"), row
+            if konto[0] == "3" or konto[:2] == "84":
+                assert amount < 0, row  # revenues are credits
+            if konto[0] == "1":
+                assert amount > 0 and row["Projekt"], row  # investments: debits on a project
+            assert re.fullmatch(row["Nämnd"] + r"\d{2}", row["Ansvar"]), row
+            assert row["Motpart"] != row["Nämnd"], row
+            vouchers[(row["Nämnd"], row["Period"], row["Verifikation"])] += 1
+        assert max(vouchers.values()) == 1, path.name
+
+
+def test_the_duplicate_has_the_same_bytes(city: DemoCity) -> None:
+    copy = _named(city, "huvudbok_202203_kopia.csv")
+    assert copy.read_bytes() == _named(city, "huvudbok_202203.csv").read_bytes()
+
+
+def test_the_correction_re_exports_the_whole_board_month(city: DemoCity) -> None:
+    corrected = _rows(_named(city, "huvudbok_202206_142_rattelse.csv"))
+    original = [r for r in _rows(_named(city, "huvudbok_202206.csv")) if r["Nämnd"] == "142"]
+    assert {(r["Nämnd"], r["Period"]) for r in corrected} == {("142", "202206")}
+    assert len(corrected) == len(original) + 1
+    before = {r["Verifikation"]: _amount(r["Belopp"]) for r in original}
+    after = {r["Verifikation"]: _amount(r["Belopp"]) for r in corrected}
+    assert set(before) < set(after)  # one voucher added, none lost
+    changed = [v for v in before if before[v] != after[v]]
+    assert len(changed) == 1
+
+
+def test_the_bad_file_holds_one_personnummer_and_no_good_file_any(city: DemoCity) -> None:
+    hits: dict[str, list[str]] = {}
+    for path in city.files:  # ledgers, registers and control files alike
+        cells = [cell for row in _rows(path) for cell in row.values()]
+        hits[path.name] = [c for c in cells if PERSONNUMMER.search(c)]
+    assert len(hits.pop(BAD)) == 1
+    assert all(not found for found in hits.values()), {k: v for k, v in hits.items() if v}
+
+
+def test_the_bad_file_is_otherwise_the_boards_valid_month(city: DemoCity) -> None:
+    bad = _rows(_named(city, BAD))
+    original = [r for r in _rows(_named(city, "huvudbok_202210.csv")) if r["Nämnd"] == "140"]
+    assert len(bad) == len(original)
+    differences = [(b, o) for b, o in zip(bad, original, strict=True) if b != o]
+    assert len(differences) == 1
+    changed, was = differences[0]
+    assert {**changed, "Text": ""} == {**was, "Text": ""}  # only the text differs
+    assert PERSONNUMMER.search(changed["Text"])
+
+
+@pytest.mark.parametrize(
+    "arguments", [{"years": ()}, {"rows_per_board_month": 5}], ids=["no years", "too few rows"]
+)
+def test_impossible_arguments_are_refused(tmp_path: Path, arguments: dict) -> None:
+    with pytest.raises(ValueError):
+        write_demo_city(tmp_path, **arguments)
+
+
+def test_the_default_city(tmp_path: Path) -> None:
+    """What `tertial demo` writes: three years of ~400 rows per board and month.
+
+    Whole-file regex search equals a search per cell here: the pattern is only digits and
+    `-`/`+` between digit look-arounds, so it can never span a `;` or a line end.
+    """
+    city = write_demo_city(tmp_path)
+    assert city.boards == 28
+    assert len(city.files) == 2 + 36 + 3 + 9  # registers, months, accidents, controls
+    net: defaultdict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    rows = 0
+    for path in _ledgers(city):
+        text = _decode(path.read_bytes())
+        found = PERSONNUMMER.findall(text)
+        assert len(found) == (1 if path.name == "huvudbok_202410_140_rattelse.csv" else 0)
+        if "kopia" in path.name or "rattelse" in path.name:
+            rows += text.count("\n") - 1
+            continue
+        for row in csv.DictReader(io.StringIO(text), delimiter=";"):
+            rows += 1
+            if row["Konto"][0] != "1":  # investments are not operating cost
+                net[(row["Nämnd"], row["Period"][:4])] += _amount(row["Belopp"])
+    assert city.ledger_rows == rows
+    assert 380 * 28 * 36 < rows < 420 * 28 * 36  # ~400 per board and month on average
+    # A board's yearly net cost: tens to hundreds of Mkr (Fastighetsnämnden lives off rents).
+    assert all(Decimal("1e6") < value < Decimal("1e9") for value in net.values()), net
