@@ -19,10 +19,13 @@ from orchestration.schedules import build_nightly_schedule
 from orchestration.sensors import build_landing_sensor
 from tertial.settings import DBT_PROJECT_DIR, paths
 
+# One process, one step at a time: DuckDB allows one writer per file, so two ingest
+# steps in parallel processes would lock each other out of the working database.
 nightly = dg.define_asset_job(
     "nightly",
     selection=dg.AssetSelection.all(),
     description="Ingest, build and publish the warehouse.",
+    executor_def=dg.in_process_executor,
 )
 
 defs = dg.Definitions(

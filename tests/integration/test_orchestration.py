@@ -119,3 +119,9 @@ def test_materialise_everything_in_process(home: Paths) -> None:
     periods = con.execute("select distinct period from marts.fct_ledger order by 1").fetchall()
     con.close()
     assert periods == [(201107,), (201108,)]
+
+
+def test_nightly_job_runs_one_step_at_a_time() -> None:
+    # Two steps writing the working database from two processes would lock each other out.
+    job = defs.get_job_def("nightly")
+    assert job.executor_def is dg.in_process_executor
