@@ -21,25 +21,16 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from sources.huvudbok.contract import CONTRACT as HUVUDBOK
+
 __all__ = ["DemoCity", "write_demo_city"]
 
 NBSP = "\u00a0"
 MINUS_SIGN = "\u2212"
 UTF8_BOM = b"\xef\xbb\xbf"
 
-LEDGER_HEADER = (
-    "Period",
-    "Nämnd",
-    "Ansvar",
-    "Verksamhet",
-    "Konto",
-    "Projekt",
-    "Motpart",
-    "Belopp",
-    "Verifikation",
-    "Datum",
-    "Text",
-)
+# The ledger's columns in the contract's order: the demo writes what the loader expects.
+LEDGER_HEADER = tuple(column.header for column in HUVUDBOK.columns)
 
 # A board-month needs its 3 month-end bookings (two depreciations, internal interest) plus
 # a handful of ordinary lines; below 10 rows it is no longer a ledger.

@@ -27,6 +27,7 @@ PERSONNUMMER = re.compile(
 )
 # Two decimals always; grouping by space or no-break space; minus `-` or U+2212.
 BELOPP = re.compile(r"[-\u2212]?(?:\d+|\d{1,3}(?:[ \u00a0]\d{3})+),\d{2}")
+# The exact header of the reference exports (source-formats.md §1), in their order.
 LEDGER_HEADER = [
     "Period",
     "Nämnd",

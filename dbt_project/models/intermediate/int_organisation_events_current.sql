@@ -12,8 +12,8 @@ accepted_batches as (
     select
         batch_id,
         recorded_at
-    from {{ ref('stg_events__batches') }}
-    where source_name = 'organisation' and is_accepted
+    from {{ ref('int_batches_accepted') }}
+    where source_name = 'organisation'
 
 ),
 

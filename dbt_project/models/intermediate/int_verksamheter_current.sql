@@ -4,41 +4,14 @@
 -#}
 with
 
-accepted_batches as (
-
-    select
-        batch_id,
-        recorded_at
-    from {{ ref('stg_events__batches') }}
-    where source_name = 'verksamheter' and is_accepted
-
-),
-
-deliveries as (
-
-    select
-        supersession_keys.namnd_code,
-        supersession_keys.batch_id,
-        accepted_batches.recorded_at,
-        row_number() over (
-            partition by supersession_keys.namnd_code
-            order by supersession_keys.batch_id desc
-        ) as delivery_rank
-    from {{ ref('stg_events__supersession_keys') }} as supersession_keys
-    inner join accepted_batches
-        on supersession_keys.batch_id = accepted_batches.batch_id
-    where supersession_keys.source_name = 'verksamheter'
-
-),
-
 current_batches as (
 
     select
         namnd_code,
         batch_id,
         recorded_at
-    from deliveries
-    where delivery_rank = 1
+    from {{ ref('int_deliveries_ranked') }}
+    where source_name = 'verksamheter' and delivery_rank = 1
 
 )
 
