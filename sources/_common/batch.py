@@ -104,6 +104,15 @@ def structure_expectations(contract: Contract, parsed: ParsedBatch) -> list:
     ]
 
 
+def structure_suite(contract: Contract, parsed: ParsedBatch, cells: pd.DataFrame) -> tuple:
+    """The structure suite, run on the first row only.
+
+    Column names and "at least one row" are both decided by one row; running GX on the
+    whole frame here cost 1.7 s of a 7 s ingest for a 1 M-row ledger month.
+    """
+    return ("structure", cells.head(1), structure_expectations(contract, parsed))
+
+
 def cell_expectations(contract: Contract, parsed: ParsedBatch) -> list:
     """Per-cell rules every source shares: filled where required, typed, no personnummer."""
     expectations = []

@@ -10,7 +10,7 @@ from sources._common.batch import (
     Reference,
     cell_expectations,
     for_validation,
-    structure_expectations,
+    structure_suite,
 )
 from sources._common.source import Suite
 from sources._common.validation import rule
@@ -54,7 +54,7 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
         ),
     ]
     result: list[Suite] = [
-        ("structure", cells, structure_expectations(CONTRACT, parsed)),
+        structure_suite(CONTRACT, parsed, cells),
         ("content", cells, content),
     ]
     if "control" in parsed.companions:
