@@ -23,7 +23,8 @@ create table if not exists events.batches (
 );
 
 -- Which supersession keys an accepted batch delivers, as canonical text
--- (huvudbok: '<namnd>|<period>', verksamheter: '<namnd>', organisation: '*').
+-- (the contract's key columns joined by '|': huvudbok '<namnd>|<period>', budget
+-- '<beslut>', verksamheter '<namnd>', organisation '*').
 -- Tiny (one row per key and batch) so current state never scans the fact rows.
 create table if not exists events.supersession_keys (
     batch_id bigint not null,
@@ -71,5 +72,111 @@ create table if not exists events.verksamheter (
     overordnad varchar,               -- parent verksamhet: reports show this as a "varav" line
     giltig_fran date,
     giltig_till date,
+    extra json
+);
+
+-- Budget decisions (source-formats.md §2). Key: beslut. Decisions add up.
+create table if not exists events.budget (
+    batch_id bigint not null,
+    line_number integer not null,
+    ar integer not null,
+    beslut varchar not null,
+    beslutsdatum date not null,       -- valid time of the decision
+    typ varchar not null,             -- Ursprunglig | Ombudgetering | Tilläggsbudget
+    namnd varchar not null,
+    verksamhet varchar not null,
+    slag varchar not null,            -- Kostnader | Intäkter | Investering
+    belopp decimal(18, 2) not null,   -- kronor, positive for all three kinds
+    extra json
+);
+
+-- Year-end forecasts (§3). Key: (namnd, ar, prognostillfalle).
+create table if not exists events.prognos (
+    batch_id bigint not null,
+    line_number integer not null,
+    ar integer not null,
+    prognostillfalle varchar not null, -- T1 | T2 | M01..M12
+    namnd varchar not null,
+    verksamhet varchar not null,
+    slag varchar not null,
+    prognos decimal(18, 2) not null,
+    extra json
+);
+
+-- Monthly payroll counts, aggregates only (§4). Key: (namnd, period).
+create table if not exists events.lon (
+    batch_id bigint not null,
+    line_number integer not null,
+    period integer not null,
+    namnd varchar not null,
+    anstallningsform varchar not null, -- Tillsvidare | Visstid | Timavlönad
+    kon varchar not null,              -- K | M
+    anstallda bigint not null,
+    arsarbetare decimal(18, 4) not null,
+    utbetalda_loner bigint not null,
+    lonesumma decimal(18, 2) not null,
+    extra json
+);
+
+-- Monthly sick-leave hours (§5). Hours, never percentages. Key: (namnd, period).
+create table if not exists events.sjukfranvaro (
+    batch_id bigint not null,
+    line_number integer not null,
+    period integer not null,
+    namnd varchar not null,
+    kon varchar not null,
+    aldersgrupp varchar not null,      -- -29 | 30-49 | 50-
+    anstallda bigint not null,
+    ordinarie_arbetstid decimal(18, 4) not null,
+    sjukfranvaro decimal(18, 4) not null,
+    varav_dag_1_14 decimal(18, 4) not null,
+    varav_60_dagar decimal(18, 4) not null,
+    extra json
+);
+
+-- Yearly staff-survey indices (§6). Key: (namnd, ar).
+create table if not exists events.medarbetarenkat (
+    batch_id bigint not null,
+    line_number integer not null,
+    ar integer not null,
+    namnd varchar not null,
+    index_namn varchar not null,
+    varde decimal(18, 4) not null,
+    svarsfrekvens decimal(18, 4),
+    extra json
+);
+
+-- Indicator follow-ups (§7): every raw text kept, and what the parser made of it.
+-- Key: (namnd, ar, rapport).
+create table if not exists events.indikatorer (
+    batch_id bigint not null,
+    line_number integer not null,
+    ar integer not null,
+    rapport varchar not null,          -- T1 | T2 | VB
+    namnd varchar not null,
+    mal varchar,
+    indikator varchar not null,
+    periodens_utfall varchar,          -- raw texts, exactly as delivered
+    prognos_helar varchar,
+    arsmal varchar,
+    kf_arsmal varchar,
+    period_text varchar,
+    bedomning varchar,
+    utfall_value decimal(18, 4),       -- parsed: number, unit, kind
+    utfall_unit varchar,
+    utfall_kind varchar,
+    prognos_value decimal(18, 4),
+    prognos_unit varchar,
+    prognos_kind varchar,
+    arsmal_value decimal(18, 4),
+    arsmal_unit varchar,
+    arsmal_kind varchar,
+    kf_arsmal_value decimal(18, 4),
+    kf_arsmal_unit varchar,
+    kf_arsmal_kind varchar,
+    period_report varchar,             -- T1 | T2 | VB | null (a year)
+    period_year integer,
+    assessment varchar,                -- met | partly_met | not_met | null
+    unparsed varchar[],                -- columns whose text could not be parsed
     extra json
 );

@@ -20,7 +20,17 @@ from sources._common.batch import ParsedBatch, Reference
 from tertial.settings import SCHEMA_SQL
 
 # Tables a batch may write to: identifiers only ever come from this list.
-EVENT_TABLES = ("huvudbok", "organisation", "verksamheter")
+EVENT_TABLES = (
+    "huvudbok",
+    "organisation",
+    "verksamheter",
+    "budget",
+    "prognos",
+    "lon",
+    "sjukfranvaro",
+    "medarbetarenkat",
+    "indikatorer",
+)
 
 
 class WarehouseBusy(RuntimeError):

@@ -86,7 +86,7 @@ def test_reference_ledger_loads_with_duplicate_and_correction(home: Paths) -> No
 
 
 def test_loading_the_same_folder_twice_changes_nothing(home: Paths) -> None:
-    files = ledger_files("huvudbok_201101.csv", "huvudbok_201102.csv", "budget_2011_1.csv")
+    files = ledger_files("huvudbok_201101.csv", "huvudbok_201102.csv", "expected.md")
     first = ingest(home, files)
     state = event_state(home)
     batches = (

@@ -20,10 +20,18 @@ pytestmark = pytest.mark.integration
 # A snapshot of the graph's keys: a renamed or lost asset shows up in review.
 ASSET_KEYS = [
     "events/batches",
+    "events/budget",
     "events/huvudbok",
+    "events/indikatorer",
+    "events/lon",
+    "events/medarbetarenkat",
     "events/organisation",
+    "events/prognos",
+    "events/sjukfranvaro",
     "events/supersession_keys",
     "events/verksamheter",
+    "intermediate/int_batches_accepted",
+    "intermediate/int_deliveries_ranked",
     "intermediate/int_ledger_batches_current",
     "intermediate/int_organisation_events_current",
     "intermediate/int_verksamheter_current",
@@ -86,7 +94,7 @@ def test_materialise_everything_in_process(home: Paths) -> None:
         "huvudbok_201107.csv",
         "huvudbok_201108.csv",
         "huvudbok_201108.ctl",
-        "budget_2011_1.csv",
+        "expected.md",
     ):
         shutil.copy(SERVICENAMNDEN / name, home.landing / name)
 
@@ -105,7 +113,7 @@ def test_materialise_everything_in_process(home: Paths) -> None:
     assert result.success
     checks = {e.asset_key.to_user_string(): e for e in result.get_asset_check_evaluations()}
     assert checks["events/huvudbok"].passed and checks["events/organisation"].passed
-    # budget_* is not loaded by this version: quarantined, reported as a WARN, not a stop.
+    # expected.md is no export: quarantined, reported as a WARN, not a stop.
     assert not checks["landing/unrecognised_files"].passed
     assert checks["landing/unrecognised_files"].severity == dg.AssetCheckSeverity.WARN
     materialised = {
@@ -113,7 +121,7 @@ def test_materialise_everything_in_process(home: Paths) -> None:
         for m in result.get_asset_materialization_events()
     }
     assert {"events/huvudbok", "marts/fct_ledger", "published/tertial"} <= materialised
-    # Every file left landing/: to the archive, or (budget) to quarantine.
+    # Every file left landing/: to the archive, or (expected.md) to quarantine.
     assert not any(p.is_file() for p in home.landing.rglob("*"))
     con = duckdb.connect(str(home.published), read_only=True)
     periods = con.execute("select distinct period from marts.fct_ledger order by 1").fetchall()

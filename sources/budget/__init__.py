@@ -1,0 +1,7 @@
+"""`budget`: budget decisions (source-formats.md §2)."""
+
+from sources._common.source import Source
+from sources.budget import expectations, parser
+from sources.budget.contract import CONTRACT
+
+SOURCE = Source(CONTRACT, parser.parse, expectations.suites)

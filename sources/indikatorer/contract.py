@@ -1,0 +1,26 @@
+"""Contract of `indikatorer_*.csv` (source-formats.md §7)."""
+
+import re
+
+from sources._common.contract import Column, Contract
+
+CONTRACT = Contract(
+    source="indikatorer",
+    file_pattern=re.compile(r"indikatorer_.*\.csv"),
+    columns=(
+        Column("År", "ar", "year"),
+        Column("Rapport", "rapport", "code"),
+        Column("Nämnd", "namnd", "code"),
+        Column("Mål", "mal", "text", nullable=True),
+        Column("Indikator", "indikator", "text"),
+        Column("Periodens utfall", "periodens_utfall", "text", nullable=True),
+        Column("Prognos helår", "prognos_helar", "text", nullable=True),
+        Column("Årsmål", "arsmal", "text", nullable=True),
+        Column("KF:s årsmål", "kf_arsmal", "text", nullable=True),
+        Column("Period", "period_text", "text", nullable=True),
+        Column("Bedömning", "bedomning", "text", required=False, nullable=True),
+    ),
+    # A board's report (T1, T2, VB) of a year is re-delivered whole.
+    supersession_key=("namnd", "ar", "rapport"),
+    description="Goal and indicator follow-up per report (T1, T2, VB): raw texts, parsed values.",
+)
