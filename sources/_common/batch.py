@@ -143,6 +143,46 @@ def cell_expectations(contract: Contract, parsed: ParsedBatch) -> list:
     return expectations
 
 
+# The derived column the Verksamhet rule checks: "<Nämnd> / <Verksamhet>".
+NAMND_VERKSAMHET = {
+    "namnd_verksamhet": pl.concat_str(
+        [pl.col("namnd"), pl.col("verksamhet")], separator=" / ", ignore_nulls=False
+    )
+}
+
+
+def known_namnd(reference: Reference) -> list:
+    """Nämnd must be a code of the organisation register (any source with a Nämnd)."""
+    return [
+        rule(
+            E.ExpectColumnValuesToBeInSet(column="namnd", value_set=sorted(reference.namnd_codes)),
+            "Nämnd is a code of the organisation register",
+        )
+    ]
+
+
+def known_verksamhet(reference: Reference) -> list:
+    """Verksamhet must be an activity of its Nämnd; needs `NAMND_VERKSAMHET` in the frame."""
+    known_pairs = sorted(f"{n} / {v}" for n, v in reference.verksamheter)
+    return [
+        rule(
+            E.ExpectColumnValuesToBeInSet(column="namnd_verksamhet", value_set=known_pairs),
+            "Verksamhet is an activity of its Nämnd in verksamheter.csv (Nämnd / Verksamhet)",
+        )
+    ]
+
+
+def unique_rows(contract: Contract, *names: str) -> list:
+    """One row per key inside one file: a repeated key is a broken export, not a sum."""
+    headers = ", ".join(_header(contract, n) for n in names)
+    return [
+        rule(
+            E.ExpectCompoundColumnsToBeUnique(column_list=list(names)),
+            f"one row per {headers} in a file",
+        )
+    ]
+
+
 def _header(contract: Contract, name: str) -> str:
     return next((c.header for c in contract.columns if c.name == name), name)
 

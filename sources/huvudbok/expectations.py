@@ -6,10 +6,13 @@ import great_expectations as gx
 import polars as pl
 
 from sources._common.batch import (
+    NAMND_VERKSAMHET,
     ParsedBatch,
     Reference,
     cell_expectations,
     for_validation,
+    known_namnd,
+    known_verksamhet,
     structure_suite,
 )
 from sources._common.source import Suite
@@ -27,11 +30,8 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
         parsed,
         # Datum must fall inside Period: compare the typed date's month with the period.
         datum_period=typed["datum"].dt.strftime("%Y%m"),
-        namnd_verksamhet=pl.concat_str(
-            [pl.col("namnd"), pl.col("verksamhet")], separator=" / ", ignore_nulls=False
-        ),
+        **NAMND_VERKSAMHET,
     )
-    known_pairs = sorted(f"{n} / {v}" for n, v in reference.verksamheter)
     content = [
         *cell_expectations(CONTRACT, parsed),
         rule(
@@ -44,14 +44,8 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
             ),
             "Datum falls inside Period (Datum month / Period)",
         ),
-        rule(
-            E.ExpectColumnValuesToBeInSet(column="namnd", value_set=sorted(reference.namnd_codes)),
-            "Nämnd is a code of the organisation register",
-        ),
-        rule(
-            E.ExpectColumnValuesToBeInSet(column="namnd_verksamhet", value_set=known_pairs),
-            "Verksamhet is an activity of its Nämnd in verksamheter.csv (Nämnd / Verksamhet)",
-        ),
+        *known_namnd(reference),
+        *known_verksamhet(reference),
     ]
     result: list[Suite] = [
         structure_suite(CONTRACT, parsed, cells),

@@ -9,10 +9,10 @@ from sources._common.batch import (
     Reference,
     cell_expectations,
     for_validation,
+    known_namnd,
     structure_suite,
 )
 from sources._common.source import Suite
-from sources._common.validation import rule
 from sources.indikatorer.contract import CONTRACT
 
 E = gx.expectations
@@ -23,9 +23,6 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
     cells = for_validation(parsed)
     content = [
         *cell_expectations(CONTRACT, parsed),
-        rule(
-            E.ExpectColumnValuesToBeInSet(column="namnd", value_set=sorted(reference.namnd_codes)),
-            "Nämnd is a code of the organisation register",
-        ),
+        *known_namnd(reference),
     ]
     return [structure_suite(CONTRACT, parsed, cells), ("content", cells, content)]
