@@ -3,8 +3,12 @@
     ingest assets (events/<source>) ─► dbt models (staging, intermediate, marts)
                                    ─► published/tertial (read-only snapshot)
 
-`nightly` materialises all of it, started by the landing/ sensor or at 02:00 in
-Stockholm. It runs the same functions as `tertial run`.
+Monthly sources (huvudbok, lon, sjukfranvaro) are partitioned by month: `ingest_monthly`
+loads one month's files, `ingest_registers` the registers their codes resolve against,
+`nightly` the yearly sources, then builds with dbt and publishes. The landing/ sensor
+requests the registers (if any landed), one `ingest_monthly` run per month with new
+files, then `nightly`; the 02:00 schedule runs `nightly` whatever landed. All of them
+run the same functions as `tertial run`.
 """
 
 from __future__ import annotations
@@ -12,26 +16,42 @@ from __future__ import annotations
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from orchestration.assets.ingest import ingest_assets
+from orchestration.assets.ingest import ingest_assets, monthly_asset_keys, register_asset_keys
 from orchestration.assets.warehouse import dbt_models, published_snapshot
+from orchestration.partitions import MONTHLY
 from orchestration.resources import TertialHome
 from orchestration.schedules import build_nightly_schedule
 from orchestration.sensors import build_landing_sensor
 from tertial.settings import DBT_PROJECT_DIR, paths
 
+MONTHLY_INGEST = dg.AssetSelection.assets(*monthly_asset_keys())
+
 # One process, one step at a time: DuckDB allows one writer per file, so two ingest
 # steps in parallel processes would lock each other out of the working database.
 nightly = dg.define_asset_job(
     "nightly",
-    selection=dg.AssetSelection.all(),
-    description="Ingest, build and publish the warehouse.",
+    selection=dg.AssetSelection.all() - MONTHLY_INGEST,
+    description="Load registers and yearly sources, build with dbt, publish the snapshot.",
+    executor_def=dg.in_process_executor,
+)
+ingest_registers = dg.define_asset_job(
+    "ingest_registers",
+    selection=dg.AssetSelection.assets(*register_asset_keys()),
+    description="Load the organisation register and the activities before anything else.",
+    executor_def=dg.in_process_executor,
+)
+ingest_monthly = dg.define_asset_job(
+    "ingest_monthly",
+    selection=MONTHLY_INGEST,
+    partitions_def=MONTHLY,
+    description="Load one month's files of the monthly sources (ledger, payroll, sick leave).",
     executor_def=dg.in_process_executor,
 )
 
 defs = dg.Definitions(
     assets=[*ingest_assets(), dbt_models, published_snapshot],
-    jobs=[nightly],
-    sensors=[build_landing_sensor(nightly)],
+    jobs=[nightly, ingest_registers, ingest_monthly],
+    sensors=[build_landing_sensor([nightly, ingest_registers, ingest_monthly])],
     schedules=[build_nightly_schedule(nightly)],
     resources={
         "tertial": TertialHome(),

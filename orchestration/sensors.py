@@ -1,12 +1,14 @@
-"""A sensor on landing/: a new or changed file there starts the nightly job."""
+"""A sensor on landing/: new files there start the loads they need, month by month."""
 
 import hashlib
 from typing import Any
 
 import dagster as dg
 
+from orchestration.partitions import is_register, monthly_files
 from sources.registry import is_companion
 from tertial.settings import Paths, paths
+from warehouse.ingest import expand
 
 
 def landing_fingerprint(home: Paths) -> str:
@@ -26,10 +28,36 @@ def landing_fingerprint(home: Paths) -> str:
     return hashlib.sha256("\n".join(entries).encode()).hexdigest()
 
 
-def build_landing_sensor(job: dg.JobDefinition | Any) -> dg.SensorDefinition:
-    @dg.sensor(job=job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
+def landing_run_requests(home: Paths, fingerprint: str) -> list[dg.RunRequest]:
+    """`ingest_registers` if a register waits, one `ingest_monthly` run per month with
+    files waiting, then one `nightly` run.
+
+    The run queue takes one run at a time in the order requested, so the registers are
+    loaded before the months whose codes they resolve, and every month is in the event
+    log before the nightly run builds and publishes.
+    """
+    files = expand([home.landing])
+    waiting = monthly_files(files)
+    months = sorted({key for keys in waiting.values() for key in keys})
+    requests = []
+    if any(is_register(p) for p in files):
+        requests.append(dg.RunRequest(job_name="ingest_registers", run_key=f"{fingerprint}:reg"))
+    requests += [
+        dg.RunRequest(
+            job_name="ingest_monthly", partition_key=month, run_key=f"{fingerprint}:{month}"
+        )
+        for month in months
+    ]
+    requests.append(dg.RunRequest(job_name="nightly", run_key=f"{fingerprint}:nightly"))
+    return requests
+
+
+def build_landing_sensor(jobs: list[Any]) -> dg.SensorDefinition:
+    @dg.sensor(
+        jobs=jobs, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING
+    )
     def landing_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
-        """Request a run of the nightly job when landing/ holds files not seen before."""
+        """Request the loads for files in landing/ not seen before."""
         home = paths().ensure()
         fingerprint = landing_fingerprint(home)
         if not fingerprint:
@@ -37,7 +65,7 @@ def build_landing_sensor(job: dg.JobDefinition | Any) -> dg.SensorDefinition:
         if fingerprint == context.cursor:
             return dg.SkipReason("no new files since the last run request")
         return dg.SensorResult(
-            run_requests=[dg.RunRequest(run_key=fingerprint)], cursor=fingerprint
+            run_requests=landing_run_requests(home, fingerprint), cursor=fingerprint
         )
 
     return landing_sensor

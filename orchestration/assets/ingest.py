@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import dagster as dg
 
+from orchestration.partitions import MONTHLY, claimed_by_partition, is_monthly, partition_of
 from orchestration.resources import TertialHome
 from sources._common.source import Source
 from sources.registry import SOURCES, source_for
@@ -18,10 +19,12 @@ CHECK_NAME = "expectations"
 
 def _ingest_asset(source: Source, upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
     key = dg.AssetKey(["events", source.name])
+    monthly = is_monthly(source)
 
     @dg.asset(
         key=key,
         deps=upstream,
+        partitions_def=MONTHLY if monthly else None,
         group_name="ingest",
         kinds={"python", "duckdb"},
         description=f"{source.contract.description} Landing files: "
@@ -40,7 +43,9 @@ def _ingest_asset(source: Source, upstream: list[dg.AssetKey]) -> dg.AssetsDefin
         context: dg.AssetExecutionContext, tertial: TertialHome
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         home = tertial.paths()
-        mine = [p for p in expand([home.landing]) if (s := source_for(p.name)) and s is source]
+        mine = [p for p in expand([home.landing]) if source_for(p.name) is source]
+        if monthly:
+            mine = [p for p in mine if partition_of(p.name) == context.partition_key]
         results = ingest(home, mine, move=True, progress=context.log.info)
         context.log.info(summary(results))
         rejected = [r for r in results if r.status == "rejected"]
@@ -74,34 +79,48 @@ def _ingest_asset(source: Source, upstream: list[dg.AssetKey]) -> dg.AssetsDefin
     return ingest_source
 
 
-UNRECOGNISED = dg.AssetKey(["landing", "unrecognised_files"])
+UNCLAIMED = dg.AssetKey(["landing", "unclaimed_files"])
 
 
 @dg.asset(
-    key=UNRECOGNISED,
+    key=UNCLAIMED,
     group_name="ingest",
     kinds={"python"},
-    check_specs=[dg.AssetCheckSpec(CHECK_NAME, asset=UNRECOGNISED, blocking=True)],
+    check_specs=[dg.AssetCheckSpec(CHECK_NAME, asset=UNCLAIMED, blocking=True)],
 )
-def unrecognised_files(
+def unclaimed_files(
     context: dg.AssetExecutionContext, tertial: TertialHome
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
-    """Files in landing/ that match no source, quarantined with a report.
+    """Files in landing/ no source asset takes: loaded or quarantined all the same.
 
-    The source assets take only their own files; without this the inbox would keep a
-    misnamed export forever and nobody would hear of it.
+    A file matching no source is quarantined with a report; a monthly source's file
+    whose name holds no month (so no partition takes it) is ingested as usual. Without
+    this the inbox would keep such a file forever and nobody would hear of it.
     """
     home = tertial.paths()
-    strays = [p for p in expand([home.landing]) if source_for(p.name) is None]
+    strays = [
+        p
+        for p in expand([home.landing])
+        if source_for(p.name) is None
+        or (is_monthly(source_for(p.name)) and not claimed_by_partition(p))
+    ]
     results = ingest(home, strays, move=True, progress=context.log.warning)
-    yield dg.MaterializeResult(asset_key=UNRECOGNISED, metadata={"files": len(results)})
+    yield dg.MaterializeResult(asset_key=UNCLAIMED, metadata={"files": len(results)})
     yield dg.AssetCheckResult(
-        asset_key=UNRECOGNISED,
+        asset_key=UNCLAIMED,
         check_name=CHECK_NAME,
-        passed=not results,
+        passed=not any(r.status == "rejected" for r in results),
         severity=dg.AssetCheckSeverity.WARN,
-        metadata={"quarantined": [f"{r.path.name}: {r.reason}" for r in results]},
+        metadata={"files": [f"{r.path.name}: {r.status} {r.reason or ''}" for r in results]},
     )
+
+
+def monthly_asset_keys() -> list[dg.AssetKey]:
+    return [dg.AssetKey(["events", s.name]) for s in SOURCES if is_monthly(s)]
+
+
+def register_asset_keys() -> list[dg.AssetKey]:
+    return [dg.AssetKey(["events", s.name]) for s in SOURCES if s.contract.load_tier < 2]
 
 
 def ingest_assets() -> list[dg.AssetsDefinition]:
@@ -115,4 +134,4 @@ def ingest_assets() -> list[dg.AssetsDefinition]:
             if s.contract.load_tier < source.contract.load_tier
         ]
         assets.append(_ingest_asset(source, upstream))
-    return [*assets, unrecognised_files]
+    return [*assets, unclaimed_files]

@@ -35,7 +35,7 @@ ASSET_KEYS = [
     "intermediate/int_ledger_batches_current",
     "intermediate/int_organisation_events_current",
     "intermediate/int_verksamheter_current",
-    "landing/unrecognised_files",
+    "landing/unclaimed_files",
     "marts/dim_konto",
     "marts/dim_namnd",
     "marts/dim_period",
@@ -62,22 +62,28 @@ def test_asset_graph_keys() -> None:
 
 
 def test_landing_sensor_requests_a_run_for_new_files(home: Paths) -> None:
-    sensor = defs.get_sensor_def("landing_sensor")
+    sensor = defs.resolve_sensor_def("landing_sensor")
     with dg.build_sensor_context(cursor=None) as context:
         assert isinstance(sensor(context), dg.SkipReason)  # nothing landed
 
-    shutil.copy(SERVICENAMNDEN / "huvudbok_201108.csv", home.landing / "huvudbok_201108.csv")
+    for name in ("huvudbok_201108.csv", "huvudbok_201107.csv", "organisation.csv"):
+        shutil.copy(SERVICENAMNDEN / name, home.landing / name)
     with dg.build_sensor_context(cursor=None) as context:
         result = sensor(context)
     assert isinstance(result, dg.SensorResult)
-    [request] = result.run_requests
-    assert request.job_name in (None, "nightly")
+    # Registers first, then each month's partition, then the nightly build, in that order.
+    assert [(r.job_name, r.partition_key) for r in result.run_requests] == [
+        ("ingest_registers", None),
+        ("ingest_monthly", "2011-07-01"),
+        ("ingest_monthly", "2011-08-01"),
+        ("nightly", None),
+    ]
     with dg.build_sensor_context(cursor=result.cursor) as context:
         assert isinstance(sensor(context), dg.SkipReason)  # seen, not requested twice
 
 
 def test_nightly_schedule_fires_at_two_in_stockholm() -> None:
-    schedule = defs.get_schedule_def("nightly_schedule")
+    schedule = defs.resolve_schedule_def("nightly_schedule")
     assert schedule.cron_schedule == "0 2 * * *"
     assert schedule.execution_timezone == "Europe/Stockholm"
     assert schedule.job_name == "nightly"
@@ -94,33 +100,54 @@ def test_materialise_everything_in_process(home: Paths) -> None:
         "huvudbok_201107.csv",
         "huvudbok_201108.csv",
         "huvudbok_201108.ctl",
+        "lon_201108.csv",
         "expected.md",
     ):
         shutil.copy(SERVICENAMNDEN / name, home.landing / name)
+    resources = {
+        "tertial": TertialHome(home=str(home.home)),
+        "dbt": DbtCliResource(
+            project_dir=str(DBT_PROJECT_DIR),
+            profiles_dir=str(DBT_PROJECT_DIR),
+            target_path=home.dbt_target,
+        ),
+    }
+    assets = [*ingest_assets(), dbt_models, published_snapshot]
+    # As the sensor orders it: registers, each month's partition, then the nightly job.
+    jobs = [
+        (defs.resolve_job_def("ingest_registers"), None),
+        (defs.resolve_job_def("ingest_monthly"), "2011-07-01"),
+        (defs.resolve_job_def("ingest_monthly"), "2011-08-01"),
+        (defs.resolve_job_def("nightly"), None),
+    ]
+    results = []
+    for job, partition in jobs:
+        selection = dg.AssetSelection.assets(*job.asset_layer.executable_asset_keys)
+        result = dg.materialize(
+            assets, selection=selection, partition_key=partition, resources=resources
+        )
+        assert result.success, job.name
+        results.append(result)
 
-    result = dg.materialize(
-        [*ingest_assets(), dbt_models, published_snapshot],
-        resources={
-            "tertial": TertialHome(home=str(home.home)),
-            "dbt": DbtCliResource(
-                project_dir=str(DBT_PROJECT_DIR),
-                profiles_dir=str(DBT_PROJECT_DIR),
-                target_path=home.dbt_target,
-            ),
-        },
-    )
-
-    assert result.success
-    checks = {e.asset_key.to_user_string(): e for e in result.get_asset_check_evaluations()}
+    checks = {
+        e.asset_key.to_user_string(): e for r in results for e in r.get_asset_check_evaluations()
+    }
     assert checks["events/huvudbok"].passed and checks["events/organisation"].passed
     # expected.md is no export: quarantined, reported as a WARN, not a stop.
-    assert not checks["landing/unrecognised_files"].passed
-    assert checks["landing/unrecognised_files"].severity == dg.AssetCheckSeverity.WARN
+    assert not checks["landing/unclaimed_files"].passed
+    assert checks["landing/unclaimed_files"].severity == dg.AssetCheckSeverity.WARN
     materialised = {
-        m.materialization.asset_key.to_user_string()
-        for m in result.get_asset_materialization_events()
+        (m.materialization.asset_key.to_user_string(), m.partition)
+        for r in results
+        for m in r.get_asset_materialization_events()
     }
-    assert {"events/huvudbok", "marts/fct_ledger", "published/tertial"} <= materialised
+    assert {
+        ("events/huvudbok", "2011-07-01"),
+        ("events/huvudbok", "2011-08-01"),
+        ("events/lon", "2011-08-01"),
+        ("marts/fct_ledger", None),
+        ("published/tertial", None),
+    } <= materialised
     # Every file left landing/: to the archive, or (expected.md) to quarantine.
     assert not any(p.is_file() for p in home.landing.rglob("*"))
     con = duckdb.connect(str(home.published), read_only=True)
@@ -129,7 +156,13 @@ def test_materialise_everything_in_process(home: Paths) -> None:
     assert periods == [(201107,), (201108,)]
 
 
-def test_nightly_job_runs_one_step_at_a_time() -> None:
+def test_jobs_run_one_step_at_a_time() -> None:
     # Two steps writing the working database from two processes would lock each other out.
-    job = defs.get_job_def("nightly")
-    assert job.executor_def is dg.in_process_executor
+    for name in ("nightly", "ingest_registers", "ingest_monthly"):
+        assert defs.resolve_job_def(name).executor_def is dg.in_process_executor
+    monthly = defs.resolve_job_def("ingest_monthly")
+    assert {k.to_user_string() for k in monthly.asset_layer.executable_asset_keys} == {
+        "events/huvudbok",
+        "events/lon",
+        "events/sjukfranvaro",
+    }
