@@ -51,8 +51,18 @@ def parse_csv(data: bytes, contract: Contract, file_name: str) -> ParsedBatch:
     """
     raw = read_raw(data, contract)
     frame = raw.frame
-    present = ["line_number", *(c.name for c in contract.columns if c.name in frame.columns)]
-    text = frame.select([*present, *raw.extra_columns])
+    # The raw text the expectations see: every delivered column, and an optional column
+    # that was left out as empty cells (it is optional). A missing required column stays
+    # missing, so the structure suite names it instead of every cell rule failing on it.
+    text = frame.select(
+        "line_number",
+        *(
+            pl.col(c.name) if c.name in frame.columns else pl.lit(None, pl.String).alias(c.name)
+            for c in contract.columns
+            if c.name in frame.columns or not c.required
+        ),
+        *raw.extra_columns,
+    )
     for column in contract.columns:
         if column.name not in frame.columns:
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(column.name))

@@ -237,3 +237,22 @@ def test_cli_ingest_exit_codes_and_batches(home: Paths, tmp_path: Path, capsys) 
         ("huvudbok_201102.csv", "accepted"),
     ]
     assert all(len(b["sha256"]) == 64 for b in batches)
+
+
+def test_optional_columns_may_be_left_out(home: Paths, tmp_path: Path) -> None:
+    # Projekt, Motpart and Text are optional: an export without them is still a ledger.
+    def drop_optional(lines: list[str]) -> list[str]:
+        return [
+            ";".join(c for i, c in enumerate(line.split(";")) if i not in (5, 6, 10))
+            for line in lines
+        ]
+
+    ingest(home, ledger_files())
+    [result] = ingest(home, [_broken(tmp_path, "huvudbok_201108.csv", drop_optional)])
+    assert result.status == "accepted", result.reason
+    con = duckdb.connect(str(home.database), read_only=True)
+    assert con.execute("select count(*), count(projekt) from events.huvudbok").fetchone() == (
+        415,
+        0,
+    )
+    con.close()
