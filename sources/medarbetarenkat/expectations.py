@@ -1,4 +1,8 @@
-"""The expectation suites a `medarbetarenkat` export must pass before it enters the event log."""
+"""The expectation suites a `medarbetarenkat` export must pass before it enters the event log.
+
+Index is free text on purpose: the survey adds indices over the years (source-formats.md
+§6), and a new one must load, not be rejected.
+"""
 
 from __future__ import annotations
 
@@ -11,18 +15,47 @@ from sources._common.batch import (
     for_validation,
     known_namnd,
     structure_suite,
+    unique_rows,
 )
 from sources._common.source import Suite
+from sources._common.validation import rule
 from sources.medarbetarenkat.contract import CONTRACT
 
 E = gx.expectations
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
 
 def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
-    """Structure, then every cell."""
-    cells = for_validation(parsed)
+    """Structure, then every cell, then one value per index, board and year."""
+    typed = parsed.rows
+    cells = for_validation(
+        parsed,
+        # The raw cells are text: ranges are checked on the typed values beside them.
+        ar_int=typed["ar"],
+        varde_value=typed["varde"],
+        svarsfrekvens_value=typed["svarsfrekvens"],
+    )
     content = [
         *cell_expectations(CONTRACT, parsed),
+        rule(
+            E.ExpectColumnValuesToBeBetween(
+                column="ar_int", min_value=FIRST_YEAR, max_value=LAST_YEAR
+            ),
+            f"År is a survey year between {FIRST_YEAR} and {LAST_YEAR}",
+        ),
+        rule(
+            E.ExpectColumnValuesToBeBetween(column="varde_value", min_value=0, max_value=100),
+            "Värde is an index between 0 and 100",
+        ),
+        # Svarsfrekvens may be empty (an index without its own response rate).
+        rule(
+            E.ExpectColumnValuesToBeBetween(
+                column="svarsfrekvens_value", min_value=0, max_value=100
+            ),
+            "Svarsfrekvens is a percentage between 0 and 100",
+        ),
         *known_namnd(reference),
+        *unique_rows(CONTRACT, "ar", "namnd", "index_namn"),
     ]
     return [structure_suite(CONTRACT, parsed, cells), ("content", cells, content)]
