@@ -1,0 +1,32 @@
+"""Every export of the Servicenämnden 2011 folder loads without a rejection."""
+
+import pytest
+
+from tertial.settings import Paths
+from tests.conftest import SERVICENAMNDEN
+from warehouse.ingest import ingest
+
+pytestmark = pytest.mark.acceptance
+
+
+def test_every_export_of_the_reference_folder_is_accepted(home: Paths) -> None:
+    results = ingest(home, [SERVICENAMNDEN])
+    status = {r.path.name: r.status for r in results}
+    # expected.md is the folder's documentation, not an export: no source takes it.
+    assert status.pop("expected.md") == "rejected"
+    assert status.pop("huvudbok_201103_kopia.csv") == "duplicate"
+    assert set(status.values()) == {"accepted"}, {
+        n: s for n, s in status.items() if s != "accepted"
+    }
+    sources = {r.source for r in results if r.status == "accepted"}
+    assert sources == {
+        "organisation",
+        "verksamheter",
+        "huvudbok",
+        "budget",
+        "prognos",
+        "lon",
+        "sjukfranvaro",
+        "medarbetarenkat",
+        "indikatorer",
+    }
