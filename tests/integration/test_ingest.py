@@ -12,28 +12,10 @@ import pytest
 from tertial.cli import main
 from tertial.settings import Paths
 from tests.conftest import SERVICENAMNDEN, ledger_files
+from tests.helpers import event_state
 from warehouse.ingest import ingest
 
 pytestmark = pytest.mark.integration
-
-
-def event_state(home: Paths) -> tuple:
-    """Everything accepted data consists of: counts and exact sums of every event table."""
-    con = duckdb.connect(str(home.database), read_only=True)
-    try:
-        return con.execute(
-            """
-            select
-                (select count(*) from events.batches where status = 'accepted'),
-                (select count(*) from events.supersession_keys),
-                (select count(*) from events.huvudbok),
-                (select sum(belopp) from events.huvudbok),
-                (select count(*) from events.organisation),
-                (select count(*) from events.verksamheter)
-            """
-        ).fetchone()
-    finally:
-        con.close()
 
 
 def test_reference_ledger_loads_with_duplicate_and_correction(home: Paths) -> None:

@@ -12,6 +12,7 @@ import pytest
 from tertial.pipeline import build_and_publish
 from tertial.settings import Paths
 from tests.conftest import SERVICENAMNDEN
+from tests.helpers import event_state
 from warehouse.ingest import ingest
 
 pytestmark = pytest.mark.integration
@@ -21,25 +22,6 @@ BUDGET = [SERVICENAMNDEN / "budget_2011_1.csv", SERVICENAMNDEN / "budget_2011_2.
 PROGNOS = [SERVICENAMNDEN / "prognos_2011_T1.csv", SERVICENAMNDEN / "prognos_2011_T2.csv"]
 
 Edit = Callable[[list[str]], list[str]]
-
-
-def event_state(home: Paths) -> tuple:
-    """Counts and exact sums of what accepted budget and forecast data consists of."""
-    con = duckdb.connect(str(home.database), read_only=True)
-    try:
-        return con.execute(
-            """
-            select
-                (select count(*) from events.batches where status = 'accepted'),
-                (select count(*) from events.supersession_keys),
-                (select count(*) from events.budget),
-                (select sum(belopp) from events.budget),
-                (select count(*) from events.prognos),
-                (select sum(prognos) from events.prognos)
-            """
-        ).fetchone()
-    finally:
-        con.close()
 
 
 def _edited(tmp_path: Path, reference: str, name: str, edit: Edit) -> Path:

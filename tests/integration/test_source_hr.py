@@ -14,6 +14,7 @@ import pytest
 from tertial.pipeline import build_and_publish
 from tertial.settings import Paths
 from tests.conftest import SERVICENAMNDEN
+from tests.helpers import event_state
 from warehouse.ingest import ingest
 
 pytestmark = pytest.mark.integration
@@ -32,25 +33,6 @@ def query(home: Paths, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
     finally:
         con.close()
-
-
-def event_state(home: Paths) -> tuple:
-    """Everything accepted HR data consists of: batches, keys, rows and exact sums."""
-    [state] = query(
-        home,
-        """
-        select
-            (select count(*) from events.batches where status = 'accepted'),
-            (select count(*) from events.supersession_keys),
-            (select count(*) from events.lon),
-            (select sum(lonesumma) from events.lon),
-            (select count(*) from events.sjukfranvaro),
-            (select sum(sjukfranvaro) from events.sjukfranvaro),
-            (select count(*) from events.medarbetarenkat),
-            (select sum(varde) from events.medarbetarenkat)
-        """,
-    )
-    return state
 
 
 def test_reference_hr_files_load_with_the_reports_raw_figures(home: Paths) -> None:

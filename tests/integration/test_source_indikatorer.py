@@ -12,6 +12,7 @@ import pytest
 from tertial.pipeline import build_and_publish
 from tertial.settings import Paths
 from tests.conftest import SERVICENAMNDEN, ledger_files
+from tests.helpers import event_state
 from warehouse.ingest import ingest
 
 pytestmark = pytest.mark.integration
@@ -44,21 +45,6 @@ def set_cell(header: str, value: str, line: int = 5) -> Edit:
         return lines
 
     return edit
-
-
-def event_state(home: Paths) -> tuple:
-    """What accepted indicator data consists of: batches, keys, rows and their texts."""
-    with duckdb.connect(str(home.database), read_only=True) as con:
-        return con.execute(
-            """
-            select
-                (select count(*) from events.batches where status = 'accepted'),
-                (select count(*) from events.supersession_keys),
-                (select count(*) from events.indikatorer),
-                (select string_agg(indikator || periodens_utfall, '|' order by batch_id,
-                    line_number) from events.indikatorer)
-            """
-        ).fetchone()
 
 
 def test_reference_file_loads_with_parsed_values(home: Paths) -> None:

@@ -1,0 +1,32 @@
+"""Helpers the integration and acceptance tests share."""
+
+from __future__ import annotations
+
+import duckdb
+
+from tertial.settings import Paths
+from warehouse.store import EVENT_TABLES
+
+
+def event_state(home: Paths) -> tuple:
+    """Everything accepted data consists of: every event table's rows and content digest.
+
+    Rejected batches leave a row in events.batches (that is their record), so batches
+    count by status; every other table must not change at all when a file is rejected.
+    """
+    con = duckdb.connect(str(home.database), read_only=True)
+    try:
+        accepted = con.execute(
+            "select count(*) from events.batches where status = 'accepted'"
+        ).fetchone()
+        # Identifiers come from the fixed list of event tables, never from input.
+        tables = [*EVENT_TABLES, "supersession_keys"]
+        contents = [
+            con.execute(
+                f"select count(*), sum(hash(t)::hugeint) from events.{table} as t"
+            ).fetchone()
+            for table in tables
+        ]
+        return (accepted, *contents)
+    finally:
+        con.close()
