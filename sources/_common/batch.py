@@ -3,6 +3,7 @@ and checking that every `;`-separated export shares."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import great_expectations as gx
@@ -179,6 +180,25 @@ def known_verksamhet(reference: Reference) -> list:
             E.ExpectColumnValuesToBeInSet(column="namnd_verksamhet", value_set=known_pairs),
             "Verksamhet is an activity of its Nämnd in verksamheter.csv (Nämnd / Verksamhet)",
         )
+    ]
+
+
+def typed_values(parsed: ParsedBatch, columns: Sequence[tuple[str, str]]) -> dict[str, pl.Series]:
+    """`<name>_value` check columns: the typed values beside the raw text the rules see."""
+    return {f"{name}_value": parsed.rows[name] for name, _ in columns}
+
+
+def not_negative(columns: Sequence[tuple[str, str]]) -> list:
+    """Counts and amounts that can never be below zero; reads `typed_values` columns.
+
+    `columns` is (event-log name, header) pairs.
+    """
+    return [
+        rule(
+            E.ExpectColumnValuesToBeBetween(column=f"{name}_value", min_value=0),
+            f"{header} is not negative",
+        )
+        for name, header in columns
     ]
 
 

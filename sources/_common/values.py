@@ -34,6 +34,14 @@ PERSONNUMMER_PATTERN = (
     rf"|(?:19|20)[0-9]{{2}}{_DATE}[0-9]{{4}})(?:[^0-9]|$)"
 )
 
+# Years the city's exports may speak of; outside this a year is a typing error
+# (`1011`, `2911`), not history or planning.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+# Code lists several exports share (source-formats.md §2–5).
+SLAG = ["Intäkter", "Investering", "Kostnader"]
+KON = ["K", "M"]
+
 PATTERN_BY_KIND: dict[Kind, str] = {
     "money": MONEY_PATTERN,
     "decimal": DECIMAL_PATTERN,

@@ -20,13 +20,12 @@ from sources._common.batch import (
 )
 from sources._common.source import Suite
 from sources._common.validation import rule
+from sources._common.values import FIRST_YEAR, LAST_YEAR, SLAG
 from sources.budget.contract import CONTRACT
 
 E = gx.expectations
 
 TYPER = ["Ombudgetering", "Tilläggsbudget", "Ursprunglig"]
-SLAG = ["Intäkter", "Investering", "Kostnader"]
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 # `budget_<YYYY>_<n>.csv`: the year in the name is the budget year of the decision.
 FILE_YEAR = re.compile(r"budget_([0-9]{4})_")
 

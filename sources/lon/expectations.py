@@ -20,19 +20,20 @@ from sources._common.batch import (
     cell_expectations,
     for_validation,
     known_namnd,
+    not_negative,
     structure_suite,
+    typed_values,
     unique_rows,
 )
 from sources._common.csvfile import normalise_header
 from sources._common.source import Suite
 from sources._common.validation import rule
+from sources._common.values import FIRST_YEAR, KON, LAST_YEAR
 from sources.lon.contract import CONTRACT
 
 E = gx.expectations
 
 ANSTALLNINGSFORMER = ["Tillsvidare", "Visstid", "Timavlönad"]
-KON = ["K", "M"]
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 # Counts and amounts a month of payroll cannot have below zero: (typed column, header).
 NOT_NEGATIVE = [
@@ -73,7 +74,7 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
         parsed,
         # The raw cells are text: ranges are checked on the typed values beside them.
         period_year=typed["period"] // 100,
-        **{f"{name}_value": typed[name] for name, _ in NOT_NEGATIVE},
+        **typed_values(parsed, NOT_NEGATIVE),
         anstallda_monthly_paid=pl.when(
             typed["anstallningsform"].is_in(FTE_CAPPED_BY_HEADCOUNT)
         ).then(typed["anstallda"].cast(pl.Decimal(18, 0))),
@@ -98,13 +99,7 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
             ),
             f"Period is a month of a year between {FIRST_YEAR} and {LAST_YEAR}",
         ),
-        *(
-            rule(
-                E.ExpectColumnValuesToBeBetween(column=f"{name}_value", min_value=0),
-                f"{header} is not negative",
-            )
-            for name, header in NOT_NEGATIVE
-        ),
+        *not_negative(NOT_NEGATIVE),
         rule(
             E.ExpectColumnPairValuesAToBeGreaterThanB(
                 column_A="anstallda_monthly_paid",

@@ -19,11 +19,10 @@ from sources._common.batch import (
 )
 from sources._common.source import Suite
 from sources._common.validation import rule
+from sources._common.values import FIRST_YEAR, LAST_YEAR
 from sources.medarbetarenkat.contract import CONTRACT
 
 E = gx.expectations
-
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:

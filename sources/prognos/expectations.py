@@ -19,14 +19,13 @@ from sources._common.batch import (
 )
 from sources._common.source import Suite
 from sources._common.validation import rule
+from sources._common.values import FIRST_YEAR, LAST_YEAR, SLAG
 from sources.prognos.contract import CONTRACT
 
 E = gx.expectations
 
 # T1/T2 at the tertial reports, M01..M12 for an optional monthly forecast.
 PROGNOSTILLFALLE_PATTERN = r"^(?:T1|T2|M(?:0[1-9]|1[0-2]))$"
-SLAG = ["Intäkter", "Investering", "Kostnader"]
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 # `prognos_<YYYY>_<T1|T2|M<mm>>.csv`, a correction maybe with a suffix (`_rattelse`).
 FILE_NAME = re.compile(r"prognos_([0-9]{4})_(t1|t2|m0[1-9]|m1[0-2])(?:[_.-]|$)")
 

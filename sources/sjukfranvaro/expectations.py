@@ -10,18 +10,19 @@ from sources._common.batch import (
     cell_expectations,
     for_validation,
     known_namnd,
+    not_negative,
     structure_suite,
+    typed_values,
     unique_rows,
 )
 from sources._common.source import Suite
 from sources._common.validation import rule
+from sources._common.values import FIRST_YEAR, KON, LAST_YEAR
 from sources.sjukfranvaro.contract import CONTRACT
 
 E = gx.expectations
 
-KON = ["K", "M"]
 ALDERSGRUPPER = ["-29", "30-49", "50-"]
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 # Persons and hours cannot be below zero: (typed column, header).
 NOT_NEGATIVE = [
@@ -64,7 +65,7 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
         parsed,
         # The raw cells are text: ranges and comparisons use the typed values beside them.
         period_year=typed["period"] // 100,
-        **{f"{name}_value": typed[name] for name, _ in NOT_NEGATIVE},
+        **typed_values(parsed, NOT_NEGATIVE),
     )
     content = [
         *cell_expectations(CONTRACT, parsed),
@@ -79,13 +80,7 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
             ),
             f"Period is a month of a year between {FIRST_YEAR} and {LAST_YEAR}",
         ),
-        *(
-            rule(
-                E.ExpectColumnValuesToBeBetween(column=f"{name}_value", min_value=0),
-                f"{header} is not negative",
-            )
-            for name, header in NOT_NEGATIVE
-        ),
+        *not_negative(NOT_NEGATIVE),
         *(
             rule(
                 E.ExpectColumnPairValuesAToBeGreaterThanB(
