@@ -27,6 +27,7 @@ ASSET_KEYS = [
     "events/medarbetarenkat",
     "events/organisation",
     "events/prognos",
+    "events/sie",
     "events/sjukfranvaro",
     "events/supersession_keys",
     "events/verksamheter",
@@ -69,6 +70,10 @@ def test_asset_graph_keys() -> None:
     # The dbt source and the ingest asset are one node: staging reads what ingest wrote.
     staging = graph.get(dg.AssetKey(["staging", "stg_huvudbok__ledger_lines"]))
     assert dg.AssetKey(["events", "huvudbok"]) in staging.parent_keys
+    # SIE files append to the ledger and the budget: dbt waits for their ingest too.
+    for model in ("stg_huvudbok__ledger_lines", "stg_budget__decisions"):
+        parents = graph.get(dg.AssetKey(["staging", model])).parent_keys
+        assert dg.AssetKey(["events", "sie"]) in parents, model
     checks = {c.name for c in graph.asset_check_keys}
     assert checks >= {"expectations"}
 
