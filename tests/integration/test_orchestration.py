@@ -13,7 +13,7 @@ from orchestration.assets.warehouse import dbt_models, published_snapshot
 from orchestration.definitions import defs
 from orchestration.resources import TertialHome
 from tertial.settings import DBT_PROJECT_DIR, Paths
-from tests.conftest import SERVICENAMNDEN
+from tests.conftest import SERVICENAMNDEN, SHARED
 
 pytestmark = pytest.mark.integration
 
@@ -121,6 +121,9 @@ def test_materialise_everything_in_process(home: Paths) -> None:
         "expected.md",
     ):
         shutil.copy(SERVICENAMNDEN / name, home.landing / name)
+    # A SIE file (2017's books of a company, as board 142): the nightly job loads it
+    # before dbt builds, because the ledger's staging model depends on events/sie too.
+    shutil.copy(SHARED / "reference" / "sie" / "BLBLOV_SIE4.SE", home.landing / "sie_142_2017.se")
     resources = {
         "tertial": TertialHome(home=str(home.home)),
         "dbt": DbtCliResource(
@@ -150,6 +153,7 @@ def test_materialise_everything_in_process(home: Paths) -> None:
         e.asset_key.to_user_string(): e for r in results for e in r.get_asset_check_evaluations()
     }
     assert checks["events/huvudbok"].passed and checks["events/organisation"].passed
+    assert checks["events/sie"].passed
     # expected.md is no export: quarantined, reported as a WARN, not a stop.
     assert not checks["landing/unclaimed_files"].passed
     assert checks["landing/unclaimed_files"].severity == dg.AssetCheckSeverity.WARN
@@ -162,6 +166,7 @@ def test_materialise_everything_in_process(home: Paths) -> None:
         ("events/huvudbok", "2011-07-01"),
         ("events/huvudbok", "2011-08-01"),
         ("events/lon", "2011-08-01"),
+        ("events/sie", None),
         ("marts/fct_ledger", None),
         ("published/tertial", None),
     } <= materialised
@@ -170,7 +175,7 @@ def test_materialise_everything_in_process(home: Paths) -> None:
     con = duckdb.connect(str(home.published), read_only=True)
     periods = con.execute("select distinct period from marts.fct_ledger order by 1").fetchall()
     con.close()
-    assert periods == [(201107,), (201108,)]
+    assert periods == [(201107,), (201108,)] + [(201700 + month,) for month in range(1, 13)]
 
 
 def test_jobs_run_one_step_at_a_time() -> None:
