@@ -103,14 +103,7 @@ def _content_expectations(reference: Reference) -> list:
             E.ExpectColumnValuesToNotBeNull(column="namnd"),
             "Nämnd is given: the file name sie_<Nämnd>_... or #FNR",
         ),
-        rule(
-            E.ExpectColumnValuesToMatchRegex(column="konto", regex=KONTO_PATTERN),
-            "Konto is a 4-digit Kommun-Bas account",
-        ),
-        rule(
-            E.ExpectColumnValuesToMatchRegex(column="belopp", regex=SIE_AMOUNT_PATTERN),
-            "Belopp is a SIE amount (decimal point, at most 2 decimals)",
-        ),
+        *_account_and_amount("Konto", "Belopp"),
         rule(
             E.ExpectColumnValuesToMatchStrftimeFormat(column="datum", strftime_format="%Y%m%d"),
             "Datum (transdat, else the voucher's date) is a date YYYYMMDD",
@@ -135,6 +128,20 @@ def _content_expectations(reference: Reference) -> list:
         ),
         *known_namnd(reference),
         *known_verksamhet(reference),
+    ]
+
+
+def _account_and_amount(konto: str, belopp: str) -> list:
+    """The account and amount rules of a ledger line and of a #PBUDGET line alike."""
+    return [
+        rule(
+            E.ExpectColumnValuesToMatchRegex(column="konto", regex=KONTO_PATTERN),
+            f"{konto} is a 4-digit Kommun-Bas account",
+        ),
+        rule(
+            E.ExpectColumnValuesToMatchRegex(column="belopp", regex=SIE_AMOUNT_PATTERN),
+            f"{belopp} is a SIE amount (decimal point, at most 2 decimals)",
+        ),
     ]
 
 
@@ -195,14 +202,7 @@ def _budget_cells(budget: pl.DataFrame) -> pd.DataFrame:
 
 def _budget_expectations(reference: Reference) -> list:
     return [
-        rule(
-            E.ExpectColumnValuesToMatchRegex(column="konto", regex=KONTO_PATTERN),
-            "#PBUDGET Konto is a 4-digit Kommun-Bas account",
-        ),
-        rule(
-            E.ExpectColumnValuesToMatchRegex(column="belopp", regex=SIE_AMOUNT_PATTERN),
-            "#PBUDGET saldo is a SIE amount (decimal point, at most 2 decimals)",
-        ),
+        *_account_and_amount("#PBUDGET Konto", "#PBUDGET saldo"),
         rule(
             E.ExpectColumnValuesToMatchRegex(column="period", regex=PERIOD_PATTERN),
             "#PBUDGET period is YYYYMM",

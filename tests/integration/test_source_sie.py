@@ -375,6 +375,14 @@ def _ledger(home: Paths) -> dict[int, tuple[str, list[tuple]]]:
     return ledger
 
 
+def _current_budget(home: Paths) -> list[tuple]:
+    return _query(
+        home,
+        "select decision_id, verksamhet_code, slag, amount, delivery_count "
+        "from intermediate.int_budget_decisions_current order by all",
+    )
+
+
 def test_sie_and_csv_supersede_each_other_both_ways(home: Paths, tmp_path: Path) -> None:
     csv = [SERVICENAMNDEN / "huvudbok_201107.csv", SERVICENAMNDEN / "huvudbok_201108.csv"]
     first = ingest(home, [*REGISTERS, *csv, _write(tmp_path, "sie_142_201108.se", SIE_AUGUST)])
@@ -396,13 +404,9 @@ def test_sie_and_csv_supersede_each_other_both_ways(home: Paths, tmp_path: Path)
             ("230", "5010", Decimal("800000.50"), 1),
         ],
     )
-    assert _query(
-        home,
-        "select decision_id, verksamhet_code, slag, amount "
-        "from intermediate.int_budget_decisions_current order by all",
-    ) == [
-        ("SIE #PBUDGET 142 2011", "210", "Intäkter", Decimal("300000.00")),
-        ("SIE #PBUDGET 142 2011", "210", "Kostnader", Decimal("1500000.00")),
+    assert _current_budget(home) == [
+        ("SIE #PBUDGET 142 2011", "210", "Intäkter", Decimal("300000.00"), 1),
+        ("SIE #PBUDGET 142 2011", "210", "Kostnader", Decimal("1500000.00"), 1),
     ]
 
     # Later: a CSV correction of August and a SIE file of July with a new period budget.
@@ -434,11 +438,9 @@ def test_sie_and_csv_supersede_each_other_both_ways(home: Paths, tmp_path: Path)
         ],
     )
     # The re-exported year's budget replaces the earlier one (same Beslut), never adds up.
-    assert _query(
-        home,
-        "select decision_id, verksamhet_code, slag, amount, delivery_count "
-        "from intermediate.int_budget_decisions_current order by all",
-    ) == [("SIE #PBUDGET 142 2011", "210", "Kostnader", Decimal("1600000.00"), 2)]
+    assert _current_budget(home) == [
+        ("SIE #PBUDGET 142 2011", "210", "Kostnader", Decimal("1600000.00"), 2)
+    ]
     # Lines without a Verksamhet reach the Okänd member of dim_verksamhet.
     assert _query(
         home,
