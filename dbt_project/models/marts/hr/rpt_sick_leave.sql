@@ -32,13 +32,15 @@ published as (
         gender,
         age_group,
         first_period,
-        month_count,
-        employees,
-        suppressed,
-        case when not suppressed then scheduled_hours end as scheduled_hours,
-        case when not suppressed then sick_hours end as sick_hours,
-        case when not suppressed then sick_hours_day_1_14 end as sick_hours_day_1_14,
-        case when not suppressed then sick_hours_60_days_plus end as sick_hours_60_days_plus
+        cast(month_count as integer) as month_count,
+        cast(employees as bigint) as employees,
+        {%- for hours in [
+            'scheduled_hours', 'sick_hours', 'sick_hours_day_1_14', 'sick_hours_60_days_plus'
+        ] %}
+            cast(case when not suppressed then {{ hours }} end as decimal(18, 4))
+                as {{ hours }},
+        {%- endfor %}
+        suppressed
     from windows
 
 )
@@ -53,18 +55,18 @@ select
 
     -- window
     first_period,
-    cast(month_count as integer) as month_count,
+    month_count,
 
     -- persons
-    cast(employees as bigint) as employees,
+    employees,
 
-    -- hours
-    cast(scheduled_hours as decimal(18, 4)) as scheduled_hours,
-    cast(sick_hours as decimal(18, 4)) as sick_hours,
-    cast(sick_hours_day_1_14 as decimal(18, 4)) as sick_hours_day_1_14,
-    cast(sick_hours_60_days_plus as decimal(18, 4)) as sick_hours_60_days_plus,
+    -- hours (null when suppressed)
+    scheduled_hours,
+    sick_hours,
+    sick_hours_day_1_14,
+    sick_hours_60_days_plus,
 
-    -- percentages (one decimal, from the summed hours)
+    -- percentages (one decimal, from the summed hours; null when suppressed)
     {{ percent('sick_hours', 'scheduled_hours') }} as sick_leave_pct,
     {{ percent('sick_hours_day_1_14', 'scheduled_hours') }} as day_1_14_pct,
     {{ percent('sick_hours - sick_hours_day_1_14', 'scheduled_hours') }} as day_15_plus_pct,
