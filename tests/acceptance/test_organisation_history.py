@@ -12,10 +12,8 @@ import datetime as dt
 import duckdb
 import pytest
 
-from tertial.pipeline import build_and_publish
-from tertial.settings import paths
-from tests.conftest import SHARED, ledger_files
-from warehouse.ingest import ingest
+from tertial.settings import Paths
+from tests.conftest import SHARED
 
 pytestmark = pytest.mark.acceptance
 
@@ -23,13 +21,9 @@ REORGANISATION = SHARED / "reference" / "stadsledningskontoret-ny-organisation-2
 
 
 @pytest.fixture(scope="module")
-def versions(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
-    """Every row of dim_namnd after loading the register (and a month that uses it), once."""
-    home = paths(tmp_path_factory.mktemp("organisation")).ensure()
-    results = ingest(home, ledger_files("huvudbok_201108.csv"))
-    assert {r.status for r in results} == {"accepted"}
-    build_and_publish(home)
-    con = duckdb.connect(str(home.published), read_only=True)
+def versions(servicenamnden_2011: Paths) -> list[dict]:
+    """Every row of dim_namnd once the reference folder (with the register) is loaded."""
+    con = duckdb.connect(str(servicenamnden_2011.published), read_only=True)
     cursor = con.execute(
         "select namnd_code, namnd_name, namnd_type, parent_namnd_code, valid_from, valid_to,"
         " is_current, is_active, successor_codes, today_namnd_code, namnd_key,"
