@@ -69,22 +69,12 @@ changes as (
         state.parent_namnd_code,
         state.is_ending,
         ending.successor_codes,
-        row_number() over (
-            partition by state.namnd_code order by state.event_date
-        ) as change_number,
-        lead(state.event_date) over (
-            partition by state.namnd_code order by state.event_date
-        ) as next_change_date,
-        lead(state.is_ending) over (
-            partition by state.namnd_code order by state.event_date
-        ) as next_is_ending,
-        lead(ending.successor_codes) over (
-            partition by state.namnd_code order by state.event_date
-        ) as next_successor_codes,
+        row_number() over code_history as change_number,
+        lead(state.event_date) over code_history as next_change_date,
+        lead(state.is_ending) over code_history as next_is_ending,
+        lead(ending.successor_codes) over code_history as next_successor_codes,
         last_value(state.is_ending) over (
-            partition by state.namnd_code
-            order by state.event_date
-            rows between unbounded preceding and unbounded following
+            code_history rows between unbounded preceding and unbounded following
         ) as has_ended
     from ranked_events as state
     left join ranked_events as ending
@@ -94,6 +84,7 @@ changes as (
             and ending.ending_rank = 1
             and ending.is_ending
     where state.state_rank = 1
+    window code_history as (partition by state.namnd_code order by state.event_date)
 
 ),
 
