@@ -13,7 +13,7 @@ from tertial.settings import Paths
 from warehouse.build import BuildResult, build
 from warehouse.ingest import FileResult, ingest, summary
 from warehouse.publish import Published, publish
-from warehouse.published_log import publish_event_log
+from warehouse.published_log import publish_event_log, remove_stale_temporaries
 from warehouse.replay import drop_projections
 from warehouse.store import EventStore
 
@@ -65,6 +65,7 @@ def publish_all(
     appended = sum(log.appended.values())
     progress(f"Published the event log through event {log.through_id} (+{appended:,} rows)")
     progress("Publishing the read-only snapshot ...")
+    remove_stale_temporaries(paths.published)  # what a killed publish left behind
     published = publish(paths.database, paths.published)
     progress(
         f"Published {len(published.tables)} tables to {published.path} ({published.seconds:.1f}s)"
