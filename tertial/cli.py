@@ -166,11 +166,17 @@ def cmd_query(home: Paths, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _has_warehouse(home: Paths) -> bool:
+    """Whether the working database exists; says what to do when it does not."""
+    if not home.database.exists():
+        _error(f"no warehouse at {home.database} yet: ingest something first")
+    return home.database.exists()
+
+
 def cmd_batches(home: Paths, args: argparse.Namespace) -> int:
     from warehouse.store import EventStore
 
-    if not home.database.exists():
-        _error(f"no warehouse at {home.database} yet: ingest something first")
+    if not _has_warehouse(home):
         return EXIT_FAILED
     with EventStore(home.database) as store:
         frame = store.batches().select(
@@ -194,8 +200,7 @@ def cmd_retract(home: Paths, args: argparse.Namespace) -> int:
 
     from warehouse.store import EventStore
 
-    if not home.database.exists():
-        _error(f"no warehouse at {home.database} yet: ingest something first")
+    if not _has_warehouse(home):
         return EXIT_FAILED
     with EventStore(home.database) as store:
         retraction_id = store.retract(
@@ -213,8 +218,7 @@ def cmd_retractions(home: Paths, args: argparse.Namespace) -> int:
     from warehouse.retractions import resolve
     from warehouse.store import connect
 
-    if not home.database.exists():
-        _error(f"no warehouse at {home.database} yet: ingest something first")
+    if not _has_warehouse(home):
         return EXIT_FAILED
     con = connect(home.database, read_only=True)
     try:
@@ -249,8 +253,7 @@ def cmd_retractions(home: Paths, args: argparse.Namespace) -> int:
 def cmd_replay(home: Paths, args: argparse.Namespace) -> int:
     from tertial.pipeline import replay
 
-    if not home.database.exists():
-        _error(f"no warehouse at {home.database} yet: ingest something first")
+    if not _has_warehouse(home):
         return EXIT_FAILED
     replay(home, _say)
     return EXIT_OK
@@ -291,6 +294,15 @@ def cmd_explain(home: Paths, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_as_of(command: argparse.ArgumentParser, what: str) -> None:
+    command.add_argument(
+        "--as-of",
+        metavar="T",
+        help=f"{what} (ISO 8601; Stockholm time unless an offset is given; a date alone "
+        "is the end of that day)",
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="tertial", description=__doc__.split("\n")[0])
     root.add_argument("--version", action="version", version=f"tertial {__version__}")
@@ -328,12 +340,7 @@ def parser() -> argparse.ArgumentParser:
     query = commands.add_parser("query", help="read-only SQL against the published snapshot")
     query.add_argument("sql")
     query.add_argument("--format", choices=FORMATS, default="table")
-    query.add_argument(
-        "--as-of",
-        metavar="T",
-        help="answer as the warehouse would have at T (ISO; Stockholm time unless an offset "
-        "is given; a date alone = end of that day)",
-    )
+    _add_as_of(query, "answer as the warehouse would have at T")
     query.set_defaults(handler=cmd_query)
 
     batches = commands.add_parser("batches", help="every batch in the event log")
@@ -363,7 +370,7 @@ def parser() -> argparse.ArgumentParser:
     history.add_argument(
         "key", nargs="+", help="the key, e.g. `142 201106` or `142|201106` (huvudbok)"
     )
-    history.add_argument("--as-of", metavar="T", help="as it stood at T")
+    _add_as_of(history, "the deliveries as they stood at T")
     history.add_argument("--format", choices=FORMATS, default="table")
     history.set_defaults(handler=cmd_history)
 
@@ -372,7 +379,7 @@ def parser() -> argparse.ArgumentParser:
     explain.add_argument(
         "--where", default="true", help="SQL condition on the mart's columns (default: all)"
     )
-    explain.add_argument("--as-of", metavar="T", help="the rows as they stood at T")
+    _add_as_of(explain, "the rows as they stood at T")
     explain.add_argument("--format", choices=FORMATS, default="table")
     explain.set_defaults(handler=cmd_explain)
     return root

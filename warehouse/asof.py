@@ -31,6 +31,7 @@ import duckdb
 
 from tertial.settings import Paths
 from warehouse.build import run_dbt
+from warehouse.published_log import attach_read_only
 
 Progress = Callable[[str], None]
 
@@ -175,7 +176,7 @@ def _add_meta(database: Path, log: Path, cut: Cut) -> None:
     """`meta.batches` and `meta.publication` as in the published snapshot, for the cut."""
     con = duckdb.connect(str(database))
     try:
-        _attach_log(con, log)
+        attach_read_only(con, log, EVENT_LOG_ALIAS)
         con.execute("create schema if not exists meta")
         con.execute(
             f"""
@@ -194,12 +195,6 @@ def _add_meta(database: Path, log: Path, cut: Cut) -> None:
         con.close()
 
 
-def _attach_log(con: duckdb.DuckDBPyConnection, log: Path) -> None:
-    # ATTACH takes no bind parameter; the path is our own setting, quoted as a literal.
-    literal = str(log).replace("'", "''")
-    con.execute(f"attach '{literal}' as {EVENT_LOG_ALIAS} (read_only)")
-
-
 def connect_as_of(
     paths: Paths, as_of: dt.datetime, progress: Progress | None = None
 ) -> duckdb.DuckDBPyConnection:
@@ -210,6 +205,6 @@ def connect_as_of(
     """
     database = as_of_database(paths, as_of, progress)
     con = duckdb.connect(str(database), read_only=True)
-    _attach_log(con, paths.published_events)
+    attach_read_only(con, paths.published_events, EVENT_LOG_ALIAS)
     con.execute("set search_path = 'marts,meta,main'")
     return con

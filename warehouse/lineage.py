@@ -14,6 +14,7 @@ from typing import Any
 
 import duckdb
 
+from warehouse.published_log import attach_read_only
 from warehouse.retractions import resolve
 
 FAR_FUTURE = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
@@ -27,12 +28,12 @@ class Table:
     rows: list[tuple[Any, ...]]
 
 
-def _retractions(con: duckdb.DuckDBPyConnection, as_of: dt.datetime, prefix: str = "") -> dict:
+def _retractions(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> dict:
     """Retractions recorded by `as_of`: {id: (target, reason, recorded_at)} and resolution."""
     rows = con.execute(
-        f"""
+        """
         select retraction_id, target_id, reason, recorded_at
-        from {prefix}events.retractions
+        from events.retractions
         where recorded_at <= ?
         """,
         [as_of],
@@ -137,8 +138,7 @@ def explain(con: duckdb.DuckDBPyConnection, log: Path, mart: str, where: str) ->
     ).fetchall()
     if not contributions:
         return Table(("batch_id",), [])
-    literal = str(log).replace("'", "''")
-    con.execute(f"attach if not exists '{literal}' as lineage_log (read_only)")
+    attach_read_only(con, log, "lineage_log")
     try:
         batch_ids = [b for b, _ in contributions]
         batches = {

@@ -15,7 +15,6 @@ time, so "id above the copy's newest" is exactly "not copied yet".
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 import time
@@ -78,6 +77,13 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def attach_read_only(con: duckdb.DuckDBPyConnection, path: Path, alias: str) -> None:
+    """Attach a database file read-only under `alias` (one of our fixed names)."""
+    # ATTACH takes no bind parameter; the path is our own setting, quoted as a literal.
+    literal = str(path).replace("'", "''")
+    con.execute(f"attach if not exists '{literal}' as {alias} (read_only)")
+
+
 def through_id(con: duckdb.DuckDBPyConnection, catalog: str = "") -> int:
     """The newest event id (batch or retraction) in a log; 0 for an empty one."""
     prefix = f'"{catalog}".' if catalog else ""
@@ -109,9 +115,7 @@ def publish_event_log(working: Path, target: Path, *, rebuild: bool = False) -> 
     con = duckdb.connect(str(temporary))
     try:
         con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
-        # ATTACH takes no bind parameter; the path is our own setting, quoted as a literal.
-        literal = str(working).replace("'", "''")
-        con.execute(f"attach '{literal}' as work (read_only)")
+        attach_read_only(con, working, "work")
         watermark = through_id(con)
         tables = [
             name
@@ -159,17 +163,3 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def published_through(path: Path) -> tuple[int, dt.datetime | None]:
-    """The newest event id and transaction time in a published copy of the log."""
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        newest = through_id(con)
-        row = con.execute(
-            "select greatest((select max(recorded_at) from events.batches), "
-            "(select max(recorded_at) from events.retractions))"
-        ).fetchone()
-        return newest, row[0] if row else None
-    finally:
-        con.close()
