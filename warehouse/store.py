@@ -232,18 +232,6 @@ class EventStore:
         assert row is not None
         return int(row[0])
 
-    def retractions(self) -> pl.DataFrame:
-        """Every retraction, oldest first (the resolution is warehouse/retractions.py's)."""
-        return self.con.execute(
-            """
-            select r.retraction_id, r.target_id, b.file_name as target_file, r.reason,
-                   r.recorded_at, r.recorded_by, r.command
-            from events.retractions as r
-            left join events.batches as b on b.batch_id = r.target_id
-            order by r.retraction_id
-            """
-        ).pl()
-
     def _insert_batch(
         self,
         meta: BatchMeta,

@@ -71,9 +71,8 @@ def batches_of(home: Paths, file: Path) -> list[tuple]:
 
 def published_periods(home: Paths) -> list[int]:
     with duckdb.connect(str(home.published), read_only=True) as con:
-        return [
-            p for (p,) in con.execute("select distinct period from marts.fct_ledger order by 1")
-        ]
+        rows = con.execute("select distinct period from marts.fct_ledger order by 1").fetchall()
+    return [period for (period,) in rows]
 
 
 def test_a_killed_load_leaves_the_batch_whole_or_absent_and_a_rerun_finishes(
