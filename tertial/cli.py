@@ -4,8 +4,13 @@ tertial ingest PATH...   load files or folders, one line per file
 tertial build            dbt build (models + tests), then publish the snapshot
 tertial run              the nightly job: ingest landing/, build, publish
 tertial demo             write the demo city into landing/ and run
-tertial query "SQL"      read-only SQL against the published snapshot
+tertial query "SQL"      read-only SQL against the published snapshot (--as-of T: as then)
 tertial batches          every batch in the event log
+tertial retract ID       take a batch (or a retraction) out of the current state
+tertial retractions      every retraction, and whether it is in effect
+tertial replay           drop every projection, rebuild it from the log, publish
+tertial history SOURCE KEY   every delivery of a supersession key and what became of it
+tertial explain MART     the batches and files behind rows of a mart
 """
 
 from __future__ import annotations
@@ -133,12 +138,25 @@ def cmd_demo(home: Paths, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _connect_for(home: Paths, as_of: str | None):
+    """The published snapshot, or the warehouse as it stood at `as_of` (built if needed)."""
+    from warehouse.asof import connect_as_of, parse_as_of
+    from warehouse.publish import connect_published
+
+    if as_of is None:
+        return connect_published(home.published)
+    return connect_as_of(home, parse_as_of(as_of), progress=_note)
+
+
+def _note(message: str) -> None:
+    """Progress of an as-of build, on stderr so that stdout stays the answer (csv, json)."""
+    print(message, file=sys.stderr, flush=True)
+
+
 def cmd_query(home: Paths, args: argparse.Namespace) -> int:
     import duckdb
 
-    from warehouse.publish import connect_published
-
-    with connect_published(home.published) as con:
+    with _connect_for(home, args.as_of) as con:
         try:
             cursor = con.execute(args.sql)
         except duckdb.Error as exc:
@@ -149,11 +167,17 @@ def cmd_query(home: Paths, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _has_warehouse(home: Paths) -> bool:
+    """Whether the working database exists; says what to do when it does not."""
+    if not home.database.exists():
+        _error(f"no warehouse at {home.database} yet: ingest something first")
+    return home.database.exists()
+
+
 def cmd_batches(home: Paths, args: argparse.Namespace) -> int:
     from warehouse.store import EventStore
 
-    if not home.database.exists():
-        _error(f"no warehouse at {home.database} yet: ingest something first")
+    if not _has_warehouse(home):
         return EXIT_FAILED
     with EventStore(home.database) as store:
         frame = store.batches().select(
@@ -168,6 +192,116 @@ def cmd_batches(home: Paths, args: argparse.Namespace) -> int:
         )
     _say(render(frame.columns, frame.rows(), args.format))
     return EXIT_OK
+
+
+def cmd_retract(home: Paths, args: argparse.Namespace) -> int:
+    import getpass
+    import shlex
+    import socket
+
+    from warehouse.store import EventStore
+
+    if not _has_warehouse(home):
+        return EXIT_FAILED
+    with EventStore(home.database) as store:
+        retraction_id = store.retract(
+            args.id,
+            args.reason,
+            recorded_by=f"{getpass.getuser()}@{socket.gethostname()}",
+            command=shlex.join(["tertial", *sys.argv[1:]]),
+        )
+    _say(f"retraction {retraction_id} recorded: {args.id} is out of the current state")
+    _say("It reaches the published marts with the next build: `tertial build`.")
+    return EXIT_OK
+
+
+def cmd_retractions(home: Paths, args: argparse.Namespace) -> int:
+    from warehouse.retractions import resolve
+    from warehouse.store import connect
+
+    if not _has_warehouse(home):
+        return EXIT_FAILED
+    con = connect(home.database, read_only=True)
+    try:
+        frame = con.execute(
+            """
+            select r.retraction_id, r.target_id,
+                   coalesce(b.file_name, 'retraction ' || r.target_id) as target,
+                   r.reason, r.recorded_at, r.recorded_by, r.command
+            from events.retractions as r
+            left join events.batches as b on b.batch_id = r.target_id
+            order by r.retraction_id
+            """
+        ).fetchall()
+    finally:
+        con.close()
+    effective = resolve((row[0], row[1]) for row in frame).effective
+    columns = [
+        "retraction_id",
+        "target_id",
+        "target",
+        "reason",
+        "recorded_at",
+        "recorded_by",
+        "in_effect",
+        "command",
+    ]
+    rows = [(*row[:6], row[0] in effective, row[6]) for row in frame]
+    _say(render(columns, rows, args.format))
+    return EXIT_OK
+
+
+def cmd_replay(home: Paths, args: argparse.Namespace) -> int:
+    from tertial.pipeline import replay
+
+    if not _has_warehouse(home):
+        return EXIT_FAILED
+    replay(home, _say)
+    return EXIT_OK
+
+
+def cmd_history(home: Paths, args: argparse.Namespace) -> int:
+    from warehouse.asof import parse_as_of
+    from warehouse.lineage import key_history
+
+    if not home.published_events.exists():
+        _error(f"no published event log at {home.published_events}: run `tertial build` first")
+        return EXIT_FAILED
+    as_of = parse_as_of(args.as_of) if args.as_of else None
+    try:
+        table = key_history(home.published_events, args.source, "|".join(args.key), as_of)
+    except LookupError as exc:
+        _error(str(exc.args[0]))
+        return EXIT_FAILED
+    _say(render(table.columns, table.rows, args.format))
+    return EXIT_OK
+
+
+def cmd_explain(home: Paths, args: argparse.Namespace) -> int:
+    import duckdb
+
+    from warehouse.lineage import explain
+
+    with _connect_for(home, args.as_of) as con:
+        try:
+            table = explain(con, home.published_events, args.mart, args.where)
+        except LookupError as exc:
+            _error(str(exc.args[0]))
+            return EXIT_FAILED
+        except duckdb.Error as exc:
+            _error(str(exc))
+            return EXIT_FAILED
+    _say(render(table.columns, table.rows, args.format))
+    return EXIT_OK
+
+
+def _add_as_of(command: argparse.ArgumentParser, what: str) -> None:
+    command.add_argument(
+        "--as-of",
+        metavar="T",
+        help=f"{what} (ISO 8601; Stockholm time unless an offset is given; a date alone "
+        "is the end of that day)",
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -207,16 +341,55 @@ def parser() -> argparse.ArgumentParser:
     query = commands.add_parser("query", help="read-only SQL against the published snapshot")
     query.add_argument("sql")
     query.add_argument("--format", choices=FORMATS, default="table")
+    _add_as_of(query, "answer as the warehouse would have at T")
     query.set_defaults(handler=cmd_query)
 
     batches = commands.add_parser("batches", help="every batch in the event log")
     batches.add_argument("--format", choices=FORMATS, default="table")
     batches.set_defaults(handler=cmd_batches)
+
+    retract = commands.add_parser(
+        "retract", help="take a batch (or a retraction) out of the current state"
+    )
+    retract.add_argument("id", type=int, metavar="ID", help="a batch_id or a retraction_id")
+    retract.add_argument("--reason", required=True, help="why (kept in the log)")
+    retract.set_defaults(handler=cmd_retract)
+
+    retractions = commands.add_parser("retractions", help="every retraction, in effect or not")
+    retractions.add_argument("--format", choices=FORMATS, default="table")
+    retractions.set_defaults(handler=cmd_retractions)
+
+    replay = commands.add_parser(
+        "replay", help="drop every projection, rebuild it from the event log, publish"
+    )
+    replay.set_defaults(handler=cmd_replay)
+
+    history = commands.add_parser(
+        "history", help="every delivery of a supersession key and what became of it"
+    )
+    history.add_argument("source", help="huvudbok, budget, lon, ...")
+    history.add_argument(
+        "key", nargs="+", help="the key, e.g. `142 201106` or `142|201106` (huvudbok)"
+    )
+    _add_as_of(history, "the deliveries as they stood at T")
+    history.add_argument("--format", choices=FORMATS, default="table")
+    history.set_defaults(handler=cmd_history)
+
+    explain = commands.add_parser("explain", help="the batches and files behind rows of a mart")
+    explain.add_argument("mart", help="a mart with a batch_id column, e.g. fct_ledger")
+    explain.add_argument(
+        "--where", default="true", help="SQL condition on the mart's columns (default: all)"
+    )
+    _add_as_of(explain, "the rows as they stood at T")
+    explain.add_argument("--format", choices=FORMATS, default="table")
+    explain.set_defaults(handler=cmd_explain)
     return root
 
 
 def main(argv: list[str] | None = None) -> int:
+    from warehouse.asof import AsOfError
     from warehouse.build import BuildFailed
+    from warehouse.retractions import RetractionRefused
     from warehouse.store import WarehouseBusy
 
     args = parser().parse_args(argv)
@@ -226,7 +399,7 @@ def main(argv: list[str] | None = None) -> int:
     except BuildFailed as exc:
         _error(f"build failed, nothing was published: {exc}")
         return EXIT_FAILED
-    except (WarehouseBusy, FileNotFoundError) as exc:
+    except (WarehouseBusy, FileNotFoundError, AsOfError, RetractionRefused) as exc:
         _error(str(exc))
         return EXIT_FAILED
     except KeyboardInterrupt:

@@ -13,6 +13,9 @@ from tertial.settings import Paths
 from warehouse.build import BuildResult, build
 from warehouse.ingest import FileResult, ingest, summary
 from warehouse.publish import Published, publish
+from warehouse.published_log import publish_event_log, remove_stale_temporaries
+from warehouse.replay import drop_projections
+from warehouse.store import EventStore
 
 Progress = Callable[[str], None]
 
@@ -32,21 +35,54 @@ class RunResult:
         return [f for f in self.files if f.status == "rejected"]
 
 
-def build_and_publish(paths: Paths, progress: Progress = _quiet) -> tuple[BuildResult, Published]:
+def build_and_publish(
+    paths: Paths, progress: Progress = _quiet, *, full_refresh: bool = False
+) -> tuple[BuildResult, Published]:
     """dbt build (models + tests) on the working database, then publish the snapshot.
 
     `build` raises on any failed model or test, so a failed build never reaches publish
     and the previous snapshot stays exactly as it was.
     """
+    # The log's schema first: a database from before a new event table (retractions)
+    # gets it here, so dbt's sources always exist.
+    EventStore(paths.database).close()
     progress("Building the warehouse with dbt (models and tests) ...")
-    result = build(paths, progress=progress)
+    result = build(paths, progress=progress, full_refresh=full_refresh)
     progress(result.summary())
+    return result, publish_all(paths, progress, rebuild_log=full_refresh)
+
+
+def publish_all(
+    paths: Paths, progress: Progress = _quiet, *, rebuild_log: bool = False
+) -> Published:
+    """Publish the log's read-only copy, then the marts snapshot; each replaced atomically.
+
+    The log first: a snapshot never refers to a batch its published log lacks. A crash
+    between the two leaves the old snapshot with a newer log, which is still a true log.
+    """
+    progress("Publishing the read-only copy of the event log ...")
+    log = publish_event_log(paths.database, paths.published_events, rebuild=rebuild_log)
+    appended = sum(log.appended.values())
+    progress(f"Published the event log through event {log.through_id} (+{appended:,} rows)")
     progress("Publishing the read-only snapshot ...")
+    remove_stale_temporaries(paths.published)  # what a killed publish left behind
     published = publish(paths.database, paths.published)
     progress(
         f"Published {len(published.tables)} tables to {published.path} ({published.seconds:.1f}s)"
     )
-    return result, published
+    return published
+
+
+def replay(paths: Paths, progress: Progress = _quiet) -> tuple[BuildResult, Published]:
+    """Drop every projection and rebuild it from the event log alone, then publish.
+
+    Every schema of the working database except `events` is dropped (staging,
+    intermediate, marts and whatever a model may add), dbt rebuilds with a full refresh
+    and the log's published copy is copied afresh. The log itself is never touched.
+    """
+    dropped = drop_projections(paths.database)
+    progress(f"Dropped every projection: {', '.join(dropped) or 'none'}")
+    return build_and_publish(paths, progress, full_refresh=True)
 
 
 def run(paths: Paths, progress: Progress = _quiet) -> RunResult:

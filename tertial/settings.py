@@ -51,6 +51,16 @@ class Paths:
         return self.published_dir / "tertial.duckdb"
 
     @property
+    def published_events(self) -> Path:
+        """The read-only copy of the event log: as-of builds, history and explain read it."""
+        return self.published_dir / "event_log.duckdb"
+
+    @property
+    def asof(self) -> Path:
+        """Cache of as-of builds, one folder per cut (delete it freely)."""
+        return self.home / "asof"
+
+    @property
     def dbt_target(self) -> Path:
         return self.home / "dbt" / "target"
 

@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,7 +86,11 @@ def dbt_executable() -> str:
 
 
 def run_dbt(
-    paths: Paths, command: str, *extra: str, progress: Progress | None = None
+    paths: Paths,
+    command: str,
+    *extra: str,
+    progress: Progress | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> BuildResult:
     """Run dbt in a subprocess and report every finished node through `progress`.
 
@@ -95,7 +99,7 @@ def run_dbt(
     publish step that follows (DuckDB: one attach per file per process).
     """
     args = [dbt_executable(), *dbt_args(command, paths, "--log-format", "json", *extra)]
-    env = {**os.environ, **dbt_env(paths)}
+    env = {**os.environ, **dbt_env(paths), **(env or {})}
     nodes: list[NodeResult] = []
     errors: list[str] = []
     started = time.perf_counter()

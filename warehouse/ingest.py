@@ -18,6 +18,7 @@ from sources._common.csvfile import ParseError
 from sources._common.validation import Failure, Outcome
 from sources.registry import is_companion, load_order, source_for, unknown_source_reason
 from tertial.settings import Paths
+from warehouse.crashpoints import crash_point
 from warehouse.quarantine import quarantine
 from warehouse.store import BatchMeta, EventStore
 
@@ -130,9 +131,11 @@ def ingest_file(store: EventStore, path: Path, paths: Paths, *, move: bool = Fal
         parsed = source.parse(data, path.name, companions)
     except ParseError as exc:
         return reject(f"cannot be read: {exc}")
+    crash_point("after_parse")
     outcomes = tuple(source.check(parsed, store.reference()))
     failures = tuple(f for o in outcomes for f in o.failures)
     counted = {"encoding": parsed.encoding, "row_count": parsed.row_count}
+    crash_point("after_validation")
     if failures:
         first = failures[0]
         more = f" (+{len(failures) - 1} more rule(s))" if len(failures) > 1 else ""
@@ -140,6 +143,7 @@ def ingest_file(store: EventStore, path: Path, paths: Paths, *, move: bool = Fal
 
     accepted = BatchMeta(**{**meta.__dict__, **counted})
     batch_id = store.append(accepted, parsed, source.supersession_keys(parsed))
+    crash_point("after_commit")
     if move:
         _archive(path, paths, sha256)
     return FileResult(

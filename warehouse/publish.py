@@ -17,6 +17,8 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.crashpoints import crash_point
+
 # The schemas readers get. `events` stays behind: the log is the loader's, and at city
 # scale (120 M ledger lines) copying it would make every publish cost the whole history.
 PUBLISHED_SCHEMAS = ("marts",)
@@ -80,6 +82,7 @@ def publish(working: Path, target: Path) -> Published:
     con.close()
     # Readers must not be able to write to what they read.
     os.chmod(temporary, 0o444)
+    crash_point("during_publish")
     os.replace(temporary, target)
     names = tuple(f"{s}.{t}" for s, t in tables)
     return Published(target, names, time.perf_counter() - started, published_at)

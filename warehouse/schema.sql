@@ -22,6 +22,21 @@ create table if not exists events.batches (
     report_path varchar               -- quarantine report (null when accepted)
 );
 
+-- A retraction removes an event from the current state without deleting anything: it is
+-- an event itself, from the same id sequence and the same strictly increasing clock as
+-- the batches. Its target is a batch or another retraction (retracting a retraction
+-- restores what that one retracted). A retraction is effective unless an effective
+-- retraction targets it; a batch counts unless an effective retraction targets it
+-- (dbt: int_retractions_resolved, int_batches_accepted; Python: warehouse/retractions.py).
+create table if not exists events.retractions (
+    retraction_id bigint primary key, -- from events.batch_id_seq: one id space for events
+    target_id bigint not null,        -- a batch_id or an earlier retraction_id
+    reason varchar not null,          -- why, in the words of whoever retracted it
+    recorded_at timestamptz not null, -- transaction time, same clock as events.batches
+    recorded_by varchar not null,     -- user@host
+    command varchar not null          -- the command line that recorded it
+);
+
 -- Which supersession keys an accepted batch delivers, as canonical text
 -- (the contract's key columns joined by '|': huvudbok '<namnd>|<period>', budget
 -- '<beslut>', verksamheter '<namnd>', organisation '*').

@@ -18,6 +18,8 @@ import polars as pl
 
 from sources._common.batch import ParsedBatch, Reference
 from tertial.settings import SCHEMA_SQL
+from warehouse.crashpoints import crash_point
+from warehouse.retractions import RetractionRefused, refusal, resolve
 
 # Tables a batch may write to: identifiers only ever come from this list.
 EVENT_TABLES = (
@@ -104,26 +106,31 @@ class EventStore:
 
     def reference(self) -> Reference:
         """Codes a new file is resolved against: the register and current activities."""
+        # A retracted register delivery no longer vouches for a code.
+        pairs = self.con.execute("select retraction_id, target_id from events.retractions")
+        retracted = list(resolve(pairs.fetchall()).retracted_by)
         codes = self.con.execute(
             """
             select distinct o.kod
             from events.organisation as o
             join events.batches as b using (batch_id)
-            where b.status = 'accepted'
-            """
+            where b.status = 'accepted' and b.batch_id not in (select unnest(?::bigint[]))
+            """,
+            [retracted],
         ).fetchall()
         pairs = self.con.execute(
             """
             with newest as (
                 select key as namnd, max(batch_id) as batch_id
                 from events.supersession_keys
-                where source = 'verksamheter'
+                where source = 'verksamheter' and batch_id not in (select unnest(?::bigint[]))
                 group by key
             )
             select distinct v.namnd, v.verksamhet
             from events.verksamheter as v
             join newest as n on v.batch_id = n.batch_id and v.namnd = n.namnd
-            """
+            """,
+            [retracted],
         ).fetchall()
         return Reference(
             namnd_codes=frozenset(code for (code,) in codes),
@@ -184,6 +191,7 @@ class EventStore:
                 """,
                 [batch_id],
             )
+            crash_point("before_commit")
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
@@ -206,6 +214,40 @@ class EventStore:
             self.con.execute("rollback")
             raise
         return batch_id
+
+    def retract(self, target_id: int, reason: str, *, recorded_by: str, command: str) -> int:
+        """Append a retraction of a batch (or of a retraction) and return its id.
+
+        Checked and written in one transaction, so two retractions of the same batch can
+        never both pass the check (warehouse/retractions.py says what is refused).
+        """
+        if not reason.strip():
+            raise RetractionRefused("a retraction needs a reason (--reason)")
+        con = self.con
+        con.execute("begin transaction")
+        try:
+            status = dict(con.execute("select batch_id, status from events.batches").fetchall())
+            pairs = con.execute(
+                "select retraction_id, target_id from events.retractions"
+            ).fetchall()
+            why = refusal(target_id, status, pairs)
+            if why is not None:
+                raise RetractionRefused(why)
+            row = con.execute(
+                """
+                insert into events.retractions
+                    (retraction_id, target_id, reason, recorded_at, recorded_by, command)
+                values (nextval('events.batch_id_seq'), ?, ?, ?, ?, ?)
+                returning retraction_id
+                """,
+                [target_id, reason.strip(), self._next_recorded_at(), recorded_by, command],
+            ).fetchone()
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+        assert row is not None
+        return int(row[0])
 
     def _insert_batch(
         self,
@@ -244,13 +286,16 @@ class EventStore:
         return int(row[0])
 
     def _next_recorded_at(self) -> dt.datetime:
-        """Transaction time: now, but strictly after every batch already recorded.
+        """Transaction time: now, but strictly after every event (batch or retraction).
 
         Two loads within the clock's resolution, or a clock stepped back by NTP, must
         still order batches exactly as they were appended: as-of queries rely on it.
         """
         now = dt.datetime.now(dt.UTC)
-        row = self.con.execute("select max(recorded_at) from events.batches").fetchone()
+        row = self.con.execute(
+            "select greatest((select max(recorded_at) from events.batches), "
+            "(select max(recorded_at) from events.retractions))"
+        ).fetchone()
         latest = row[0] if row else None
         if latest is not None:
             latest = latest.astimezone(dt.UTC)

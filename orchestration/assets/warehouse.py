@@ -15,9 +15,9 @@ from dagster_dbt import (
 from orchestration.assets.ingest import feeding_assets
 from orchestration.dbt import ensure_manifest
 from orchestration.resources import TertialHome
+from tertial.pipeline import publish_all
 from tertial.settings import paths
 from warehouse.build import dbt_env
-from warehouse.publish import publish
 
 MANIFEST = ensure_manifest(paths().ensure())
 
@@ -60,10 +60,16 @@ def dbt_models(
     group_name="publish",
     kinds={"duckdb"},
 )
-def published_snapshot(tertial: TertialHome) -> dg.MaterializeResult:
-    """The read-only snapshot analysts and BI tools query, replaced in one atomic rename."""
+def published_snapshot(
+    context: dg.AssetExecutionContext, tertial: TertialHome
+) -> dg.MaterializeResult:
+    """The read-only snapshot analysts and BI tools query, replaced in one atomic rename.
+
+    The read-only copy of the event log (as-of queries, history, explain) is published
+    first, the same way.
+    """
     home = tertial.paths()
-    result = publish(home.database, home.published)
+    result = publish_all(home, context.log.info)
     return dg.MaterializeResult(
         metadata={
             "path": str(result.path),

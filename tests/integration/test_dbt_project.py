@@ -34,6 +34,8 @@ MARTS = (
     "rpt_budget_followup_mnkr",
 )
 T0 = dt.datetime(2011, 2, 1, tzinfo=dt.UTC)
+# What only fct_ledger's incremental path compiles to: the comparison with the table.
+INCREMENTAL_MARK = "existing.batch_id = winners.batch_id"
 
 # (namnd, period, verksamhet, konto, belopp) as in a huvudbok export.
 Line = tuple[str, int, str, str, str]
@@ -137,6 +139,17 @@ class EventLog:
             )  # fmt: skip
             self._keys(con, batch_id, "huvudbok", [f"{line[0]}|{line[1]}" for line in lines])
         return batch_id
+
+    def retract(self, target_id: int) -> int:
+        """Append a retraction of a batch or retraction, on the batches' id and clock."""
+        retraction_id = self.next_batch_id
+        self.next_batch_id += 1
+        with self._connect() as con:
+            con.execute(
+                "insert into events.retractions values (?, ?, 'test', ?, 'tester@host', 'test')",
+                [retraction_id, target_id, T0 + dt.timedelta(days=retraction_id)],
+            )
+        return retraction_id
 
     def query(self, sql: str, parameters: list | None = None) -> list[tuple]:
         with self._connect() as con:
@@ -272,7 +285,7 @@ def test_build_gives_current_state_replaces_corrections_and_is_idempotent(
 
     incremental = build(tmp_path)
 
-    assert "batch_id > (" in compiled_fct_ledger(incremental)  # the incremental path ran
+    assert INCREMENTAL_MARK in compiled_fct_ledger(incremental)  # the incremental path ran
     assert log.ledger_rows() == {
         # The correction replaced the whole key: combinations it lacks are gone.
         ("142", "240", "5010", 201101): (Decimal("1100.00"), 1, 6),
@@ -300,7 +313,7 @@ def test_incremental_build_equals_full_refresh(log: EventLog, tmp_path: Path) ->
     log.ledger([("142", 201108, "230", "6110", "42.00")])
 
     first = build(tmp_path)
-    assert "batch_id > (" not in compiled_fct_ledger(first)  # a first build creates the table
+    assert INCREMENTAL_MARK not in compiled_fct_ledger(first)  # a first build creates the table
 
     # A correction for board 130 only, a new month with an activity and an account group
     # the registers lack, and a rejected re-export.
@@ -315,7 +328,7 @@ def test_incremental_build_equals_full_refresh(log: EventLog, tmp_path: Path) ->
     log.ledger([("142", 201108, "230", "6110", "43.00")], status="rejected")
 
     incremental = build(tmp_path)
-    assert "batch_id > (" in compiled_fct_ledger(incremental)
+    assert INCREMENTAL_MARK in compiled_fct_ledger(incremental)
     after_incremental = log.marts()
 
     assert log.ledger_rows() == {
@@ -340,5 +353,41 @@ def test_incremental_build_equals_full_refresh(log: EventLog, tmp_path: Path) ->
 
     full = build(tmp_path, "--full-refresh")
 
-    assert "batch_id > (" not in compiled_fct_ledger(full)
+    assert INCREMENTAL_MARK not in compiled_fct_ledger(full)
+    assert log.marts() == after_incremental
+
+
+def test_incremental_build_follows_retractions_and_equals_full_refresh(
+    log: EventLog, tmp_path: Path
+) -> None:
+    january = log.ledger([("142", 201101, "240", "5010", "100.00")])  # batch 3
+    correction = log.ledger([("142", 201101, "240", "5010", "150.00")])  # batch 4
+    february = log.ledger([("142", 201102, "240", "5010", "70.00")])  # batch 5
+    build(tmp_path)
+    assert log.ledger_rows() == {
+        ("142", "240", "5010", 201101): (Decimal("150.00"), 1, correction),
+        ("142", "240", "5010", 201102): (Decimal("70.00"), 1, february),
+    }
+
+    # Retract the correction (the older batch wins again, below any high-water mark)
+    # and February's only delivery (the key vanishes).
+    retract_correction = log.retract(correction)
+    log.retract(february)
+    incremental = build(tmp_path)
+    assert INCREMENTAL_MARK in compiled_fct_ledger(incremental)
+    assert log.ledger_rows() == {("142", "240", "5010", 201101): (Decimal("100.00"), 1, january)}
+    retracted = log.marts()
+    build(tmp_path, "--full-refresh")
+    assert log.marts() == retracted
+
+    # Retracting the retraction restores the correction; a new month arrives as well.
+    log.retract(retract_correction)
+    march = log.ledger([("142", 201103, "230", "6110", "9.00")])
+    build(tmp_path)
+    after_incremental = log.marts()
+    assert log.ledger_rows() == {
+        ("142", "240", "5010", 201101): (Decimal("150.00"), 1, correction),
+        ("142", "230", "6110", 201103): (Decimal("9.00"), 1, march),
+    }
+    build(tmp_path, "--full-refresh")
     assert log.marts() == after_incremental

@@ -5,20 +5,25 @@
     build must not re-read 120 M lines to add a month. The supersession key of the
     ledger is (namnd, period), so the model is maintained per key with delete+insert:
 
-    - A key needs work exactly when its winning batch is newer than the newest batch
-      already in this table (a winner is the newest accepted batch of its key, so any
-      key a new accepted batch delivers has a winner above the high-water mark, and no
-      other key has). Rejected batches never win, so they never trigger work.
+    - A key needs work exactly when its winning batch (int_ledger_batches_current) is
+      not the batch its rows in this table come from. A new delivery makes a newer
+      batch win; a retraction can make an older batch win again, or restore one. No
+      high-water mark on batch_id: after a retraction the winner can be older than
+      everything in the table.
     - For those keys only the lines of the winning batch are read: the join on batch_id
       against a handful of winners becomes a dynamic min/max filter on the scan of
       events.huvudbok, whose zone maps (rows are inserted in batch_id order) skip every
-      other row group.
+      other row group. The comparison reads three columns of this table (one row
+      per nämnd, verksamhet, konto and month: thousands a month, not a million).
     - delete+insert removes all rows of each processed key before inserting the new
       ones, so a correction replaces its key completely, including combinations of
-      verksamhet and konto that vanished. An accepted export is never empty, so every
-      processed key has rows to insert.
+      verksamhet and konto that vanished.
+    - A key whose only delivery was retracted has no winner and nothing to insert; the
+      post-hook deletes every row whose (key, batch) is not the current winner, which
+      removes such keys (and is a no-op otherwise).
 
-    A full refresh runs the same query over every winner and gives the same rows.
+    A full refresh runs the same query over every winner and gives the same rows
+    (tests/integration/test_dbt_project.py proves it after corrections and retractions).
     Keys are md5 of the natural key (see macros/surrogate_key.sql) and do not depend on
     the dimensions' contents, so old rows never need re-keying.
 -#}
@@ -28,6 +33,13 @@
         incremental_strategy='delete+insert',
         unique_key=['namnd_code', 'period'],
         on_schema_change='fail',
+        post_hook=[
+            "delete from {{ this }} as ledger where not exists (
+                select 1 from {{ ref('int_ledger_batches_current') }} as winners
+                where winners.namnd_code = ledger.namnd_code
+                    and winners.period = ledger.period
+                    and winners.batch_id = ledger.batch_id)",
+        ],
     )
 }}
 
@@ -36,14 +48,20 @@ with
 current_batches as (
 
     select
-        namnd_code,
-        period,
-        batch_id,
-        recorded_at
-    from {{ ref('int_ledger_batches_current') }}
+        winners.namnd_code,
+        winners.period,
+        winners.batch_id,
+        winners.recorded_at
+    from {{ ref('int_ledger_batches_current') }} as winners
     {% if is_incremental() %}
-        where batch_id > (
-            select coalesce(max(batch_id), -1) from {{ this }}
+        -- keys whose winner is not what this table holds (incremental run only)
+        where not exists (
+            select 1
+            from {{ this }} as existing
+            where
+                existing.namnd_code = winners.namnd_code
+                and existing.period = winners.period
+                and existing.batch_id = winners.batch_id
         )
     {% endif %}
 

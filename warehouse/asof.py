@@ -1,0 +1,210 @@
+""" "As of" any moment: the whole dbt project built over the log as it stood then.
+
+`tertial query --as-of T` answers exactly as the warehouse would have at T: only events
+(batches, retractions) recorded by T count. dbt does the cutting (var `as_of`, applied
+in int_batches_accepted and int_retractions_resolved), so every mart honours it, report
+marts included, with no code of its own.
+
+The build runs on the published, read-only copy of the log (target `asof` in
+profiles.yml attaches it), into a scratch database of its own under
+`$TERTIAL_HOME/asof/<cut>/`: an analyst never opens the working database, never waits
+for a load and never holds up one.
+
+The cache is keyed by the cut: the newest event recorded by T. The events up to it never
+change (the log is append-only) and every later event is recorded later than it, so a
+cached build is final. A new event recorded before T (a T in the log's future) moves T's
+cut, and with it to a new build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from tertial.settings import Paths
+from warehouse.build import run_dbt
+from warehouse.published_log import attach_read_only
+
+Progress = Callable[[str], None]
+
+# A timestamp without an offset is the city's wall-clock time.
+CITY_TIME = ZoneInfo("Europe/Stockholm")
+EVENT_LOG_ALIAS = "event_log"  # the alias profiles.yml's `asof` target attaches
+
+
+class AsOfError(ValueError):
+    """The moment cannot be read, or there is no published log to cut."""
+
+
+def parse_as_of(text: str) -> dt.datetime:
+    """A moment as given on the command line, as an aware UTC datetime.
+
+    ISO 8601: `2011-09-15T10:00:00`, `2011-09-15 10:00`, with an optional offset or `Z`.
+    A date alone means the end of that day. Without an offset the time is Stockholm's.
+
+    >>> parse_as_of("2011-09-15T10:00:00").isoformat()
+    '2011-09-15T08:00:00+00:00'
+    >>> parse_as_of("2011-09-15T10:00:00Z").isoformat()
+    '2011-09-15T10:00:00+00:00'
+    >>> parse_as_of("2011-12-31").isoformat()
+    '2011-12-31T22:59:59.999999+00:00'
+    """
+    value = text.strip()
+    try:
+        if len(value) == 10:
+            day = dt.date.fromisoformat(value)
+            moment = dt.datetime.combine(day, dt.time.max)
+        else:
+            moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise AsOfError(
+            f"--as-of {text!r} is not a moment: use e.g. 2011-09-15T10:00:00 (Stockholm "
+            "time), 2011-09-15T08:00:00Z or 2011-09-15"
+        ) from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=CITY_TIME)
+    return moment.astimezone(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Cut:
+    """Which events a moment sees: all with an id up to `through_id`."""
+
+    as_of: dt.datetime
+    through_id: int  # newest event id recorded by as_of (0: none)
+    recorded_at: dt.datetime | None  # its transaction time
+
+    @property
+    def moment(self) -> dt.datetime:
+        """The moment dbt cuts at: the newest event's time, or as_of when there is none."""
+        return self.recorded_at or self.as_of
+
+    @property
+    def name(self) -> str:
+        """Folder name of the cut's cached build."""
+        return f"{self.moment:%Y%m%dT%H%M%S%fZ}-{self.through_id}"
+
+    def dbt_var(self) -> str:
+        """The moment for dbt's var `as_of`, to the microsecond, with its offset."""
+        return self.moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def cut_of(log: Path, as_of: dt.datetime) -> Cut:
+    """The cut of `as_of` in the published log: the newest event recorded by then."""
+    con = duckdb.connect(str(log), read_only=True)
+    try:
+        row = con.execute(
+            """
+            select event_id, recorded_at from (
+                select batch_id as event_id, recorded_at from events.batches
+                union all
+                select retraction_id, recorded_at from events.retractions
+            )
+            where recorded_at <= ?
+            order by event_id desc
+            limit 1
+            """,
+            [as_of],
+        ).fetchone()
+    finally:
+        con.close()
+    if row is None:
+        return Cut(as_of, 0, None)
+    return Cut(as_of, int(row[0]), row[1].astimezone(dt.UTC))
+
+
+def as_of_database(paths: Paths, as_of: dt.datetime, progress: Progress | None = None) -> Path:
+    """The database that answers as of `as_of`, built (and cached) when needed."""
+    log = paths.published_events
+    if not log.exists():
+        raise FileNotFoundError(
+            f"no published event log at {log}: run `tertial build` first "
+            "(as-of queries read the published copy, never the working database)"
+        )
+    cut = cut_of(log, as_of)
+    final = paths.asof / cut.name
+    if Paths(final).database.exists():
+        return Paths(final).database
+    if progress:
+        progress(
+            f"Building the warehouse as of {cut.moment.isoformat()} "
+            f"(events through {cut.through_id}) into {final} ..."
+        )
+    # Built beside the cache under a name of our own, then renamed into place: two
+    # analysts asking for the same cut never see each other's half-built database.
+    scratch = Paths(paths.asof / f".{cut.name}.{os.getpid()}.tmp")
+    shutil.rmtree(scratch.home, ignore_errors=True)
+    scratch.ensure()
+    try:
+        # The models only; their tests passed in the nightly build of these same events.
+        run_dbt(
+            scratch,
+            "build",
+            "--target",
+            "asof",
+            "--vars",
+            json.dumps({"as_of": cut.dbt_var()}),
+            "--exclude-resource-type",
+            "test",
+            "--exclude-resource-type",
+            "unit_test",
+            progress=progress,
+            env={"TERTIAL_EVENTS_PATH": str(log)},
+        )
+        _add_meta(scratch.database, log, cut)
+        try:
+            scratch.home.rename(final)
+        except OSError:
+            if not Paths(final).database.exists():
+                raise
+            shutil.rmtree(scratch.home, ignore_errors=True)  # another build won the race
+    except BaseException:
+        shutil.rmtree(scratch.home, ignore_errors=True)
+        raise
+    return Paths(final).database
+
+
+def _add_meta(database: Path, log: Path, cut: Cut) -> None:
+    """`meta.batches` and `meta.publication` as in the published snapshot, for the cut."""
+    con = duckdb.connect(str(database))
+    try:
+        attach_read_only(con, log, EVENT_LOG_ALIAS)
+        con.execute("create schema if not exists meta")
+        con.execute(
+            f"""
+            create or replace view meta.batches as
+            select batch_id, source, file_name, sha256, recorded_at, status, row_count, reason
+            from {EVENT_LOG_ALIAS}.events.batches
+            where batch_id <= {cut.through_id:d}
+            """
+        )
+        con.execute(
+            "create or replace table meta.publication as select ?::timestamptz as as_of, "
+            "?::timestamptz as cut_recorded_at, ?::bigint as through_batch_id",
+            [cut.as_of, cut.recorded_at, cut.through_id],
+        )
+    finally:
+        con.close()
+
+
+def connect_as_of(
+    paths: Paths, as_of: dt.datetime, progress: Progress | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A read-only connection answering as of `as_of`, marts first on the search path.
+
+    The log's copy is attached too: the staging and intermediate views of the as-of
+    database read it (their cut is compiled into them, so a newer copy answers the same).
+    """
+    database = as_of_database(paths, as_of, progress)
+    con = duckdb.connect(str(database), read_only=True)
+    attach_read_only(con, paths.published_events, EVENT_LOG_ALIAS)
+    con.execute("set search_path = 'marts,meta,main'")
+    return con

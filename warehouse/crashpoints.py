@@ -1,0 +1,26 @@
+"""Test hook: die by SIGKILL at a named step, to prove a load is all or nothing.
+
+`TERTIAL_CRASH_AT=<step>` makes the process kill itself, without any cleanup or
+`finally`, when it reaches that step. Only `tests/integration/test_crash_safety.py`
+sets it; unset (always, in production) each call is one dictionary lookup.
+
+Steps: `after_parse`, `after_validation` (warehouse/ingest.py), `before_commit` (inside
+the append transaction, warehouse/store.py), `after_commit` (the batch is committed,
+the file not yet archived), `during_publish` (the new snapshot is written but not yet
+renamed into place, warehouse/publish.py).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+STEPS = ("after_parse", "after_validation", "before_commit", "after_commit", "during_publish")
+ENV = "TERTIAL_CRASH_AT"
+
+
+def crash_point(step: str) -> None:
+    """SIGKILL this process if the test hook asks for a crash at `step`."""
+    assert step in STEPS, step
+    if os.environ.get(ENV) == step:
+        os.kill(os.getpid(), signal.SIGKILL)

@@ -1,0 +1,211 @@
+"""Where a figure comes from: `tertial history` (a supersession key) and `tertial explain`
+(rows of a mart).
+
+Both read only published files: the read-only copy of the event log and the marts
+snapshot (or an as-of build), never the working database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from warehouse.published_log import attach_read_only
+from warehouse.retractions import resolve
+
+FAR_FUTURE = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows to print: column names and values."""
+
+    columns: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+
+
+def _retractions(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> dict:
+    """Retractions recorded by `as_of`: {id: (target, reason, recorded_at)} and resolution."""
+    rows = con.execute(
+        """
+        select retraction_id, target_id, reason, recorded_at
+        from events.retractions
+        where recorded_at <= ?
+        """,
+        [as_of],
+    ).fetchall()
+    return {r[0]: r[1:] for r in rows}
+
+
+def delivery_status(
+    batch_ids: list[int], retractions: dict[int, tuple[Any, ...]]
+) -> dict[int, str]:
+    """What each delivery of one key is now: current, superseded by N, or retracted by R.
+
+    The newest delivery not retracted wins (a re-export replaces the key whole); older
+    ones not retracted are superseded by it.
+
+    >>> delivery_status([3, 7, 9], {12: (9, "fel fil", None)})
+    {3: 'superseded by 7', 7: 'current', 9: 'retracted by 12: fel fil'}
+    """
+    resolution = resolve((r, target) for r, (target, *_rest) in retractions.items())
+    standing = [b for b in batch_ids if not resolution.is_retracted(b)]
+    winner = max(standing, default=None)
+    status: dict[int, str] = {}
+    for batch_id in batch_ids:
+        if resolution.is_retracted(batch_id):
+            by = resolution.retracted_by[batch_id]
+            reasons = "; ".join(str(retractions[r][1]) for r in by)
+            status[batch_id] = f"retracted by {', '.join(map(str, by))}: {reasons}"
+        elif batch_id == winner:
+            status[batch_id] = "current"
+        else:
+            status[batch_id] = f"superseded by {winner}"
+    return status
+
+
+def key_history(log: Path, source: str, key: str, as_of: dt.datetime | None = None) -> Table:
+    """Every accepted delivery of (source, key), oldest first, and what became of it."""
+    cut = as_of or FAR_FUTURE
+    con = duckdb.connect(str(log), read_only=True)
+    try:
+        deliveries = con.execute(
+            """
+            select k.batch_id, b.file_name, b.recorded_at, k.row_count, b.sha256, b.file_path
+            from events.supersession_keys as k
+            join events.batches as b using (batch_id)
+            where k.source = ? and k.key = ? and b.status = 'accepted' and b.recorded_at <= ?
+            order by k.batch_id
+            """,
+            [source, key, cut],
+        ).fetchall()
+        if not deliveries:
+            examples = con.execute(
+                "select distinct key from events.supersession_keys where source = ? "
+                "order by key desc limit 3",
+                [source],
+            ).fetchall()
+            hint = ", ".join(repr(k) for (k,) in examples) or f"none: no {source} batch"
+            raise LookupError(
+                f"no accepted {source} delivery of key {key!r} in the published log "
+                f"(keys of {source} look like {hint})"
+            )
+        retractions = _retractions(con, cut)
+    finally:
+        con.close()
+    status = delivery_status([d[0] for d in deliveries], retractions)
+    return Table(
+        ("batch_id", "file_name", "recorded_at", "rows", "status", "sha256", "file_path"),
+        [(d[0], d[1], d[2], d[3], status[d[0]], d[4], d[5]) for d in deliveries],
+    )
+
+
+def explain(con: duckdb.DuckDBPyConnection, log: Path, mart: str, where: str) -> Table:
+    """The batches behind the rows of `mart` that satisfy `where`, with their files.
+
+    `con` is a read-only connection to the published snapshot or an as-of build; `where`
+    is the analyst's own SQL condition, run read-only like `tertial query`.
+    """
+    columns = {
+        name
+        for (name,) in con.execute(
+            """
+            select column_name from information_schema.columns
+            where table_schema = 'marts' and table_name = ?
+            """,
+            [mart],
+        ).fetchall()
+    }
+    if not columns:
+        marts = con.execute(
+            "select string_agg(table_name, ', ' order by table_name) "
+            "from information_schema.tables where table_schema = 'marts'"
+        ).fetchone()
+        raise LookupError(f"no mart {mart!r}; the marts are: {marts[0] if marts else ''}")
+    if "batch_id" not in columns:
+        raise LookupError(
+            f"{mart} has no batch_id lineage column (a report mart sums many batches): "
+            "explain the fact it is built from instead"
+        )
+    # The mart's name was found in the catalog above; it is quoted as an identifier.
+    contributions = con.execute(
+        f'select batch_id, count(*) as mart_rows from marts."{mart}" '
+        f"where ({where}) group by batch_id order by batch_id"
+    ).fetchall()
+    if not contributions:
+        return Table(("batch_id",), [])
+    attach_read_only(con, log, "lineage_log")
+    try:
+        batch_ids = [b for b, _ in contributions]
+        batches = {
+            row[0]: row[1:]
+            for row in con.execute(
+                """
+                select batch_id, source, file_name, recorded_at, sha256
+                from lineage_log.events.batches
+                where batch_id in (select unnest(?::bigint[]))
+                """,
+                [batch_ids],
+            ).fetchall()
+        }
+        # The earlier deliveries of the same keys: what each batch superseded.
+        superseded = dict(
+            con.execute(
+                """
+                select mine.batch_id,
+                       string_agg(distinct cast(older.batch_id as varchar), ', ')
+                from lineage_log.events.supersession_keys as mine
+                join lineage_log.events.supersession_keys as older
+                    on older.source = mine.source and older.key = mine.key
+                    and older.batch_id < mine.batch_id
+                where mine.batch_id in (select unnest(?::bigint[]))
+                group by mine.batch_id
+                """,
+                [batch_ids],
+            ).fetchall()
+        )
+        keys = dict(
+            con.execute(
+                """
+                select batch_id, string_agg(key, ', ' order by key)
+                from lineage_log.events.supersession_keys
+                where batch_id in (select unnest(?::bigint[]))
+                group by batch_id
+                """,
+                [batch_ids],
+            ).fetchall()
+        )
+    finally:
+        con.execute("detach lineage_log")
+    rows = []
+    for batch_id, mart_rows in contributions:
+        source, file_name, recorded_at, sha256 = batches.get(batch_id, (None,) * 4)
+        rows.append(
+            (
+                batch_id,
+                source,
+                file_name,
+                recorded_at,
+                mart_rows,
+                keys.get(batch_id),
+                superseded.get(batch_id),
+                sha256,
+            )
+        )
+    return Table(
+        (
+            "batch_id",
+            "source",
+            "file_name",
+            "recorded_at",
+            "mart_rows",
+            "keys",
+            "superseded",
+            "sha256",
+        ),
+        rows,
+    )
