@@ -6,6 +6,8 @@ tertial run              the nightly job: ingest landing/, build, publish
 tertial demo             write the demo city into landing/ and run
 tertial query "SQL"      read-only SQL against the published snapshot
 tertial batches          every batch in the event log
+tertial status           the published snapshot: when, batches, freshness per source
+tertial docs             dbt docs and data-quality docs as static HTML
 """
 
 from __future__ import annotations
@@ -169,6 +171,16 @@ def cmd_batches(home: Paths, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_status(home: Paths, args: argparse.Namespace) -> int:
+    from tertial.status import status
+
+    report = status(home.published)
+    if args.format == "table":
+        _say(report.header())
+    _say(render(report.columns, report.freshness, args.format))
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="tertial", description=__doc__.split("\n")[0])
     root.add_argument("--version", action="version", version=f"tertial {__version__}")
@@ -211,6 +223,14 @@ def parser() -> argparse.ArgumentParser:
     batches = commands.add_parser("batches", help="every batch in the event log")
     batches.add_argument("--format", choices=FORMATS, default="table")
     batches.set_defaults(handler=cmd_batches)
+
+    status = commands.add_parser(
+        "status", help="the published snapshot: when, batches, freshness per source and board"
+    )
+    status.add_argument(
+        "--format", choices=FORMATS, default="table", help="csv/json: the freshness rows only"
+    )
+    status.set_defaults(handler=cmd_status)
     return root
 
 
