@@ -41,3 +41,21 @@ def ledger_files(*names: str) -> list[Path]:
     return [SERVICENAMNDEN / "organisation.csv", SERVICENAMNDEN / "verksamheter.csv"] + [
         SERVICENAMNDEN / n for n in names
     ]
+
+
+@pytest.fixture(scope="session")
+def reference_home(tmp_path_factory: pytest.TempPathFactory) -> Paths:
+    """The whole reference folder ingested, built and published once per session (~3 min).
+
+    For tests that only read what is published (README examples, BI connections, docs):
+    they must not change this home.
+    """
+    from tertial.pipeline import build_and_publish
+    from warehouse.ingest import ingest
+
+    home = paths(tmp_path_factory.mktemp("reference") / "home").ensure()
+    results = ingest(home, [SERVICENAMNDEN])
+    # expected.md is the folder's documentation, not an export: the only rejection.
+    assert [r.path.name for r in results if r.status == "rejected"] == ["expected.md"]
+    build_and_publish(home)
+    return home
