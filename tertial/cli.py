@@ -181,6 +181,17 @@ def cmd_status(home: Paths, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_docs(home: Paths, args: argparse.Namespace) -> int:
+    from warehouse.docs import build_docs
+
+    home.ensure()
+    docs = build_docs(home, _say)
+    _say(f"dbt docs ({len(docs.marts)} marts): {docs.dbt_index}")
+    _say(f"Data quality: {docs.validation_pages} validation page(s)")
+    _say(f"Open: {docs.index.as_uri()}")
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="tertial", description=__doc__.split("\n")[0])
     root.add_argument("--version", action="version", version=f"tertial {__version__}")
@@ -231,6 +242,11 @@ def parser() -> argparse.ArgumentParser:
         "--format", choices=FORMATS, default="table", help="csv/json: the freshness rows only"
     )
     status.set_defaults(handler=cmd_status)
+
+    docs = commands.add_parser(
+        "docs", help="dbt docs and Great Expectations data docs as static HTML in docs/"
+    )
+    docs.set_defaults(handler=cmd_docs)
     return root
 
 

@@ -18,6 +18,7 @@ from sources._common.csvfile import ParseError
 from sources._common.validation import Failure, Outcome
 from sources.registry import is_companion, load_order, source_for, unknown_source_reason
 from tertial.settings import Paths
+from warehouse.docs import save_validations
 from warehouse.quarantine import quarantine
 from warehouse.store import BatchMeta, EventStore
 
@@ -131,6 +132,7 @@ def ingest_file(store: EventStore, path: Path, paths: Paths, *, move: bool = Fal
     except ParseError as exc:
         return reject(f"cannot be read: {exc}")
     outcomes = tuple(source.check(parsed, store.reference()))
+    save_validations(paths.validations, path.name, sha256, outcomes)
     failures = tuple(f for o in outcomes for f in o.failures)
     counted = {"encoding": parsed.encoding, "row_count": parsed.row_count}
     if failures:

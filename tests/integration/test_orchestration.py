@@ -47,6 +47,7 @@ ASSET_KEYS = [
     "marts/dim_period",
     "marts/dim_verksamhet",
     "marts/fct_ledger",
+    "marts/meta_freshness",
     "published/tertial",
     "staging/kommunbas_kontogrupper",
     "staging/stg_budget__decisions",

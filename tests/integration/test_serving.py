@@ -1,0 +1,117 @@
+"""Every example of the README's "Analysts" section runs against the reference folder.
+
+The examples are read from README.md itself (a `#### N. title` heading, then its first
+```sql or ```sh block), so the README cannot drift from what runs. SQL runs the way
+`tertial query` runs it (read-only, marts and meta on the search path); shell examples
+run in bash with this environment's `tertial` on PATH.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tertial.cli import parser
+from tertial.settings import REPO_ROOT, Paths
+from warehouse.publish import connect_published
+
+pytestmark = pytest.mark.integration
+
+# Marts other branches build (issue 6 was written before they landed): an example that
+# needs one that is not in the snapshot is skipped, saying which; as soon as the mart is
+# merged the example runs. Anything else missing is a failure.
+PENDING = {
+    "rpt_budget_followup_mnkr": "finance (budget follow-up report marts)",
+    "rpt_sick_leave": "hr (sick-leave report mart)",
+    "rpt_indicators": "hr (indicator report mart)",
+    "--as-of": "events (`tertial query --as-of`)",
+}
+NEEDS = {
+    1: {"rpt_budget_followup_mnkr"},
+    2: {"rpt_budget_followup_mnkr"},
+    3: {"rpt_sick_leave"},
+    4: {"rpt_indicators"},
+    6: {"--as-of"},
+}
+
+
+@dataclass(frozen=True)
+class Example:
+    number: int
+    title: str
+    language: str
+    code: str
+
+
+def readme_examples(readme: Path = REPO_ROOT / "README.md") -> list[Example]:
+    text = readme.read_text(encoding="utf-8")
+    section = text.split("\n## Analysts\n", 1)[1].split("\n## ", 1)[0]
+    found = re.findall(
+        r"^#### (\d+)\. (.+?)$.*?^```(sql|sh)\n(.*?)^```$", section, flags=re.S | re.M
+    )
+    return [Example(int(n), title, lang, code) for n, title, lang, code in found]
+
+
+EXAMPLES = readme_examples()
+
+
+def test_the_readme_has_ten_examples() -> None:
+    assert [e.number for e in EXAMPLES] == list(range(1, 11))
+
+
+def missing(home: Paths, needs: set[str]) -> list[str]:
+    con = connect_published(home.published)
+    try:
+        tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+    finally:
+        con.close()
+    have = tables | ({"--as-of"} if has_as_of() else set())
+    return sorted(needs - have)
+
+
+def has_as_of() -> bool:
+    """Whether `tertial query` takes --as-of (argparse exits on an unknown option)."""
+    try:
+        parser().parse_args(["query", "--as-of", "2011-09-15", "select 1"])
+    except SystemExit:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[f"{e.number}-{e.title}" for e in EXAMPLES])
+def test_readme_example_runs_and_answers(reference_home: Paths, example: Example) -> None:
+    absent = missing(reference_home, NEEDS.get(example.number, set()))
+    if absent:
+        pytest.skip("needs " + ", ".join(f"{a} from {PENDING[a]}" for a in absent))
+    if example.language == "sql":
+        con = connect_published(reference_home.published)
+        try:
+            rows = con.execute(example.code).fetchall()
+        except duckdb.Error as exc:
+            pytest.fail(f"example {example.number} ({example.title}) fails: {exc}")
+        finally:
+            con.close()
+        assert rows, f"example {example.number} ({example.title}) answers nothing"
+    else:
+        bin_dir = Path(sys.executable).parent
+        done = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", example.code],
+            env={
+                **os.environ,
+                "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+                "TERTIAL_HOME": str(reference_home.home),
+            },
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        [count] = re.findall(r"^\((\d+) rows?\)$", done.stdout, flags=re.M)[-1:]
+        assert int(count) > 0, done.stdout
