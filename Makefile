@@ -8,7 +8,7 @@ RUN := $(UV) run --frozen
 export TERTIAL_HOME ?= $(CURDIR)/var
 export DAGSTER_HOME := $(TERTIAL_HOME)/dagster
 
-.PHONY: install run test lint format dagster clean chromium
+.PHONY: install run test lint format dagster docs clean chromium
 
 install: .venv/.installed
 
@@ -48,6 +48,10 @@ dagster: install
 	mkdir -p $(DAGSTER_HOME)
 	cp orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 	$(RUN) dagster dev -m orchestration.definitions
+
+## docs: dbt docs and data docs as static HTML in $(TERTIAL_HOME)/docs (after `make run`)
+docs: install
+	$(RUN) tertial docs
 
 clean:
 	rm -rf var .venv .tools

@@ -182,10 +182,16 @@ def cmd_status(home: Paths, args: argparse.Namespace) -> int:
 
 
 def cmd_docs(home: Paths, args: argparse.Namespace) -> int:
+    from warehouse.build import BuildFailed
     from warehouse.docs import build_docs
 
     home.ensure()
-    docs = build_docs(home, _say)
+    try:
+        docs = build_docs(home, _say)
+    except BuildFailed as exc:
+        # dbt docs reads the working database: it fails while a load or build holds it.
+        _error(f"dbt docs generate failed: {exc}")
+        return EXIT_FAILED
     _say(f"dbt docs ({len(docs.marts)} marts): {docs.dbt_index}")
     _say(f"Data quality: {docs.validation_pages} validation page(s)")
     _say(f"Open: {docs.index.as_uri()}")
