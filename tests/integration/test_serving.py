@@ -12,7 +12,9 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import duckdb
@@ -39,6 +41,35 @@ NEEDS = {
     3: {"rpt_sick_leave"},
     4: {"rpt_indicators"},
     6: {"--as-of"},
+}
+
+
+Rows = list[dict]
+
+
+def mnkr(kronor: Decimal) -> Decimal:
+    """Half away from zero, one decimal, as the reports round."""
+    return (kronor / 1_000_000).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def by(rows: Rows, **key: object) -> dict:
+    [row] = [r for r in rows if all(r[k] == v for k, v in key.items())]
+    return row
+
+
+# Figures typed from ../shared/reference/servicenamnden-2011/expected.md, per example.
+CHECKS: dict[int, Callable[[Rows], None]] = {
+    1: lambda rows: (
+        [
+            by(rows, verksamhet_code="240", slag="Kostnader")[c]
+            for c in ("adjusted_budget", "booked_ytd", "forecast", "deviation")
+        ]
+        == [Decimal("42.8"), Decimal("27.2"), Decimal("42.3"), Decimal("0.5")]
+    ),
+    3: lambda rows: float(by(rows, period=201107)["sick_leave_pct"]) == 5.5,
+    5: lambda rows: by(rows, namnd_code="1014")["successor_codes"] == ["139", "140"],
+    7: lambda rows: by(rows, source_name="huvudbok")["newest_period"] == "201108",
+    10: lambda rows: mnkr(by(rows, period=201108)["net_so_far"]) == Decimal("2.6"),
 }
 
 
@@ -93,12 +124,16 @@ def test_readme_example_runs_and_answers(reference_home: Paths, example: Example
     if example.language == "sql":
         con = connect_published(reference_home.published)
         try:
-            rows = con.execute(example.code).fetchall()
+            cursor = con.execute(example.code)
+            columns = [d[0] for d in cursor.description]
+            rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
         except duckdb.Error as exc:
             pytest.fail(f"example {example.number} ({example.title}) fails: {exc}")
         finally:
             con.close()
         assert rows, f"example {example.number} ({example.title}) answers nothing"
+        if example.number in CHECKS:
+            assert CHECKS[example.number](rows), rows
     else:
         bin_dir = Path(sys.executable).parent
         done = subprocess.run(
@@ -115,3 +150,13 @@ def test_readme_example_runs_and_answers(reference_home: Paths, example: Example
         assert done.returncode == 0, done.stdout + done.stderr
         [count] = re.findall(r"^\((\d+) rows?\)$", done.stdout, flags=re.M)[-1:]
         assert int(count) > 0, done.stdout
+        if example.number == 6:
+            # As of leverans1 of June, 240's costs lack its missing voucher: ~0,12 mnkr.
+            [then] = re.findall(r"^\s*(-?\d+\.\d{2})$", done.stdout, flags=re.M)
+            today_sql = example.code.splitlines()[-1].split('"')[-2]
+            con = connect_published(reference_home.published)
+            try:
+                [(today,)] = con.execute(today_sql).fetchall()
+            finally:
+                con.close()
+            assert Decimal("100000") < today - Decimal(then) < Decimal("140000")
