@@ -31,7 +31,8 @@ select n.namnd_name, p.year,
        -- signed as booked: costs positive, revenues negative, so the sum is the net cost
        sum(f.amount) filter (where k.followup_slag in ('Kostnader', 'Intäkter')) as net_cost
 from fct_ledger f
-join dim_namnd n using (namnd_key)
+-- dim_namnd keeps every version of a board: is_current gives one row, today's name
+join dim_namnd n on n.namnd_key = f.namnd_key and n.is_current
 join dim_konto k using (konto_key)
 join dim_period p using (period_key)
 where p.year = (select max(period) // 100 from fct_ledger)

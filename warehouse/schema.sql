@@ -28,7 +28,8 @@ create table if not exists events.batches (
 -- Tiny (one row per key and batch) so current state never scans the fact rows.
 create table if not exists events.supersession_keys (
     batch_id bigint not null,
-    source varchar not null,
+    source varchar not null,          -- whose current state the key decides: the batch's
+                                      -- source, or for a SIE file 'huvudbok' and 'budget'
     key varchar not null,
     row_count bigint not null
 );

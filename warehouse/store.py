@@ -143,37 +143,54 @@ class EventStore:
     # -- writing -------------------------------------------------------------------------
 
     def append(self, meta: BatchMeta, parsed: ParsedBatch, keys: pl.DataFrame) -> int:
-        """Append an accepted batch: batch row, keys and data rows in one transaction."""
-        if parsed.source not in EVENT_TABLES:
-            raise ValueError(f"no event table for source {parsed.source!r}")
-        columns = [c for c in parsed.rows.columns if c != "extra"]
-        column_list = ", ".join(columns)
+        """Append an accepted batch: batch row, keys and data rows in one transaction.
+
+        A file may feed several event tables (a SIE file: ledger lines and budget rows);
+        they are all written in this one transaction, so a crash leaves none of them.
+        `keys` carries per key the table (`source`) whose current state it decides.
+        """
+        tables = {
+            table: rows
+            for table, rows in parsed.event_tables.items()
+            if rows.height or table == parsed.source
+        }
+        unknown = [t for t in tables if t not in EVENT_TABLES]
+        if unknown:
+            raise ValueError(f"no event table for {', '.join(map(repr, unknown))}")
         con = self.con
-        con.register("batch_rows", parsed.rows)
+        # Views over the Polars frames (no copy): a ledger month is ~1 M rows.
+        views = {table: f"batch_rows_{number}" for number, table in enumerate(tables)}
+        for table, view in views.items():
+            con.register(view, tables[table])
         con.register("batch_keys", keys)
         con.execute("begin transaction")
         try:
             batch_id = self._insert_batch(meta, status="accepted")
-            con.execute(
-                f"""
-                insert into events.{parsed.source} (batch_id, {column_list}, extra)
-                select ?, {column_list}, cast(extra as json) from batch_rows
-                """,
-                [batch_id],
-            )
+            for table, view in views.items():
+                columns = ", ".join(c for c in tables[table].columns if c != "extra")
+                # Identifiers: `table` is one of EVENT_TABLES (checked above), `view` ours,
+                # the columns the parser's own; every value is bound.
+                con.execute(
+                    f"""
+                    insert into events.{table} (batch_id, {columns}, extra)
+                    select ?, {columns}, cast(extra as json) from {view}
+                    """,
+                    [batch_id],
+                )
             con.execute(
                 """
                 insert into events.supersession_keys (batch_id, source, key, row_count)
-                select ?, ?, key, row_count from batch_keys
+                select ?, source, key, row_count from batch_keys
                 """,
-                [batch_id, meta.source],
+                [batch_id],
             )
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
             raise
         finally:
-            con.unregister("batch_rows")
+            for view in views.values():
+                con.unregister(view)
             con.unregister("batch_keys")
         return batch_id
 

@@ -119,6 +119,25 @@ def monthly_asset_keys() -> list[dg.AssetKey]:
     return [dg.AssetKey(["events", s.name]) for s in SOURCES if is_monthly(s)]
 
 
+def feeding_assets() -> dict[dg.AssetKey, list[dg.AssetKey]]:
+    """Event tables an ingest asset of another name writes too: table key -> its writers.
+
+    A SIE file appends to `events.huvudbok` and `events.budget` (sources/sie), so the
+    dbt models reading those tables must also wait for `events/sie`.
+
+    >>> {t.to_user_string(): [w.to_user_string() for w in ws] for t, ws in feeding_assets().items()}
+    {'events/huvudbok': ['events/sie'], 'events/budget': ['events/sie']}
+    """
+    feeding: dict[dg.AssetKey, list[dg.AssetKey]] = {}
+    for source in SOURCES:
+        for table in source.table_keys or {}:
+            if table != source.name:
+                feeding.setdefault(dg.AssetKey(["events", table]), []).append(
+                    dg.AssetKey(["events", source.name])
+                )
+    return feeding
+
+
 def register_asset_keys() -> list[dg.AssetKey]:
     return [dg.AssetKey(["events", s.name]) for s in SOURCES if s.contract.load_tier < 2]
 

@@ -12,6 +12,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from orchestration.assets.ingest import feeding_assets
 from orchestration.dbt import ensure_manifest
 from orchestration.resources import TertialHome
 from tertial.settings import paths
@@ -21,10 +22,26 @@ from warehouse.publish import publish
 MANIFEST = ensure_manifest(paths().ensure())
 
 
+class Translator(DagsterDbtTranslator):
+    """dbt's lineage, plus the ingest assets that write a dbt source under another name.
+
+    A dbt source is one asset key (`events/huvudbok`), but a SIE file appends to that
+    table too: a model reading it also depends on `events/sie`, so a run loads SIE files
+    before dbt builds (one step at a time, in dependency order).
+    """
+
+    def get_asset_spec(self, manifest: Any, unique_id: str, project: Any) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        upstream = {dep.asset_key for dep in spec.deps}
+        writers = {w for table in upstream for w in FEEDING.get(table, [])} - upstream
+        if not writers:
+            return spec
+        return spec.merge_attributes(deps=sorted(writers, key=lambda k: k.to_user_string()))
+
+
+FEEDING = feeding_assets()
 # dbt tests on the event-log sources become asset checks of the ingest assets too.
-TRANSLATOR = DagsterDbtTranslator(
-    settings=DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True)
-)
+TRANSLATOR = Translator(settings=DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True))
 
 
 @dbt_assets(manifest=MANIFEST, name="dbt_models", dagster_dbt_translator=TRANSLATOR)

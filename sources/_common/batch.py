@@ -38,10 +38,19 @@ class ParsedBatch:
     extra_columns: tuple[str, ...]
     missing_headers: tuple[str, ...]
     companions: dict[str, pl.DataFrame] = field(default_factory=dict)  # e.g. control totals
+    # Rows per event table when a file feeds tables other than its source's own: a SIE
+    # file's vouchers are ledger lines (`huvudbok`) and its period budgets `budget` rows.
+    # Empty for every CSV export: `rows` go to `events.<source>`.
+    tables: dict[str, pl.DataFrame] = field(default_factory=dict)
+
+    @property
+    def event_tables(self) -> dict[str, pl.DataFrame]:
+        """The rows to append, by event table."""
+        return self.tables or {self.source: self.rows}
 
     @property
     def row_count(self) -> int:
-        return self.rows.height
+        return sum(rows.height for rows in self.event_tables.values())
 
 
 def parse_csv(data: bytes, contract: Contract, file_name: str) -> ParsedBatch:

@@ -25,6 +25,9 @@ class Source:
     parse: Parser  # (file bytes, file name, companion files by extension) -> ParsedBatch
     suites: Suites  # structure first; later suites run only if it passed
     companion_suffixes: tuple[str, ...] = ()  # e.g. (".ctl",): read beside the file
+    # Supersession key columns per event table the source writes, when that is not
+    # just its own table under its contract's key (SIE: the ledger's and budget's keys).
+    table_keys: Mapping[str, tuple[str, ...]] | None = None
 
     @property
     def name(self) -> str:
@@ -45,16 +48,34 @@ class Source:
         return outcomes
 
     def supersession_keys(self, parsed: ParsedBatch) -> pl.DataFrame:
-        """The keys this batch delivers, as canonical text, with their row counts."""
-        key = self.contract.supersession_key
-        if not key:
-            return pl.DataFrame({"key": ["*"], "row_count": [parsed.row_count]})
-        return (
-            parsed.rows.group_by(key)
-            .agg(pl.len().alias("row_count"))
-            .select(
-                pl.concat_str([pl.col(c).cast(pl.String) for c in key], separator="|").alias("key"),
-                pl.col("row_count").cast(pl.Int64),
-            )
-            .sort("key")
+        """The keys this batch delivers, per event table, as canonical text with row counts.
+
+        `source` is the table whose current state the key decides: a SIE file's ledger
+        lines are keyed as `huvudbok`, so it and a CSV export of the same board and
+        month supersede each other whichever came last.
+        """
+        table_keys = self.table_keys or {self.name: self.contract.supersession_key}
+        frames = [
+            _keys_of(table, rows, table_keys[table])
+            for table, rows in parsed.event_tables.items()
+            if rows.height or table == self.name
+        ]
+        return pl.concat(frames)
+
+
+def _keys_of(table: str, rows: pl.DataFrame, key: tuple[str, ...]) -> pl.DataFrame:
+    if not key:
+        return pl.DataFrame(
+            {"source": [table], "key": ["*"], "row_count": [rows.height]},
+            schema={"source": pl.String, "key": pl.String, "row_count": pl.Int64},
         )
+    return (
+        rows.group_by(key)
+        .agg(pl.len().alias("row_count"))
+        .select(
+            pl.lit(table, pl.String).alias("source"),
+            pl.concat_str([pl.col(c).cast(pl.String) for c in key], separator="|").alias("key"),
+            pl.col("row_count").cast(pl.Int64),
+        )
+        .sort("key")
+    )

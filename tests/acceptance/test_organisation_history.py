@@ -3,7 +3,8 @@
 `../shared/reference/stadsledningskontoret-ny-organisation-2006.txt` decides a new
 structure from 2007: a Finansavdelningen, a Förnyelseavdelningen, an IT-avdelning and a
 Kommunikationsstab replace the old departments. The register in the reference folder
-records that as events; dim_namnd must show each unit's life and where its work went.
+records that as events; dim_namnd must show each unit's life, its versions, and where
+its work went and which unit carries it today.
 """
 
 import datetime as dt
@@ -11,10 +12,8 @@ import datetime as dt
 import duckdb
 import pytest
 
-from tertial.pipeline import build_and_publish
-from tertial.settings import paths
-from tests.conftest import SHARED, ledger_files
-from warehouse.ingest import ingest
+from tertial.settings import Paths
+from tests.conftest import SHARED
 
 pytestmark = pytest.mark.acceptance
 
@@ -22,21 +21,26 @@ REORGANISATION = SHARED / "reference" / "stadsledningskontoret-ny-organisation-2
 
 
 @pytest.fixture(scope="module")
-def namnd(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
-    """dim_namnd, by code, after loading the register (and a month that uses it), once."""
-    home = paths(tmp_path_factory.mktemp("organisation")).ensure()
-    results = ingest(home, ledger_files("huvudbok_201108.csv"))
-    assert {r.status for r in results} == {"accepted"}
-    build_and_publish(home)
-    con = duckdb.connect(str(home.published), read_only=True)
+def versions(servicenamnden_2011: Paths) -> list[dict]:
+    """Every row of dim_namnd once the reference folder (with the register) is loaded."""
+    con = duckdb.connect(str(servicenamnden_2011.published), read_only=True)
     cursor = con.execute(
         "select namnd_code, namnd_name, namnd_type, parent_namnd_code, valid_from, valid_to,"
-        " is_active, successor_codes from marts.dim_namnd"
+        " is_current, is_active, successor_codes, today_namnd_code, namnd_key,"
+        " today_namnd_key from marts.dim_namnd order by namnd_code, valid_from"
     )
     columns = [d[0] for d in cursor.description]
-    rows = {row[0]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
+    rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     con.close()
     return rows
+
+
+@pytest.fixture(scope="module")
+def namnd(versions: list[dict]) -> dict[str, dict]:
+    """The current version of each code: what a join on namnd_key and is_current gives."""
+    current = [v for v in versions if v["is_current"]]
+    assert len(current) == len({v["namnd_code"] for v in versions})  # one per code
+    return {v["namnd_code"]: v for v in current}
 
 
 def test_the_new_departments_of_2007_are_in_the_decision(namnd) -> None:
@@ -72,3 +76,31 @@ def test_boards_created_and_renamed(namnd) -> None:
     # Namnbyte 2016: the current name is the newest.
     assert namnd["130"]["namnd_name"] == "Arbetsmarknadsnämnden (AMN)"
     assert namnd["130"]["is_active"] and namnd["130"]["valid_to"] is None
+
+
+@pytest.mark.parametrize(
+    ("code", "today"),
+    [
+        ("1011", "1021"),  # Ekonomiavdelningen's work is Finansavdelningen's today
+        ("1012", "1022"),  # split: the first successor the register names
+        ("1013", "1020"),
+        ("1014", "139"),  # split between Utbildnings- and Äldrenämnden: the first named
+        ("1015", "1026"),  # merged into Kommunikationsstaben
+        ("1021", "1021"),  # active units carry their own work
+        ("142", "142"),
+    ],
+)
+def test_history_maps_onto_todays_organisation(namnd, code, today) -> None:
+    assert namnd[code]["today_namnd_code"] == today
+    assert namnd[today]["is_active"]
+    # today_namnd_key joins the current row of today's unit, with today's name.
+    assert namnd[code]["today_namnd_key"] == namnd[today]["namnd_key"]
+
+
+def test_a_rename_is_a_new_version_with_the_same_key(versions) -> None:
+    board = [v for v in versions if v["namnd_code"] == "130"]
+    assert [(v["namnd_name"], v["valid_from"], v["valid_to"], v["is_current"]) for v in board] == [
+        ("Arbetsmarknadsnämnden", dt.date(2007, 1, 1), dt.date(2016, 1, 1), False),
+        ("Arbetsmarknadsnämnden (AMN)", dt.date(2016, 1, 1), None, True),
+    ]
+    assert len({v["namnd_key"] for v in board}) == 1  # facts keep one durable key

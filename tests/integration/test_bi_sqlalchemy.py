@@ -36,10 +36,10 @@ def published_tables(home: Paths) -> set[tuple[str, str]]:
 
 @pytest.mark.parametrize("form", ["url", "connect_args"])
 def test_superset_reads_every_table_of_every_published_schema(
-    reference_home: Paths, form: str
+    servicenamnden_2011: Paths, form: str
 ) -> None:
-    engine = engines(reference_home)[["url", "connect_args"].index(form)]
-    expected = published_tables(reference_home)
+    engine = engines(servicenamnden_2011)[["url", "connect_args"].index(form)]
+    expected = published_tables(servicenamnden_2011)
     assert {"marts", "meta"} <= {schema for schema, _ in expected}
     assert ("marts", "fct_ledger") in expected and ("marts", "meta_freshness") in expected
     try:
@@ -74,8 +74,8 @@ def test_superset_reads_every_table_of_every_published_schema(
 
 
 @pytest.mark.parametrize("form", ["url", "connect_args"])
-def test_superset_connection_refuses_writes(reference_home: Paths, form: str) -> None:
-    engine = engines(reference_home)[["url", "connect_args"].index(form)]
+def test_superset_connection_refuses_writes(servicenamnden_2011: Paths, form: str) -> None:
+    engine = engines(servicenamnden_2011)[["url", "connect_args"].index(form)]
     try:
         with engine.connect() as con:
             for statement in (

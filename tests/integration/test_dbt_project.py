@@ -22,7 +22,17 @@ pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA_SQL = REPO / "warehouse" / "schema.sql"
 DBT_PROJECT = REPO / "dbt_project"
-MARTS = ("dim_konto", "dim_namnd", "dim_period", "dim_verksamhet", "fct_ledger")
+MARTS = (
+    "dim_konto",
+    "dim_namnd",
+    "dim_period",
+    "dim_verksamhet",
+    "fct_budget",
+    "fct_forecast",
+    "fct_ledger",
+    "rpt_budget_followup",
+    "rpt_budget_followup_mnkr",
+)
 T0 = dt.datetime(2011, 2, 1, tzinfo=dt.UTC)
 
 # (namnd, period, verksamhet, konto, belopp) as in a huvudbok export.
@@ -224,7 +234,7 @@ def test_build_gives_current_state_replaces_corrections_and_is_idempotent(
         "select n.namnd_name, v.verksamhet_name, v.is_varav, k.followup_slag, "
         "k.followup_sign, p.month_name, p.tertial, sum(f.amount * k.followup_sign) "
         "from marts.fct_ledger f "
-        "join marts.dim_namnd n using (namnd_key) "
+        "join marts.dim_namnd n on n.namnd_key = f.namnd_key and n.is_current "
         "join marts.dim_verksamhet v using (verksamhet_key) "
         "join marts.dim_konto k using (konto_key) "
         "join marts.dim_period p using (period_key) "
@@ -239,12 +249,14 @@ def test_build_gives_current_state_replaces_corrections_and_is_idempotent(
         ("Servicenämnden", "Äldre Direkt", True, "Kostnader", 1, "januari", 1, Decimal("99.99")),
     ]  # fmt: skip
     assert log.query(
-        "select namnd_code, namnd_name, valid_to, is_active, successor_codes "
-        "from marts.dim_namnd where namnd_code in ('-1', '130', '1015') order by 1"
+        "select namnd_code, namnd_name, valid_to, is_current, is_active, successor_codes, "
+        "today_namnd_code from marts.dim_namnd where namnd_code in ('-1', '130', '1015') "
+        "order by 1, valid_from"
     ) == [
-        ("-1", "Okänd", None, True, None),
-        ("1015", "Kommunikationsavdelningen", dt.date(2007, 1, 1), False, ["1026"]),
-        ("130", "Arbetsmarknadsnämnden (AMN)", None, True, None),
+        ("-1", "Okänd", None, True, True, None, "-1"),
+        ("1015", "Kommunikationsavdelningen", dt.date(2007, 1, 1), True, False, ["1026"], "1015"),
+        ("130", "Arbetsmarknadsnämnden", dt.date(2016, 1, 1), False, True, None, "130"),
+        ("130", "Arbetsmarknadsnämnden (AMN)", None, True, True, None, "130"),
     ]
     assert log.query("select followup_slag from marts.dim_konto where konto = '1221'") == [
         ("Investering",)

@@ -64,9 +64,9 @@ def text(dom: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def docs(reference_home: Paths) -> Paths:
-    assert main(["--home", str(reference_home.home), "docs"]) == 0
-    return reference_home
+def docs(servicenamnden_2011: Paths) -> Paths:
+    assert main(["--home", str(servicenamnden_2011.home), "docs"]) == 0
+    return servicenamnden_2011
 
 
 def test_index_lists_every_mart_and_every_validation(docs: Paths) -> None:

@@ -13,7 +13,7 @@ from orchestration.assets.warehouse import dbt_models, published_snapshot
 from orchestration.definitions import defs
 from orchestration.resources import TertialHome
 from tertial.settings import DBT_PROJECT_DIR, Paths
-from tests.conftest import SERVICENAMNDEN
+from tests.conftest import SERVICENAMNDEN, SHARED
 
 pytestmark = pytest.mark.integration
 
@@ -27,27 +27,42 @@ ASSET_KEYS = [
     "events/medarbetarenkat",
     "events/organisation",
     "events/prognos",
+    "events/sie",
     "events/sjukfranvaro",
     "events/supersession_keys",
     "events/verksamheter",
     "intermediate/int_batches_accepted",
     "intermediate/int_budget_decisions_current",
+    "intermediate/int_budget_indicators_computed",
     "intermediate/int_deliveries_ranked",
     "intermediate/int_forecasts_current",
     "intermediate/int_indicator_values_current",
     "intermediate/int_ledger_batches_current",
     "intermediate/int_organisation_events_current",
     "intermediate/int_payroll_counts_current",
+    "intermediate/int_sick_leave_groups_totalled",
     "intermediate/int_sick_leave_hours_current",
+    "intermediate/int_sick_leave_windows_summed",
     "intermediate/int_survey_indices_current",
     "intermediate/int_verksamheter_current",
     "landing/unclaimed_files",
+    "marts/dim_indicator",
     "marts/dim_konto",
     "marts/dim_namnd",
     "marts/dim_period",
     "marts/dim_verksamhet",
+    "marts/fct_budget",
+    "marts/fct_forecast",
+    "marts/fct_indicator",
     "marts/fct_ledger",
+    "marts/fct_payroll",
+    "marts/fct_sick_leave",
+    "marts/fct_staff_survey",
     "marts/meta_freshness",
+    "marts/rpt_budget_followup",
+    "marts/rpt_budget_followup_mnkr",
+    "marts/rpt_indicators",
+    "marts/rpt_sick_leave",
     "published/tertial",
     "staging/kommunbas_kontogrupper",
     "staging/stg_budget__decisions",
@@ -70,6 +85,10 @@ def test_asset_graph_keys() -> None:
     # The dbt source and the ingest asset are one node: staging reads what ingest wrote.
     staging = graph.get(dg.AssetKey(["staging", "stg_huvudbok__ledger_lines"]))
     assert dg.AssetKey(["events", "huvudbok"]) in staging.parent_keys
+    # SIE files append to the ledger and the budget: dbt waits for their ingest too.
+    for model in ("stg_huvudbok__ledger_lines", "stg_budget__decisions"):
+        parents = graph.get(dg.AssetKey(["staging", model])).parent_keys
+        assert dg.AssetKey(["events", "sie"]) in parents, model
     checks = {c.name for c in graph.asset_check_keys}
     assert checks >= {"expectations"}
 
@@ -117,6 +136,9 @@ def test_materialise_everything_in_process(home: Paths) -> None:
         "expected.md",
     ):
         shutil.copy(SERVICENAMNDEN / name, home.landing / name)
+    # A SIE file (2017's books of a company, as board 142): the nightly job loads it
+    # before dbt builds, because the ledger's staging model depends on events/sie too.
+    shutil.copy(SHARED / "reference" / "sie" / "BLBLOV_SIE4.SE", home.landing / "sie_142_2017.se")
     resources = {
         "tertial": TertialHome(home=str(home.home)),
         "dbt": DbtCliResource(
@@ -146,6 +168,7 @@ def test_materialise_everything_in_process(home: Paths) -> None:
         e.asset_key.to_user_string(): e for r in results for e in r.get_asset_check_evaluations()
     }
     assert checks["events/huvudbok"].passed and checks["events/organisation"].passed
+    assert checks["events/sie"].passed
     # expected.md is no export: quarantined, reported as a WARN, not a stop.
     assert not checks["landing/unclaimed_files"].passed
     assert checks["landing/unclaimed_files"].severity == dg.AssetCheckSeverity.WARN
@@ -158,6 +181,7 @@ def test_materialise_everything_in_process(home: Paths) -> None:
         ("events/huvudbok", "2011-07-01"),
         ("events/huvudbok", "2011-08-01"),
         ("events/lon", "2011-08-01"),
+        ("events/sie", None),
         ("marts/fct_ledger", None),
         ("published/tertial", None),
     } <= materialised
@@ -166,7 +190,7 @@ def test_materialise_everything_in_process(home: Paths) -> None:
     con = duckdb.connect(str(home.published), read_only=True)
     periods = con.execute("select distinct period from marts.fct_ledger order by 1").fetchall()
     con.close()
-    assert periods == [(201107,), (201108,)]
+    assert periods == [(201107,), (201108,)] + [(201700 + month,) for month in range(1, 13)]
 
 
 def test_jobs_run_one_step_at_a_time() -> None:

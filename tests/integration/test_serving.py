@@ -117,12 +117,12 @@ def has_as_of() -> bool:
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[f"{e.number}-{e.title}" for e in EXAMPLES])
-def test_readme_example_runs_and_answers(reference_home: Paths, example: Example) -> None:
-    absent = missing(reference_home, NEEDS.get(example.number, set()))
+def test_readme_example_runs_and_answers(servicenamnden_2011: Paths, example: Example) -> None:
+    absent = missing(servicenamnden_2011, NEEDS.get(example.number, set()))
     if absent:
         pytest.skip("needs " + ", ".join(f"{a} from {PENDING[a]}" for a in absent))
     if example.language == "sql":
-        con = connect_published(reference_home.published)
+        con = connect_published(servicenamnden_2011.published)
         try:
             cursor = con.execute(example.code)
             columns = [d[0] for d in cursor.description]
@@ -141,7 +141,7 @@ def test_readme_example_runs_and_answers(reference_home: Paths, example: Example
             env={
                 **os.environ,
                 "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-                "TERTIAL_HOME": str(reference_home.home),
+                "TERTIAL_HOME": str(servicenamnden_2011.home),
             },
             capture_output=True,
             text=True,
@@ -154,7 +154,7 @@ def test_readme_example_runs_and_answers(reference_home: Paths, example: Example
             # As of leverans1 of June, 240's costs lack its missing voucher: ~0,12 mnkr.
             [then] = re.findall(r"^\s*(-?\d+\.\d{2})$", done.stdout, flags=re.M)
             today_sql = example.code.splitlines()[-1].split('"')[-2]
-            con = connect_published(reference_home.published)
+            con = connect_published(servicenamnden_2011.published)
             try:
                 [(today,)] = con.execute(today_sql).fetchall()
             finally:

@@ -23,16 +23,18 @@ NEWEST = {
 }
 
 
-def test_status_prints_publication_batches_and_freshness(reference_home: Paths, capsys) -> None:
-    assert main(["--home", str(reference_home.home), "status"]) == 0
+def test_status_prints_publication_batches_and_freshness(
+    servicenamnden_2011: Paths, capsys
+) -> None:
+    assert main(["--home", str(servicenamnden_2011.home), "status"]) == 0
     out = capsys.readouterr().out
-    assert f"Published snapshot: {reference_home.published}" in out
+    assert f"Published snapshot: {servicenamnden_2011.published}" in out
     assert "Published at:" in out
     # 72 files: 70 accepted, the copy of March is a duplicate (no batch), expected.md rejected.
     assert "Batches:            71 (70 accepted, 1 rejected), through batch 71" in out
     assert "huvudbok_201108.csv" in out and "(9 rows)" in out
 
-    assert main(["--home", str(reference_home.home), "status", "--format", "json"]) == 0
+    assert main(["--home", str(servicenamnden_2011.home), "status", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     got = {
         (r["source_name"], r["namnd_code"]): (

@@ -56,7 +56,7 @@ def test_budget_adjustment_parses_to_exact_kronor_and_one_key() -> None:
     assert parsed.rows["belopp"].dtype == pl.Decimal(18, 2)
     assert parsed.rows["beslutsdatum"].to_list() == [date(2011, 3, 16)] * 2
     assert parsed.rows["line_number"].to_list() == [2, 3]
-    assert BUDGET.supersession_keys(parsed).rows() == [("KS 2011-03-16 §7", 2)]
+    assert BUDGET.supersession_keys(parsed).rows() == [("budget", "KS 2011-03-16 §7", 2)]
     # Negative lines are how an adjustment moves money: accepted.
     assert _failures(BUDGET, "budget_2011_2.csv", BUDGET_HEADER, ADJUSTMENT) == []
 
@@ -65,7 +65,7 @@ def test_forecast_key_is_board_year_and_occasion() -> None:
     parsed = PROGNOS.parse(_csv(PROGNOS_HEADER, FORECAST), "prognos_2011_T2.csv", {})
 
     assert parsed.rows["prognos"].sum() == Decimal("72000000.00")
-    assert PROGNOS.supersession_keys(parsed).rows() == [("142|2011|T2", 3)]
+    assert PROGNOS.supersession_keys(parsed).rows() == [("prognos", "142|2011|T2", 3)]
     assert _failures(PROGNOS, "prognos_2011_T2.csv", PROGNOS_HEADER, FORECAST) == []
 
 

@@ -84,9 +84,12 @@ def test_good_files_pass_and_are_typed_exactly() -> None:
 
 def test_supersession_keys_are_board_and_period_or_year() -> None:
     sjuk = SJUKFRANVARO.parse(_file(SJUK_HEADER, SJUK_ROWS), "sjukfranvaro_201108.csv", {})
-    assert SJUKFRANVARO.supersession_keys(sjuk).rows() == [("101|201108", 1), ("142|201108", 2)]
+    assert SJUKFRANVARO.supersession_keys(sjuk).rows() == [
+        ("sjukfranvaro", "101|201108", 1),
+        ("sjukfranvaro", "142|201108", 2),
+    ]
     enkat = MEDARBETARENKAT.parse(_file(ENKAT_HEADER, ENKAT_ROWS), "m.csv", {})
-    assert MEDARBETARENKAT.supersession_keys(enkat).rows() == [("142|2010", 2)]
+    assert MEDARBETARENKAT.supersession_keys(enkat).rows() == [("medarbetarenkat", "142|2010", 2)]
 
 
 def test_hourly_paid_fte_above_headcount_loads_but_monthly_paid_does_not() -> None:

@@ -2,7 +2,8 @@
     Every month from period_first_year to period_last_year (dbt_project.yml vars),
     generated without looking at the data, plus the Unknown member (-1).
     Reports are cumulative from January: T1 closes with April (Jan-Apr), T2 with
-    August (Jan-Aug), the year-end report (VB) with December.
+    August (Jan-Aug), the year-end report (VB) with December; in_t1, in_t2 and in_vb
+    say which of them include the month.
 -#}
 {%- set first_year = var('period_first_year') -%}
 {%- set month_count = (var('period_last_year') - first_year + 1) * 12 -%}
@@ -67,6 +68,10 @@ periods as (
             when 8 then 'T2'
             when 12 then 'VB'
         end as closes_report,
+        -- the cumulative reports that include the month
+        month <= 4 as in_t1,
+        month <= 8 as in_t2,
+        true as in_vb,
         first_date,
         last_date
     from calendar
@@ -82,6 +87,9 @@ unknown_member as (
         'Okänd' as month_name,
         cast(null as integer) as tertial,
         cast(null as {{ dbt.type_string() }}) as closes_report,
+        cast(null as boolean) as in_t1,
+        cast(null as boolean) as in_t2,
+        cast(null as boolean) as in_vb,
         cast(null as date) as first_date,
         cast(null as date) as last_date
 

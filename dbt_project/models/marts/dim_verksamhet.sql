@@ -6,8 +6,8 @@
     If a delivery lists a code more than once (e.g. a renamed activity with two
     validity spans), the row valid last gives the name and parent, and the validity
     spans the earliest start to the latest end (open if any span is open).
-    Codes the ledger uses but the register does not know get an inferred member; a
-    missing code gets the Unknown member.
+    Codes a fact (ledger, budget, forecast) uses but the register does not know get an
+    inferred member; a missing code gets the Unknown member.
 -#}
 with
 
@@ -62,21 +62,40 @@ registered as (
 
 ),
 
+fact_codes as (
+
+    select
+        namnd_code,
+        verksamhet_code
+    from {{ ref('fct_ledger') }}
+    union
+    select
+        namnd_code,
+        verksamhet_code
+    from {{ ref('fct_budget') }}
+    union
+    select
+        namnd_code,
+        verksamhet_code
+    from {{ ref('fct_forecast') }}
+
+),
+
 inferred as (
 
     select distinct
-        ledger.namnd_code,
-        ledger.verksamhet_code
-    from {{ ref('fct_ledger') }} as ledger
+        fact_codes.namnd_code,
+        fact_codes.verksamhet_code
+    from fact_codes
     where
-        ledger.namnd_code is not null
-        and ledger.verksamhet_code is not null
+        fact_codes.namnd_code is not null
+        and fact_codes.verksamhet_code is not null
         and not exists (
             select 1
             from registered
             where
-                registered.namnd_code = ledger.namnd_code
-                and registered.verksamhet_code = ledger.verksamhet_code
+                registered.namnd_code = fact_codes.namnd_code
+                and registered.verksamhet_code = fact_codes.verksamhet_code
         )
 
 ),

@@ -1,0 +1,10 @@
+{#-
+    Kronor to mnkr with one decimal, rounded half away from zero, as the boards'
+    reports print them: exact DECIMAL arithmetic throughout (round to whole
+    100 000 kronor, then scale), never through a float, in which 0,05 mnkr steps are
+    not exact and a figure like 250 000,00 kr could come out 0,2 instead of 0,3.
+    Null stays null.
+-#}
+{% macro mnkr(amount) -%}
+    cast(round({{ amount }}, -5) * 0.000001 as decimal(18, 1))
+{%- endmacro %}

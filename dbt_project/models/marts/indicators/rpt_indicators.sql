@@ -1,0 +1,188 @@
+{#-
+    The indicator follow-up as the boards report it (Mål, Indikator, Periodens utfall,
+    Prognos helår, Årsmål, KF:s årsmål, Period, Bedömning), with beside each indicator
+    - the previous year's outcome of the same indicator (dim_indicator) from the same
+      board: that year's newest report with an outcome (VB before T2 before T1);
+    - where the warehouse can compute the indicator itself (dim_indicator.
+      computed_measure), its own figure, so a controller sees where the two disagree:
+      - sick_leave_rolling_12m: rpt_sick_leave, all employees, rolling 12 months. The
+        reports lag a month during the year: T1 through March, T2 through July
+        (Servicenämnden T2 2011: "augusti 2010 - juli 2011" = 5,5 %), VB through
+        December (its 2010 figure is "januari - december 2010" = 4,7 %). Null unless
+        the window holds all 12 months.
+      - budget_adherence, forecast_accuracy_t2: int_budget_indicators_computed (year-end
+        figures; null until the year is booked, and when the net budget is 0).
+-#}
+with
+
+facts as (
+
+    select * from {{ ref('fct_indicator') }}
+
+),
+
+indicators as (
+
+    select * from {{ ref('dim_indicator') }}
+
+),
+
+previous_year as (
+
+    select
+        namnd_code,
+        indicator_key,
+        report as previous_year_report,
+        outcome_text as previous_year_outcome_text,
+        outcome_value as previous_year_outcome_value,
+        outcome_unit as previous_year_outcome_unit,
+        year + 1 as year,
+        row_number() over (
+            partition by namnd_code, indicator_key, year
+            order by
+                case report when 'VB' then 3 when 'T2' then 2 when 'T1' then 1 end desc,
+                line_number asc
+        ) as recency
+    from facts
+    where outcome_kind <> 'empty'
+
+),
+
+sick_leave as (
+
+    select
+        namnd_code,
+        period,
+        sick_leave_pct
+    from {{ ref('rpt_sick_leave') }}
+    where
+        time_window = 'rolling_12m'
+        and gender = 'Alla'
+        and age_group = 'Alla'
+        and month_count = 12
+
+),
+
+budget_indicators as (
+
+    select * from {{ ref('int_budget_indicators_computed') }}
+
+),
+
+reported as (
+
+    select
+        facts.*,
+        indicators.indicator_level,
+        indicators.unit,
+        indicators.higher_is_better,
+        indicators.computed_measure,
+        case indicators.computed_measure
+            when 'sick_leave_rolling_12m'
+                then
+                    facts.measured_year * 100
+                    + case facts.measured_report
+                        when 'T1' then 3 when 'T2' then 7 when 'VB' then 12
+                    end
+            when 'budget_adherence' then facts.year * 100 + 12
+            when 'forecast_accuracy_t2' then facts.year * 100 + 12
+        end as computed_through_period
+    from facts
+    inner join indicators
+        on facts.indicator_key = indicators.indicator_key
+
+),
+
+computed as (
+
+    select
+        reported.*,
+        cast(
+            case reported.computed_measure
+                when 'sick_leave_rolling_12m' then sick_leave.sick_leave_pct
+                when 'budget_adherence' then budget_indicators.budget_adherence_pct
+                when 'forecast_accuracy_t2'
+                    then budget_indicators.forecast_accuracy_t2_pct
+            end as decimal(18, 1)
+        ) as computed_value,
+        case when reported.computed_measure is not null then '%' end as computed_unit
+    from reported
+    left join sick_leave
+        on
+            reported.computed_measure = 'sick_leave_rolling_12m'
+            and reported.namnd_code = sick_leave.namnd_code
+            and reported.computed_through_period = sick_leave.period
+    left join budget_indicators
+        on
+            reported.computed_measure in ('budget_adherence', 'forecast_accuracy_t2')
+            and reported.namnd_code = budget_indicators.namnd_code
+            and reported.year = budget_indicators.year
+
+),
+
+compared as (
+
+    select
+        *,
+        cast(outcome_value - computed_value as decimal(18, 4)) as outcome_minus_computed
+    from computed
+
+)
+
+select
+    -- keys
+    compared.namnd_code,
+    compared.year,
+    compared.report,
+    compared.goal_reference,
+    compared.indicator_name,
+    compared.indicator_key,
+
+    -- the indicator
+    compared.indicator_level,
+    compared.unit,
+    compared.higher_is_better,
+
+    -- as reported
+    compared.outcome_text,
+    compared.outcome_value,
+    compared.outcome_unit,
+    compared.forecast_text,
+    compared.forecast_value,
+    compared.target_text,
+    compared.target_value,
+    compared.target_unit,
+    compared.kf_target_text,
+    compared.kf_target_value,
+    compared.kf_target_unit,
+    compared.kf_target_kind,
+    compared.period_text,
+    compared.measured_report,
+    compared.measured_year,
+    compared.assessment_text,
+    compared.assessment,
+
+    -- previous year
+    previous_year.previous_year_report,
+    previous_year.previous_year_outcome_text,
+    previous_year.previous_year_outcome_value,
+    previous_year.previous_year_outcome_unit,
+
+    -- the warehouse's own figure
+    compared.computed_measure,
+    compared.computed_through_period,
+    compared.computed_value,
+    compared.computed_unit,
+    compared.outcome_minus_computed,
+
+    -- lineage
+    compared.batch_id,
+    compared.recorded_at
+
+from compared
+left join previous_year
+    on
+        compared.namnd_code = previous_year.namnd_code
+        and compared.indicator_key = previous_year.indicator_key
+        and compared.year = previous_year.year
+        and previous_year.recency = 1

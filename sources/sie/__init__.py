@@ -1,0 +1,23 @@
+"""`sie`: SIE 4 exports (`*.se`, `*.si`), the Swedish standard for accounting data.
+
+A SIE file feeds two existing event tables in one batch: its vouchers are ledger
+lines (`events.huvudbok`, superseding under the ledger's key Nämnd and Period, so a SIE
+file and a CSV export of the same board and month replace each other whichever came
+last) and its period budget is a budget decision (`events.budget`, key Beslut).
+"""
+
+from sources._common.source import Source
+from sources.budget.contract import CONTRACT as BUDGET
+from sources.huvudbok.contract import CONTRACT as HUVUDBOK
+from sources.sie import expectations, parser
+from sources.sie.contract import CONTRACT
+
+SOURCE = Source(
+    CONTRACT,
+    parser.parse,
+    expectations.suites,
+    table_keys={
+        HUVUDBOK.source: HUVUDBOK.supersession_key,
+        BUDGET.source: BUDGET.supersession_key,
+    },
+)

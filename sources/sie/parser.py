@@ -1,0 +1,290 @@
+"""Parse a SIE 4 file into ledger lines (`events.huvudbok`) and budget rows (`events.budget`).
+
+What is read (SIE 4B):
+- `#VER serie vernr verdatum vertext ...` with its `{ #TRANS ... }`: one ledger line per
+  `#TRANS` and `#RTRANS` (a line added after the voucher was registered). The `#TRANS`
+  right after an `#RTRANS` is the copy old readers need (§#RTRANS 4) and is skipped, or
+  the amount would count twice; `#BTRANS` (a removed line) is dropped.
+- `#TRANS konto {objekt} belopp transdat transtext ...`: objects of dimension 1/2/6 are
+  Ansvar/Verksamhet/Projekt (`contract.DIMENSIONS`); others are kept in `extra`.
+- `#PBUDGET 0 period konto {objekt} saldo`: the year's period budget, summed per
+  (År, Verksamhet, Slag) into one budget decision of the board and year. Only year 0
+  (the current financial year) is read: earlier years' budgets are history the city's
+  budget decisions already hold.
+- `#FNR`, `#RAR 0`: the board (unless the file name names it) and the financial year.
+
+Everything is text until typed with Polars, like the CSV sources: a bad amount or date
+stays visible to the expectations, which name its line.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from sources._common.batch import ParsedBatch
+from sources._common.csvfile import ParseError
+from sources.sie.contract import DIMENSIONS, FILE_NAMND, UNKNOWN_VERKSAMHET
+from sources.sie.records import Record, SieSyntaxError, read_records
+
+ENCODING = "cp437"  # `#FORMAT PC8`: IBM PC 8-bit extended ASCII, the only one SIE 4 allows
+
+# Kommun-Bas follow-up (source-formats.md §1, the rules of dim_konto): the Slag of an
+# account's budget and the sign that makes it the budget's positive figure. Group 12
+# (equipment) is Investering, class 3 and group 84 Intäkter, classes 4-7 and group 85
+# Kostnader; anything else (balance sheet, 80-83 of the city as a whole) is no Slag.
+FOLLOWUP_SLAG = (
+    pl.when(pl.col("konto").str.starts_with("12"))
+    .then(pl.lit("Investering"))
+    .when(pl.col("konto").str.contains("^(3|84)"))
+    .then(pl.lit("Intäkter"))
+    .when(pl.col("konto").str.contains("^([4-7]|85)"))
+    .then(pl.lit("Kostnader"))
+)
+FOLLOWUP_SIGN = pl.when(FOLLOWUP_SLAG == "Intäkter").then(-1).otherwise(1)
+
+LEDGER_TEXT = (
+    "line_number",
+    "period",
+    "namnd",
+    "ansvar",
+    "verksamhet",
+    "konto",
+    "projekt",
+    "belopp",
+    "verifikation",
+    "datum",
+    "text",
+    "verdatum",
+    "voucher_line",
+    "extra",
+)
+BUDGET_TEXT = ("line_number", "period", "namnd", "verksamhet", "konto", "belopp")
+
+
+@dataclass
+class _Reading:
+    """What has been read so far of one file."""
+
+    namnd: str | None
+    fnr: str | None = None
+    year: tuple[str, str] | None = None  # #RAR 0: first and last day, YYYYMMDD
+    ledger: list[tuple] = field(default_factory=list)
+    budget: list[tuple] = field(default_factory=list)
+    records: list[tuple[int, str]] = field(default_factory=list)
+
+
+def parse(data: bytes, file_name: str, companions: Mapping[str, bytes]) -> ParsedBatch:
+    """The ledger lines and budget rows of a SIE file, and every record for the checks."""
+    text = data.decode(ENCODING)  # every byte is a CP437 character: decoding cannot fail
+    named = FILE_NAMND.fullmatch(file_name)
+    reading = _Reading(namnd=named.group(1) if named else None)
+    try:
+        _read(text, reading)
+    except SieSyntaxError as exc:
+        raise ParseError(f"not a SIE 4 file: {exc}") from exc
+    namnd = reading.namnd or reading.fnr
+
+    raw = pl.DataFrame(
+        [(*row[:2], namnd, *row[3:]) for row in reading.ledger],
+        schema={
+            c: (pl.Int32 if c in ("line_number", "voucher_line") else pl.String)
+            for c in LEDGER_TEXT
+        },
+        orient="row",
+    )
+    ledger = raw.select(
+        "line_number",
+        pl.col("period").cast(pl.Int32, strict=False),
+        "namnd",
+        "ansvar",
+        "verksamhet",
+        "konto",
+        "projekt",
+        pl.lit(None, pl.String).alias("motpart"),
+        pl.col("belopp").cast(pl.Decimal(18, 2), strict=False),
+        "verifikation",
+        pl.col("datum").str.to_date("%Y%m%d", strict=False),
+        "text",
+        "extra",
+    )
+    budget_raw = pl.DataFrame(
+        [(*row[:2], namnd, *row[3:]) for row in reading.budget],
+        schema={c: (pl.Int32 if c == "line_number" else pl.String) for c in BUDGET_TEXT},
+        orient="row",
+    )
+    return ParsedBatch(
+        source="sie",
+        file_name=file_name,
+        encoding=ENCODING,
+        raw=raw.drop("extra"),
+        rows=ledger,
+        extra_columns=(),
+        missing_headers=(),
+        companions={
+            "records": pl.DataFrame(
+                reading.records,
+                schema={"line_number": pl.Int32, "record": pl.String},
+                orient="row",
+            ),
+            "budget_raw": budget_raw,
+            "financial_year": pl.DataFrame(
+                {
+                    "first_day": [reading.year[0] if reading.year else None],
+                    "last_day": [reading.year[1] if reading.year else None],
+                },
+                schema={"first_day": pl.String, "last_day": pl.String},
+            ),
+        },
+        tables={"huvudbok": ledger, "budget": budget_decision(budget_raw)},
+    )
+
+
+def budget_decision(budget_raw: pl.DataFrame) -> pl.DataFrame:
+    """The period budget as one decision per board and year (events.budget columns).
+
+    Beslut `SIE #PBUDGET <Nämnd> <År>`: a re-export of the board's year replaces it (the
+    budget's supersession key is Beslut), and it adds up with the board's budget_*.csv
+    decisions like any other decision. Typ Ursprunglig, Beslutsdatum 1 January of År:
+    a finance system's budget is the year's starting budget and carries no decision
+    date. Belopp is positive for Kostnader and Intäkter (the sign of dim_konto's
+    follow-up); accounts outside the follow-up (balance sheet except group 12, groups
+    80-83 and 86-89) are not budget decisions of a board and are left out.
+    """
+    lines = budget_raw.with_columns(
+        pl.col("period").str.slice(0, 4).cast(pl.Int32, strict=False).alias("ar"),
+        FOLLOWUP_SLAG.alias("slag"),
+        (pl.col("belopp").cast(pl.Decimal(18, 2), strict=False) * FOLLOWUP_SIGN)
+        .cast(pl.Decimal(18, 2))
+        .alias("belopp"),
+    ).filter(pl.col("slag").is_not_null() & pl.col("ar").is_not_null())
+    return (
+        lines.group_by("ar", "namnd", "verksamhet", "slag")
+        .agg(
+            pl.col("line_number").min(),
+            pl.col("belopp").sum().cast(pl.Decimal(18, 2)),
+            pl.len().alias("lines"),
+        )
+        .select(
+            "line_number",
+            "ar",
+            pl.format("SIE #PBUDGET {} {}", "namnd", "ar").alias("beslut"),
+            pl.date(pl.col("ar"), 1, 1).alias("beslutsdatum"),
+            pl.lit("Ursprunglig").alias("typ"),
+            "namnd",
+            "verksamhet",
+            "slag",
+            "belopp",
+            pl.concat_str(
+                pl.lit('{"post": "#PBUDGET", "rader": '),
+                pl.col("lines").cast(pl.String),
+                pl.lit("}"),
+            ).alias("extra"),
+        )
+        .sort("line_number")
+    )
+
+
+def _read(text: str, reading: _Reading) -> None:
+    """Walk the records; vouchers must be `#VER` then `{`, transactions, `}`."""
+    voucher: Record | None = None
+    in_block = False
+    skip_copy = False  # the #TRANS right after an #RTRANS is its compatibility copy
+    for record in read_records(text):
+        reading.records.append((record.line_number, record.text))
+        label = record.label
+        if in_block:
+            if label == "}":
+                in_block, voucher, skip_copy = False, None, False
+            elif label == "#TRANS" and skip_copy:
+                skip_copy = False
+            elif label in ("#TRANS", "#RTRANS"):
+                assert voucher is not None
+                reading.ledger.append(_ledger_line(voucher, record))
+                skip_copy = label == "#RTRANS"
+            elif label == "#BTRANS":
+                skip_copy = False
+            else:
+                raise SieSyntaxError(
+                    record.line_number, f"{label} inside a voucher's {{ }}", record.text
+                )
+            continue
+        if voucher is not None:
+            if label != "{":
+                raise SieSyntaxError(
+                    voucher.line_number,
+                    "a #VER must be followed by '{' on its own line",
+                    voucher.text,
+                )
+            in_block = True
+        elif label == "#VER":
+            voucher = record
+        elif label in ("{", "}", "#TRANS", "#RTRANS", "#BTRANS"):
+            raise SieSyntaxError(record.line_number, f"{label} outside a voucher", record.text)
+        elif label == "#FNR":
+            reading.fnr = record.field(0) or None
+        elif label == "#RAR" and record.field(0) == "0":
+            reading.year = (record.field(1), record.field(2))
+        elif label == "#PBUDGET" and record.field(0) == "0":
+            reading.budget.append(_budget_line(record))
+    if voucher is not None:
+        raise SieSyntaxError(voucher.line_number, "a voucher is not closed with '}'", voucher.text)
+
+
+def _ledger_line(voucher: Record, trans: Record) -> tuple:
+    """One ledger line (LEDGER_TEXT order, Nämnd filled in later) of a voucher."""
+    series, number, voucher_date = voucher.field(0), voucher.field(1), voucher.field(2)
+    coded, others = _coding(trans, 1)
+    date = trans.field(3) or voucher_date
+    extra = {
+        "objekt": others,
+        "kvantitet": trans.field(5),
+        "sign": trans.field(6),
+        "post": trans.label if trans.label != "#TRANS" else "",
+    }
+    return (
+        trans.line_number,
+        voucher_date[:6],
+        None,
+        coded.get("ansvar"),
+        coded.get("verksamhet", UNKNOWN_VERKSAMHET),
+        trans.field(0),
+        coded.get("projekt"),
+        trans.field(2),
+        " ".join(p for p in (series, number) if p),
+        date,
+        trans.field(4) or voucher.field(3) or None,
+        voucher_date,
+        voucher.line_number,
+        json.dumps({k: v for k, v in extra.items() if v}, ensure_ascii=False)
+        if any(extra.values())
+        else None,
+    )
+
+
+def _budget_line(record: Record) -> tuple:
+    """One `#PBUDGET 0 period konto {objekt} saldo` line (BUDGET_TEXT order)."""
+    coded, _ = _coding(record, 3)
+    return (
+        record.line_number,
+        record.field(1),
+        None,
+        coded.get("verksamhet", UNKNOWN_VERKSAMHET),
+        record.field(2),
+        record.field(4),
+    )
+
+
+def _coding(record: Record, index: int) -> tuple[dict[str, str], dict[str, str]]:
+    """Ansvar/Verksamhet/Projekt of an object list, and the objects of other dimensions."""
+    coded: dict[str, str] = {}
+    others: dict[str, str] = {}
+    for dimension, obj in record.objects(index):
+        if dimension in DIMENSIONS:
+            coded[DIMENSIONS[dimension]] = obj
+        else:
+            others[dimension] = obj
+    return coded, others
