@@ -8,7 +8,7 @@ RUN := $(UV) run --frozen
 export TERTIAL_HOME ?= $(CURDIR)/var
 export DAGSTER_HOME := $(TERTIAL_HOME)/dagster
 
-.PHONY: install run test lint format dagster clean
+.PHONY: install run test lint format dagster docs clean chromium
 
 install: .venv/.installed
 
@@ -25,8 +25,14 @@ run: install
 	$(RUN) tertial demo
 
 ## test: install, lint (ruff, sqlfluff) and run the whole test suite
-test: install lint
+test: install lint chromium
 	$(RUN) pytest
+
+## chromium: Debian's headless browser, for the test that opens the generated docs.
+## CI runs as root on a fresh machine with apt reachable; elsewhere install it yourself.
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
 
 lint: install
 	$(RUN) ruff check .
@@ -42,6 +48,10 @@ dagster: install
 	mkdir -p $(DAGSTER_HOME)
 	cp orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 	$(RUN) dagster dev -m orchestration.definitions
+
+## docs: dbt docs and data docs as static HTML in $(TERTIAL_HOME)/docs (after `make run`)
+docs: install
+	$(RUN) tertial docs
 
 clean:
 	rm -rf var .venv .tools

@@ -11,6 +11,8 @@ tertial retractions      every retraction, and whether it is in effect
 tertial replay           drop every projection, rebuild it from the log, publish
 tertial history SOURCE KEY   every delivery of a supersession key and what became of it
 tertial explain MART     the batches and files behind rows of a mart
+tertial status           the published snapshot: when, batches, freshness per source
+tertial docs             dbt docs and data-quality docs as static HTML
 """
 
 from __future__ import annotations
@@ -304,6 +306,33 @@ def _add_as_of(command: argparse.ArgumentParser, what: str) -> None:
     )
 
 
+def cmd_status(home: Paths, args: argparse.Namespace) -> int:
+    from tertial.status import status
+
+    report = status(home.published)
+    if args.format == "table":
+        _say(report.header())
+    _say(render(report.columns, report.freshness, args.format))
+    return EXIT_OK
+
+
+def cmd_docs(home: Paths, args: argparse.Namespace) -> int:
+    from warehouse.build import BuildFailed
+    from warehouse.docs import build_docs
+
+    home.ensure()
+    try:
+        docs = build_docs(home, _say)
+    except BuildFailed as exc:
+        # dbt docs reads the working database: it fails while a load or build holds it.
+        _error(f"dbt docs generate failed: {exc}")
+        return EXIT_FAILED
+    _say(f"dbt docs ({len(docs.marts)} marts): {docs.dbt_index}")
+    _say(f"Data quality: {docs.validation_pages} validation page(s)")
+    _say(f"Open: {docs.index.as_uri()}")
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="tertial", description=__doc__.split("\n")[0])
     root.add_argument("--version", action="version", version=f"tertial {__version__}")
@@ -383,6 +412,18 @@ def parser() -> argparse.ArgumentParser:
     _add_as_of(explain, "the rows as they stood at T")
     explain.add_argument("--format", choices=FORMATS, default="table")
     explain.set_defaults(handler=cmd_explain)
+    status = commands.add_parser(
+        "status", help="the published snapshot: when, batches, freshness per source and board"
+    )
+    status.add_argument(
+        "--format", choices=FORMATS, default="table", help="csv/json: the freshness rows only"
+    )
+    status.set_defaults(handler=cmd_status)
+
+    docs = commands.add_parser(
+        "docs", help="dbt docs and Great Expectations data docs as static HTML in docs/"
+    )
+    docs.set_defaults(handler=cmd_docs)
     return root
 
 

@@ -69,6 +69,16 @@ class Paths:
         return self.home / "dbt" / "logs"
 
     @property
+    def validations(self) -> Path:
+        """Great Expectations results of every checked file, as JSON, for the data docs."""
+        return self.home / "validations"
+
+    @property
+    def docs(self) -> Path:
+        """`tertial docs` writes the static documentation site here."""
+        return self.home / "docs"
+
+    @property
     def dagster_home(self) -> Path:
         return self.home / "dagster"
 

@@ -54,7 +54,7 @@ def dbt_args(command: str, paths: Paths, *extra: str) -> list[str]:
     share partial-parse state or logs.
     """
     return [
-        command,
+        *command.split(),  # a group and its command, e.g. "docs generate"
         "--project-dir",
         str(DBT_PROJECT_DIR),
         "--profiles-dir",

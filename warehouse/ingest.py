@@ -19,6 +19,7 @@ from sources._common.validation import Failure, Outcome
 from sources.registry import is_companion, load_order, source_for, unknown_source_reason
 from tertial.settings import Paths
 from warehouse.crashpoints import crash_point
+from warehouse.docs import save_validations
 from warehouse.quarantine import quarantine
 from warehouse.store import BatchMeta, EventStore
 
@@ -133,6 +134,7 @@ def ingest_file(store: EventStore, path: Path, paths: Paths, *, move: bool = Fal
         return reject(f"cannot be read: {exc}")
     crash_point("after_parse")
     outcomes = tuple(source.check(parsed, store.reference()))
+    save_validations(paths.validations, path.name, sha256, outcomes)
     failures = tuple(f for o in outcomes for f in o.failures)
     counted = {"encoding": parsed.encoding, "row_count": parsed.row_count}
     crash_point("after_validation")

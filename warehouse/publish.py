@@ -83,9 +83,22 @@ def publish(working: Path, target: Path) -> Published:
     # Readers must not be able to write to what they read.
     os.chmod(temporary, 0o444)
     crash_point("during_publish")
+    # The bytes reach the disk before the name points at them, and the rename reaches the
+    # disk before we report success: a power cut leaves the old snapshot or the new one.
+    _fsync(temporary)
     os.replace(temporary, target)
+    _fsync(target.parent)
     names = tuple(f"{s}.{t}" for s, t in tables)
     return Published(target, names, time.perf_counter() - started, published_at)
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file's (or a folder's entries') data to the disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def connect_published(path: Path) -> duckdb.DuckDBPyConnection:

@@ -64,6 +64,8 @@ class Outcome:
     evaluated: int
     failures: tuple[Failure, ...] = field(default_factory=tuple)
     seconds: float = 0.0
+    # GX's own result as JSON: saved at ingest, rendered by `tertial docs` as data docs.
+    result: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     @property
     def success(self) -> bool:
@@ -115,7 +117,13 @@ def validate(frame: pd.DataFrame, suite_name: str, expectations: Sequence[Expect
                 or details.get("observed_value", exception),
             )
         )
-    return Outcome(suite_name, len(result.results), tuple(failures), time.perf_counter() - started)
+    return Outcome(
+        suite_name,
+        len(result.results),
+        tuple(failures),
+        time.perf_counter() - started,
+        result.to_json_dict(),
+    )
 
 
 def _line(index: Any) -> int:

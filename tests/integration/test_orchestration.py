@@ -60,6 +60,7 @@ ASSET_KEYS = [
     "marts/fct_payroll",
     "marts/fct_sick_leave",
     "marts/fct_staff_survey",
+    "marts/meta_freshness",
     "marts/rpt_budget_followup",
     "marts/rpt_budget_followup_mnkr",
     "marts/rpt_indicators",
