@@ -8,7 +8,7 @@ RUN := $(UV) run --frozen
 export TERTIAL_HOME ?= $(CURDIR)/var
 export DAGSTER_HOME := $(TERTIAL_HOME)/dagster
 
-.PHONY: install run test lint format dagster clean
+.PHONY: install run test lint format dagster bench-small bench clean
 
 install: .venv/.installed
 
@@ -42,6 +42,15 @@ dagster: install
 	mkdir -p $(DAGSTER_HOME)
 	cp orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 	$(RUN) dagster dev -m orchestration.definitions
+
+## bench-small: the city benchmark at 1 year (~100 000 ledger lines a month, a 1 M-line
+## ingest probe); writes docs/benchmarks.md. Data in var/bench/ (git-ignored).
+bench-small: install
+	$(RUN) python -m bench.run --years 1 --rows 100000 --ingest-rows 1000000
+
+## bench: 10 years of ~1 M ledger lines a month (hours: run by hand, on a quiet machine)
+bench: install
+	$(RUN) python -m bench.run --years 10 --rows 1000000 --ingest-rows 1000000
 
 clean:
 	rm -rf var .venv .tools
