@@ -2,9 +2,12 @@
 
 The warehouse must be shown, and tested end to end, on data that looks like the city's
 own without any real data leaving the finance system: this module writes the organisation
-register, the activity lists and a monthly ledger for every board, in the formats of
-source-formats.md, with the accidents of real deliveries (a correction, a duplicate file,
-a file that must be rejected) placed on known dates so that a demo can point at them.
+register, the activity lists and a monthly ledger for every board, and (through
+`tertial.demo_exports`) every other source: budget decisions, forecasts, payroll, sick
+leave, the staff survey and indicators, in the formats of source-formats.md, with the
+accidents of real deliveries (corrections, a duplicate file, a file that must be
+rejected, a figure that cannot be read) placed on known dates so that a demo can point
+at them. `bench/generate.py` writes the same city at a finance office's volume.
 
 Everything is derived from the arguments: the same arguments give byte-identical files,
 so a rerun of `tertial demo` delivers nothing new (a file is identified by its SHA-256).
