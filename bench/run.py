@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import psutil
@@ -220,6 +220,8 @@ class Run:
     nightly: dict[int, dict[str, Measured]] = field(default_factory=dict)
     replay_command: str = ""
     seconds: float = 0.0
+    machine: dict[str, str] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
 
     def step(self, label: str) -> Measured:
         return next(s for s in self.steps if s.label == label)
@@ -231,6 +233,7 @@ def run(parameters: Parameters, out: Path, *, repeat: int) -> Run:
     bench = [python, "-m", "bench.steps"]
     started = time.perf_counter()
     result = Run(parameters, dt.datetime.now(dt.UTC), os.getloadavg())
+    result.machine, result.versions = machine(), versions()
     data, home, probe_home = out / "data", out / "home", out / "probe-home"
     for folder in (home, probe_home):
         shutil.rmtree(folder, ignore_errors=True)
@@ -511,7 +514,7 @@ def report(result: Run, command: str) -> str:
     generated = result.step("setup: generate the city's exports").result
     load = ", ".join(f"{v:.2f}" for v in result.load_before)
     load_after = ", ".join(f"{v:.2f}" for v in result.load_after)
-    m = machine()
+    m = result.machine or machine()
     lines = [
         "# Benchmarks",
         "",
@@ -530,7 +533,7 @@ def report(result: Run, command: str) -> str:
         f"{generated.get('probe_rows', 0):,} lines",
         f"- machine: nproc {m['nproc']}, memory {m['memory']}, {m['cpu']}, {m['os']}",
         f"- load average (1, 5, 15 min): {load} at the start, {load_after} at the end",
-        "- versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()),
+        "- versions: " + ", ".join(f"{k} {v}" for k, v in (result.versions or versions()).items()),
         "",
         "## Targets",
         "",
@@ -588,6 +591,41 @@ def report(result: Run, command: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def save(result: Run, command: str, path: Path) -> None:
+    """Every figure of the run as JSON, so the report can be written again (`--report-only`)."""
+    data = {
+        "command": command,
+        "parameters": asdict(result.parameters),
+        "started_at": result.started_at.isoformat(),
+        "load_before": result.load_before,
+        "load_after": result.load_after,
+        "steps": [asdict(s) for s in result.steps],
+        "nightly": {y: {k: asdict(m) for k, m in s.items()} for y, s in result.nightly.items()},
+        "replay_command": result.replay_command,
+        "seconds": result.seconds,
+        "machine": result.machine,
+        "versions": result.versions,
+    }
+    path.write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
+
+
+def load(path: Path) -> tuple[Run, str]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    result = Run(
+        Parameters(**data["parameters"]),
+        dt.datetime.fromisoformat(data["started_at"]),
+        tuple(data["load_before"]),
+        tuple(data["load_after"]),
+        [Measured(**s) for s in data["steps"]],
+        {int(y): {k: Measured(**m) for k, m in s.items()} for y, s in data["nightly"].items()},
+        data["replay_command"],
+        data["seconds"],
+        data.get("machine", {}),
+        data.get("versions", {}),
+    )
+    return result, data["command"]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "var" / "bench")
@@ -598,11 +636,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2011)
     parser.add_argument("--repeat", type=int, default=20, help="runs of each query")
     parser.add_argument("--docs", type=Path, default=DOCS, help="where the report goes")
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="write the report again from the last run's results.json (after editing findings)",
+    )
     args = parser.parse_args(argv)
-    parameters = Parameters(args.years, args.rows, args.ingest_rows, args.first_year, args.seed)
-    print(f"Benchmark: {parameters} into {args.out}", flush=True)
-    result = run(parameters, args.out.resolve(), repeat=args.repeat)
-    command = "python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:])
+    results = args.out / "results.json"
+    if args.report_only:
+        result, command = load(results)
+    else:
+        parameters = Parameters(args.years, args.rows, args.ingest_rows, args.first_year, args.seed)
+        print(f"Benchmark: {parameters} into {args.out}", flush=True)
+        result = run(parameters, args.out.resolve(), repeat=args.repeat)
+        command = "python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:])
+        save(result, command.strip(), results)
     text = report(result, command.strip())
     args.docs.parent.mkdir(parents=True, exist_ok=True)
     args.docs.write_text(text, encoding="utf-8")

@@ -17,7 +17,7 @@ from bench import run as bench_run
 from bench import steps as bench_steps
 from bench.generate import Parameters, arrival, rows_per_board
 from bench.queries import parse_queries, read_queries
-from bench.run import GIB, Measured, Run, checkpoints, chunks, verdicts
+from bench.run import GIB, Measured, Run, checkpoints, chunks, load, save, verdicts
 from bench.steps import percentile
 
 pytestmark = pytest.mark.unit
@@ -158,3 +158,12 @@ def test_the_slope_is_not_decided_on_one_year() -> None:
 @pytest.mark.parametrize("module", [bench_generate, bench_queries, bench_run, bench_steps])
 def test_doctests(module: object) -> None:
     assert doctest.testmod(module).failed == 0
+
+
+def test_a_saved_run_gives_the_same_report_again(tmp_path: Path) -> None:
+    run = _run(ingest=30, read_csv=10, builds={1: 40, 3: 45}, rss=GIB)
+    run.machine, run.versions = {"nproc": "2", "memory": "1 GiB", "cpu": "x", "os": "y"}, {}
+    save(run, "python -m bench.run --years 3", tmp_path / "results.json")
+    again, command = load(tmp_path / "results.json")
+    assert command == "python -m bench.run --years 3"
+    assert verdicts(again) == verdicts(run)
