@@ -8,7 +8,7 @@ RUN := $(UV) run --frozen
 export TERTIAL_HOME ?= $(CURDIR)/var
 export DAGSTER_HOME := $(TERTIAL_HOME)/dagster
 
-.PHONY: install run test lint format dagster docs clean chromium
+.PHONY: install run test lint format dagster docs bench-small bench clean chromium
 
 install: .venv/.installed
 
@@ -52,6 +52,14 @@ dagster: install
 ## docs: dbt docs and data docs as static HTML in $(TERTIAL_HOME)/docs (after `make run`)
 docs: install
 	$(RUN) tertial docs
+## bench-small: the city benchmark at 1 year (~100 000 ledger lines a month, a 1 M-line
+## ingest probe); writes docs/benchmarks.md. Data in var/bench/ (git-ignored).
+bench-small: install
+	$(RUN) python -m bench.run --years 1 --rows 100000 --ingest-rows 1000000
+
+## bench: 10 years of ~1 M ledger lines a month (hours: run by hand, on a quiet machine)
+bench: install
+	$(RUN) python -m bench.run --years 10 --rows 1000000 --ingest-rows 1000000
 
 clean:
 	rm -rf var .venv .tools

@@ -7,6 +7,7 @@ well under a second); one test writes the defaults the CLI uses.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from collections import Counter, defaultdict
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from sources.indikatorer.values import parse_period, parse_value
 from tertial.demo import DemoCity, write_demo_city
 
 pytestmark = pytest.mark.unit
@@ -77,6 +79,23 @@ def _named(city: DemoCity, name: str) -> Path:
 
 
 BAD = "huvudbok_202210_140_rattelse.csv"
+FORECAST_CORRECTION = "prognos_2022_T2_142_rattelse.csv"
+REPORTS = ("T1", "T2", "VB")
+
+# sha256 over (name, sha256 of the bytes) of every ledger, control and register file, as
+# written by the generator before it delivered the other sources (commit f257800). The
+# other exports draw from their own streams, so these files must stay byte for byte the
+# same: a changed digest means the demo's ledgers (and every figure shown of them) moved.
+SMALL_LEDGER_DIGEST = "e54f65aad2dd0195d28f66e1c715f7b16f3346952979473f11c66a913bfdabb8"
+DEFAULT_LEDGER_DIGEST = "1695269a4f41b9a274aa916beda271fe37077fa07edda3884026a195458bb291"
+
+
+def _ledger_digest(city: DemoCity) -> str:
+    digest = hashlib.sha256()
+    for path in city.files:  # in name order
+        if path.name.startswith(("huvudbok_", "organisation", "verksamheter")):
+            digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def test_same_arguments_give_the_same_bytes(tmp_path: Path) -> None:
@@ -100,7 +119,7 @@ def test_files_are_listed_in_name_order_and_all_on_disk(city: DemoCity) -> None:
     assert names == sorted(names)
     landing = city.files[0].parent.parent
     assert sorted(p for p in landing.rglob("*") if p.is_file()) == sorted(city.files)
-    assert {p.parent.name for p in city.files} == {"ekonomi", "register"}
+    assert {p.parent.name for p in city.files} == {"ekonomi", "hr", "ils", "register"}
     months = [f"huvudbok_2022{m:02d}.csv" for m in range(1, 13)]
     specials = [
         "huvudbok_202203_kopia.csv",
@@ -108,7 +127,22 @@ def test_files_are_listed_in_name_order_and_all_on_disk(city: DemoCity) -> None:
         BAD,
     ]
     controls = [f"huvudbok_2022{m:02d}.ctl" for m in (4, 8, 12)]
-    expected = ["organisation.csv", "verksamheter.csv", *months, *specials, *controls]
+    budgets = [f"budget_2022_{n}.csv" for n in (1, 2, 3)]
+    forecasts = [f"prognos_2022_{o}.csv" for o in ("T1", "T2", "M10")]
+    hr = [f"{s}_2022{m:02d}.csv" for s in ("lon", "sjukfranvaro") for m in range(1, 13)]
+    yearly = ["medarbetarenkat_2022.csv", *(f"indikatorer_2022_{r}.csv" for r in REPORTS)]
+    expected = [
+        "organisation.csv",
+        "verksamheter.csv",
+        *months,
+        *specials,
+        *controls,
+        *budgets,
+        *forecasts,
+        FORECAST_CORRECTION,
+        *hr,
+        *yearly,
+    ]
     assert sorted(names) == sorted(expected)
     assert city.boards == 28
 
@@ -282,7 +316,10 @@ def test_the_default_city(tmp_path: Path) -> None:
     """
     city = write_demo_city(tmp_path)
     assert city.boards == 28
-    assert len(city.files) == 2 + 36 + 3 + 9  # registers, months, accidents, controls
+    # Registers, ledger months, accidents, controls; then per year 3 budget decisions,
+    # 3 forecasts, 12 + 12 HR months, a survey and 3 indicator reports; one correction.
+    assert len(city.files) == 2 + 36 + 3 + 9 + 3 * (3 + 3 + 24 + 1 + 3) + 1
+    assert _ledger_digest(city) == DEFAULT_LEDGER_DIGEST
     net: defaultdict[tuple[str, str], Decimal] = defaultdict(Decimal)
     rows = 0
     for path in _ledgers(city):
@@ -300,3 +337,139 @@ def test_the_default_city(tmp_path: Path) -> None:
     assert 380 * 28 * 36 < rows < 420 * 28 * 36  # ~400 per board and month on average
     # A board's yearly net cost: tens to hundreds of Mkr (Fastighetsnämnden lives off rents).
     assert all(Decimal("1e6") < value < Decimal("1e9") for value in net.values()), net
+
+
+# --- the other sources ------------------------------------------------------------------
+
+
+def _named_like(city: DemoCity, prefix: str) -> list[Path]:
+    return [p for p in city.files if p.name.startswith(prefix)]
+
+
+def test_ledgers_and_registers_are_unchanged_by_the_other_exports(city: DemoCity) -> None:
+    assert _ledger_digest(city) == SMALL_LEDGER_DIGEST
+
+
+def test_budget_is_an_original_decision_and_two_adjustments(city: DemoCity) -> None:
+    activities = {(r["Nämnd"], r["Verksamhet"]) for r in _rows(_named(city, "verksamheter.csv"))}
+    typ = {}
+    for number in (1, 2, 3):
+        rows = _rows(_named(city, f"budget_2022_{number}.csv"))
+        # One decision per file: one Beslut, Typ and date, decided in the year or the one before.
+        [(beslut, date, kind)] = {(r["Beslut"], r["Beslutsdatum"], r["Typ"]) for r in rows}
+        assert date in beslut and date[:4] in ("2021", "2022")
+        assert {r["År"] for r in rows} == {"2022"}
+        assert all((r["Nämnd"], r["Verksamhet"]) in activities for r in rows)
+        assert all(BELOPP.fullmatch(r["Belopp"]) for r in rows)
+        keys = [(r["Nämnd"], r["Verksamhet"], r["Slag"]) for r in rows]
+        assert len(keys) == len(set(keys))
+        typ[number] = (kind, rows)
+    kind, original = typ[1]
+    assert kind == "Ursprunglig"
+    assert {r["Slag"] for r in original} == {"Kostnader", "Intäkter", "Investering"}
+    boards = {r["Kod"] for r in _rows(_named(city, "organisation.csv")) if r["Typ"] != "Avdelning"}
+    assert {r["Nämnd"] for r in original} == boards
+    assert all(_amount(r["Belopp"]) >= 0 for r in original)
+    assert any("\u00a0" in r["Belopp"] for r in original)  # grouped like the budget system's
+    kind, moved = typ[2]
+    assert kind == "Ombudgetering"
+    per_board: defaultdict[str, Decimal] = defaultdict(Decimal)
+    for r in moved:
+        per_board[r["Nämnd"]] += _amount(r["Belopp"])
+    assert len(per_board) >= 5 and set(per_board.values()) == {Decimal(0)}  # moves, not adds
+    kind, added = typ[3]
+    assert kind == "Tilläggsbudget"
+    assert added and all(_amount(r["Belopp"]) > 0 for r in added)
+
+
+def test_forecasts_cover_the_budget_and_one_is_corrected(city: DemoCity) -> None:
+    budget = {
+        (r["Nämnd"], r["Verksamhet"], r["Slag"])
+        for n in (1, 2, 3)
+        for r in _rows(_named(city, f"budget_2022_{n}.csv"))
+    }
+    occasions = {}
+    for occasion in ("T1", "T2", "M10"):
+        rows = _rows(_named(city, f"prognos_2022_{occasion}.csv"))
+        assert {(r["År"], r["Prognostillfälle"]) for r in rows} == {("2022", occasion)}
+        assert {(r["Nämnd"], r["Verksamhet"], r["Slag"]) for r in rows} == budget
+        assert all(_amount(r["Prognos"]) >= 0 for r in rows)
+        occasions[occasion] = rows
+    original = [r for r in occasions["T2"] if r["Nämnd"] == "142"]
+    corrected = _rows(_named(city, FORECAST_CORRECTION))
+    assert {r["Nämnd"] for r in corrected} == {"142"}
+    assert [(r["Verksamhet"], r["Slag"]) for r in corrected] == [
+        (r["Verksamhet"], r["Slag"]) for r in original
+    ]
+    changed = [(a, b) for a, b in zip(original, corrected, strict=True) if a != b]
+    assert len(changed) == 2
+    total = sum(_amount(r["Prognos"]) for r in corrected) - sum(
+        _amount(r["Prognos"]) for r in original
+    )
+    assert total == Decimal(500_000)
+
+
+def test_payroll_counts_are_aggregates_that_fit_together(city: DemoCity) -> None:
+    files = _named_like(city, "lon_")
+    assert len(files) == 12
+    for path in files:
+        rows = _rows(path)
+        assert len(rows) == city.boards * 3 * 2  # employment type × gender
+        assert {r["Period"] for r in rows} == {path.stem.split("_")[1]}
+        for r in rows:
+            headcount, fte = int(r["Anställda"]), _amount(r["Årsarbetare"])
+            assert re.fullmatch(r"\d+,\d", r["Årsarbetare"]), r
+            if r["Anställningsform"] != "Timavlönad":
+                assert fte <= headcount, r
+            assert int(r["Utbetalda löner"]) >= headcount
+            assert BELOPP.fullmatch(r["Lönesumma"]) and _amount(r["Lönesumma"]) >= 0
+
+
+def test_sick_leave_hours_fit_and_some_groups_are_small(city: DemoCity) -> None:
+    files = _named_like(city, "sjukfranvaro_")
+    assert len(files) == 12
+    for path in files:
+        with pytest.raises(UnicodeDecodeError):
+            path.read_bytes().decode("utf-8")  # the HR system writes Windows-1252
+        rows = _rows(path)
+        assert len(rows) == city.boards * 2 * 3  # gender × age group
+        persons = [int(r["Anställda"]) for r in rows]
+        # Groups under 10 persons exist (their figures must be suppressed), and most do not.
+        assert 0 < sum(p < 10 for p in persons) < len(persons) // 4, path.name
+        for r in rows:
+            scheduled, sick = _amount(r["Ordinarie arbetstid"]), _amount(r["Sjukfrånvaro"])
+            assert sick <= scheduled
+            assert _amount(r["Varav dag 1-14"]) <= sick
+            assert _amount(r["Varav 60 dagar eller mer"]) <= sick
+        share = sum(_amount(r["Sjukfrånvaro"]) for r in rows) / sum(
+            _amount(r["Ordinarie arbetstid"]) for r in rows
+        )
+        assert Decimal("0.02") < share < Decimal("0.10"), path.name
+
+
+def test_survey_has_the_index_and_its_parts_per_board(city: DemoCity) -> None:
+    rows = _rows(_named(city, "medarbetarenkat_2022.csv"))
+    assert len(rows) == city.boards * 4
+    assert all(0 <= int(r["Värde"]) <= 100 for r in rows)
+    main = [r for r in rows if r["Index"] == "Aktivt Medskapandeindex"]
+    assert len(main) == city.boards and all(r["Svarsfrekvens"] for r in main)
+    assert all(not r["Svarsfrekvens"] for r in rows if r not in main)
+
+
+def test_exactly_one_indicator_value_cannot_be_parsed(city: DemoCity) -> None:
+    unparsed = []
+    for report in REPORTS:
+        path = _named(city, f"indikatorer_2022_{report}.csv")
+        assert path.read_bytes().startswith(BOM)
+        rows = _rows(path)
+        assert {(r["År"], r["Rapport"]) for r in rows} == {("2022", report)}
+        assert len(rows) == city.boards * 7
+        for r in rows:
+            for column in ("Periodens utfall", "Prognos helår", "Årsmål", "KF:s årsmål"):
+                if parse_value(r[column] or None).kind == "unparsed":
+                    unparsed.append((report, r["Nämnd"], column, r[column]))
+            assert parse_period(r["Period"]).kind in ("report", "year")
+            assert r["Bedömning"] in ("", "Uppfylls helt", "Uppfylls delvis", "Uppfylls ej")
+        kinds = {parse_value(r[c] or None).kind for r in rows for c in ("Årsmål", "KF:s årsmål")}
+        assert {"number", "decrease", "increase", "set_by_board", "tolerance"} <= kinds
+    assert unparsed == [("T2", "142", "Periodens utfall", "ca 87 %")]

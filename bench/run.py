@@ -1,0 +1,668 @@
+"""The city-scale benchmark: speed, memory and how cost grows, against DuckDB's own floor.
+
+    python -m bench.run --years 1 --rows 100000      # make bench-small
+    python -m bench.run --years 10 --rows 1000000    # make bench (by hand: hours)
+
+Every step runs in its own process (`bench/steps.py`); the runner polls it and its
+children (dbt) for the peak RSS, and prints each timing beside a baseline measured in the
+same run, as a ratio, so a busy machine shows up in both and the ratio stays readable:
+
+- ingest of one `--ingest-rows` ledger month (parse + expectations + append) into a
+  warehouse that holds the registers, against DuckDB's `read_csv` of the same file;
+- the nightly build after one new month on top of 1, 3 and 10 years of history (those not
+  above `--years`), against a build with nothing new; the slope is the ratio to 1 year;
+- replay (`tertial replay` when the CLI has it, else `dbt build --full-refresh`), against
+  DuckDB copying the ledger log once;
+- publish, against copying the snapshot's bytes;
+- the analyst queries of `bench/queries.sql`, p50/p95 on the snapshot, against a bare
+  `count(*)` of the fact table.
+
+The table with the targets of issue 7 goes to stdout and to `docs/benchmarks.md`, with
+the machine, its load average and the versions. Data and warehouses live under `--out`
+(default `var/bench/`, git-ignored), never in the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.metadata
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import psutil
+
+from bench.generate import CITY, PROBE, Parameters, arrival
+from bench.queries import QUERIES
+from tertial.settings import REPO_ROOT
+
+GIB = 1 << 30
+POLL_SECONDS = 0.05
+CHECKPOINT_YEARS = (1, 3, 10)
+DOCS = REPO_ROOT / "docs" / "benchmarks.md"
+FINDINGS = Path(__file__).with_name("findings.md")
+
+# Targets of issue 7.
+INGEST_RATIO_MAX, INGEST_RATIO_AIM = 10.0, 3.0
+NIGHTLY_SECONDS_MAX, NIGHTLY_SLOPE_MAX = 120.0, 1.5
+REPLAY_SECONDS_MAX = 600.0
+PUBLISH_SECONDS_MAX = 60.0
+QUERY_P50_MS_MAX = {"board": 100.0, "city": 1000.0}
+PEAK_RSS_MAX = 4 * GIB
+VERSIONED = (
+    "duckdb",
+    "polars",
+    "pandas",
+    "great-expectations",
+    "dbt-core",
+    "dbt-duckdb",
+    "dagster",
+    "psutil",
+)
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One step's process: its own timing (JSON it printed), wall time and peak RSS."""
+
+    label: str
+    wall: float
+    peak_rss: int  # bytes, the process and all its children at the worst poll
+    result: dict = field(default_factory=dict)
+    returncode: int = 0
+    setup: bool = False  # loading history, not a figure with a target
+
+    @property
+    def seconds(self) -> float:
+        """The work's own seconds (without interpreter start and imports) if reported."""
+        return float(self.result.get("seconds", self.wall))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    figure: str
+    measured: str
+    baseline: str
+    ratio: str
+    target: str
+    holds: bool | None  # None: not decided at this size
+
+
+def measure(label: str, command: Sequence[str], *, setup: bool = False) -> Measured:
+    """Run `command`, polling the process tree's RSS; its last stdout line is its JSON."""
+    with tempfile.TemporaryFile(mode="w+") as out:
+        started = time.perf_counter()
+        process = psutil.Popen(
+            list(command),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=REPO_ROOT,
+            text=True,
+            env=step_environment(),
+        )
+        peak = 0
+        while process.poll() is None:
+            peak = max(peak, _tree_rss(process))
+            time.sleep(POLL_SECONDS)
+        wall = time.perf_counter() - started
+        out.seek(0)
+        lines = out.read().splitlines()
+    result = _last_json(lines)
+    if process.returncode != 0 and not result:
+        tail = "\n".join(lines[-20:])
+        raise RuntimeError(f"{label}: exit {process.returncode}\n{tail}")
+    measured = Measured(label, wall, peak, result, process.returncode, setup)
+    print(
+        f"  {label:<52} {measured.seconds:8.1f} s  (process {wall:6.1f} s, "
+        f"peak RSS {peak / GIB:5.2f} GiB)",
+        flush=True,
+    )
+    return measured
+
+
+def step_environment() -> dict[str, str]:
+    """The environment of a step: this one, but with Python's bytecode cache allowed.
+
+    With PYTHONDONTWRITEBYTECODE set (this machine's shells set it), every process
+    compiles every module it imports from source: half of a 1 M-row ingest's own time
+    went to compiling Great Expectations' lazily imported modules (py-spy). A deployed
+    warehouse runs with compiled bytecode; the first steps write the cache, the
+    measured ones read it.
+    """
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def _tree_rss(process: psutil.Process) -> int:
+    total = 0
+    try:
+        members = [process, *process.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    for member in members:
+        try:
+            total += member.memory_info().rss
+        except psutil.NoSuchProcess:
+            continue
+    return total
+
+
+def _last_json(lines: list[str]) -> dict:
+    for line in reversed(lines):
+        if line.startswith("{"):
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(value, dict):
+                return value
+    return {}
+
+
+def checkpoints(years: int) -> list[int]:
+    """History sizes (years) after which one month is added and the build measured.
+
+    >>> checkpoints(1), checkpoints(3), checkpoints(10), checkpoints(5)
+    ([1], [1, 3], [1, 3, 10], [1, 3, 5])
+    """
+    return sorted({y for y in CHECKPOINT_YEARS if y < years} | {years})
+
+
+def chunks(
+    files: Sequence[Path], first_year: int, years: Sequence[int]
+) -> list[tuple[list[Path], list[Path]]]:
+    """Per checkpoint: (history files still to load, the +1 month's files).
+
+    History up to checkpoint `y` is everything that arrives before January of
+    first_year + y (the registers first); the +1 month is that January.
+    """
+    pending = sorted(files, key=lambda p: (arrival(p.name) or (0, -1), p.name))
+    out = []
+    for y in years:
+        boundary = (first_year + y, 1)
+        history = [p for p in pending if (arrival(p.name) or (0, -1)) < boundary]
+        month = [p for p in pending if arrival(p.name) == boundary]
+        taken = set(history) | set(month)
+        pending = [p for p in pending if p not in taken]
+        out.append((history, month))
+    return out
+
+
+def has_replay(python: str) -> bool:
+    """Whether this version's CLI has `tertial replay` (the events branch adds it)."""
+    probe = subprocess.run(
+        [python, "-m", "tertial.cli", "replay", "--help"],
+        capture_output=True,
+        cwd=REPO_ROOT,
+        env=step_environment(),
+        check=False,
+    )
+    return probe.returncode == 0
+
+
+@dataclass
+class Run:
+    """Everything measured in one benchmark run."""
+
+    parameters: Parameters
+    started_at: dt.datetime
+    load_before: tuple[float, float, float]
+    load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    steps: list[Measured] = field(default_factory=list)
+    nightly: dict[int, dict[str, Measured]] = field(default_factory=dict)
+    replay_command: str = ""
+    seconds: float = 0.0
+    machine: dict[str, str] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
+
+    def step(self, label: str) -> Measured:
+        return next(s for s in self.steps if s.label == label)
+
+
+def run(parameters: Parameters, out: Path, *, repeat: int) -> Run:
+    """Generate, load history checkpoint by checkpoint, and measure every figure."""
+    python = sys.executable
+    bench = [python, "-m", "bench.steps"]
+    started = time.perf_counter()
+    result = Run(parameters, dt.datetime.now(dt.UTC), os.getloadavg())
+    result.machine, result.versions = machine(), versions()
+    data, home, probe_home = out / "data", out / "home", out / "probe-home"
+    for folder in (home, probe_home):
+        shutil.rmtree(folder, ignore_errors=True)
+
+    def step(label: str, command: Sequence[str], *, setup: bool = False) -> Measured:
+        measured = measure(label, command, setup=setup)
+        result.steps.append(measured)
+        return measured
+
+    p = parameters
+    step(
+        "setup: generate the city's exports",
+        [
+            python,
+            "-m",
+            "bench.generate",
+            "--out",
+            str(data),
+            "--years",
+            str(p.years),
+            "--rows",
+            str(p.rows),
+            "--ingest-rows",
+            str(p.ingest_rows),
+            "--first-year",
+            str(p.first_year),
+            "--seed",
+            str(p.seed),
+        ],
+        setup=True,
+    )
+    city = data / CITY
+    files = sorted(f for f in city.rglob("*.csv") if f.is_file())
+    registers = [f for f in files if arrival(f.name) is None]
+    years = checkpoints(p.years)
+    for y, (history, month) in zip(years, chunks(files, p.first_year, years), strict=True):
+        label = f"{y} year{'s' if y > 1 else ''}"
+        if history:
+            step(
+                f"setup: ingest history to {label}",
+                [*bench, "ingest", "--home", str(home), *map(str, history)],
+                setup=True,
+            )
+            step(
+                f"setup: build history of {label}",
+                [*bench, "build", "--home", str(home)],
+                setup=True,
+            )
+        result.nightly[y] = {
+            "ingest": step(
+                f"ingest +1 month on {label}",
+                [*bench, "ingest", "--home", str(home), *map(str, month)],
+            ),
+            "build": step(
+                f"nightly build +1 month on {label}", [*bench, "build", "--home", str(home)]
+            ),
+            "noop": step(f"build, nothing new, on {label}", [*bench, "build", "--home", str(home)]),
+        }
+
+    if has_replay(python):
+        result.replay_command = "tertial replay"
+        replay = [python, "-m", "tertial.cli", "--home", str(home), "replay"]
+    else:
+        result.replay_command = "dbt build --full-refresh (no `tertial replay` in this version)"
+        replay = [*bench, "build", "--home", str(home), "--full-refresh"]
+    step("replay", replay)
+    scratch = out / "scratch.duckdb"
+    step(
+        "baseline: DuckDB copies the ledger log",
+        [*bench, "copy_log", "--home", str(home), str(scratch)],
+    )
+    step("publish", [*bench, "publish", "--home", str(home)])
+    published = home / "published" / "tertial.duckdb"
+    step(
+        "baseline: copy the snapshot's bytes",
+        [*bench, "copy_file", str(published), str(out / "snapshot-copy.duckdb")],
+    )
+    step(
+        "queries",
+        [
+            *bench,
+            "queries",
+            "--home",
+            str(home),
+            "--queries",
+            str(QUERIES),
+            "--repeat",
+            str(repeat),
+        ],
+    )
+
+    step(
+        "setup: registers into an empty warehouse",
+        [*bench, "ingest", "--home", str(probe_home), *map(str, registers)],
+        setup=True,
+    )
+    [probe] = sorted((data / PROBE).glob("huvudbok_*.csv"))
+    step("ingest one ledger month", [*bench, "ingest", "--home", str(probe_home), str(probe)])
+    step(
+        "baseline: DuckDB read_csv of the same file",
+        [*bench, "read_csv", str(probe), str(out / "read_csv.duckdb")],
+    )
+    result.load_after = os.getloadavg()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+# --- verdicts ---------------------------------------------------------------------------
+
+
+def _s(seconds: float) -> str:
+    return f"{seconds:.1f} s" if seconds >= 1 else f"{seconds * 1000:.0f} ms"
+
+
+def _x(ratio: float) -> str:
+    return f"{ratio:.1f}×"
+
+
+def verdicts(result: Run) -> list[Verdict]:
+    """Each target of issue 7 with the figure of this run, and whether it holds."""
+    p = result.parameters
+    out = []
+    ingest = result.step("ingest one ledger month")
+    floor = result.step("baseline: DuckDB read_csv of the same file")
+    ratio = ingest.seconds / floor.seconds
+    rows = ingest.result.get("rows", 0)
+    out.append(
+        Verdict(
+            f"ingest, {rows:,}-row ledger month (parse + expectations + append)",
+            _s(ingest.seconds),
+            f"read_csv {_s(floor.seconds)}",
+            _x(ratio),
+            f"≤ {INGEST_RATIO_MAX:g}× (aim {INGEST_RATIO_AIM:g}×)",
+            ratio <= INGEST_RATIO_MAX,
+        )
+    )
+    largest = max(result.nightly)
+    nightly = result.nightly[largest]["build"].seconds
+    noop = result.nightly[largest]["noop"].seconds
+    out.append(
+        Verdict(
+            f"nightly build, +1 month on {largest} year(s)",
+            _s(nightly),
+            f"nothing new {_s(noop)}",
+            _x(nightly / noop),
+            f"≤ {NIGHTLY_SECONDS_MAX:g} s",
+            nightly <= NIGHTLY_SECONDS_MAX,
+        )
+    )
+    if 1 in result.nightly and largest > 1:
+        one = result.nightly[1]["build"].seconds
+        out.append(
+            Verdict(
+                f"nightly build slope, {largest} years against 1 year",
+                _s(nightly),
+                f"1 year {_s(one)}",
+                _x(nightly / one),
+                f"≤ {NIGHTLY_SLOPE_MAX:g}×",
+                nightly / one <= NIGHTLY_SLOPE_MAX,
+            )
+        )
+    else:
+        out.append(
+            Verdict(
+                "nightly build slope, 10 years against 1 year",
+                "—",
+                "—",
+                "—",
+                f"≤ {NIGHTLY_SLOPE_MAX:g}× (needs --years ≥ 3)",
+                None,
+            )
+        )
+    replay = result.step("replay")
+    copy_log = result.step("baseline: DuckDB copies the ledger log")
+    out.append(
+        Verdict(
+            f"replay, {p.years} year(s): {result.replay_command}",
+            _s(replay.seconds),
+            f"copy of the log {_s(copy_log.seconds)}",
+            _x(replay.seconds / copy_log.seconds),
+            f"≤ {REPLAY_SECONDS_MAX / 60:g} min (10 years)",
+            replay.seconds <= REPLAY_SECONDS_MAX,
+        )
+    )
+    publish = result.step("publish")
+    copy = result.step("baseline: copy the snapshot's bytes")
+    out.append(
+        Verdict(
+            f"publish, {p.years} year(s), {publish.result.get('bytes', 0) / 2**20:,.0f} MiB",
+            _s(publish.seconds),
+            f"file copy {_s(copy.seconds)}",
+            _x(publish.seconds / max(copy.seconds, 1e-6)),
+            f"≤ {PUBLISH_SECONDS_MAX:g} s",
+            publish.seconds <= PUBLISH_SECONDS_MAX,
+        )
+    )
+    queries = result.step("queries").result
+    base = queries["baseline"]["p50_ms"]
+    for scope, limit in QUERY_P50_MS_MAX.items():
+        mine = [q for q in queries["queries"] if q["scope"] == scope]
+        worst = max(mine, key=lambda q: q["p50_ms"])
+        out.append(
+            Verdict(
+                f"queries, {scope} ({len(mine)}): worst p50 (p95)",
+                f"{worst['p50_ms']:.0f} ms ({worst['p95_ms']:.0f} ms)",
+                f"count(*) {base:.0f} ms",
+                _x(worst["p50_ms"] / max(base, 1e-6)),
+                f"p50 ≤ {limit:g} ms",
+                all(q["p50_ms"] <= limit for q in mine),
+            )
+        )
+    heaviest = max(result.steps, key=lambda s: s.peak_rss)
+    out.append(
+        Verdict(
+            f"peak RSS of any step ({heaviest.label})",
+            f"{heaviest.peak_rss / GIB:.2f} GiB",
+            "—",
+            "—",
+            f"≤ {PEAK_RSS_MAX / GIB:g} GiB",
+            heaviest.peak_rss <= PEAK_RSS_MAX,
+        )
+    )
+    return out
+
+
+# --- report -----------------------------------------------------------------------------
+
+
+def _holds(value: bool | None) -> str:
+    return {True: "yes", False: "**NO**", None: "n/a"}[value]
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def machine() -> dict[str, str]:
+    memory = psutil.virtual_memory().total
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "nproc": str(os.cpu_count()),
+        "memory": f"{memory / GIB:.1f} GiB",
+        "cpu": cpu,
+        "os": f"{platform.system()} {platform.release()}",
+    }
+
+
+def versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in VERSIONED:
+        try:
+            found[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    commit = subprocess.run(
+        ["git", "describe", "--always", "--dirty"],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        check=False,
+    ).stdout.strip()
+    found["tertial"] = commit or "unknown"
+    return found
+
+
+def report(result: Run, command: str) -> str:
+    """`docs/benchmarks.md`: the run, the targets, the slope, the queries, every step."""
+    p = result.parameters
+    generated = result.step("setup: generate the city's exports").result
+    load = ", ".join(f"{v:.2f}" for v in result.load_before)
+    load_after = ", ".join(f"{v:.2f}" for v in result.load_after)
+    m = result.machine or machine()
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `bench/run.py` (`make bench-small`: 1 year; `make bench`: 10 years).",
+        "Rerun after any change to the load, build or query path. Every timing is the work's",
+        "own seconds, measured inside its process; each stands beside a baseline measured in",
+        "the same run (the ratio), because the machine may be shared and busy.",
+        "",
+        "## Run",
+        "",
+        f"- date: {result.started_at:%Y-%m-%d %H:%M} UTC, {result.seconds / 60:.1f} min in all",
+        f"- command: `{command}`",
+        f"- city: {p.years} year(s) from {p.first_year} plus one month, ~{p.rows:,} ledger "
+        f"lines a month, 28 boards, every source; {generated.get('files', '?')} files, "
+        f"{generated.get('ledger_rows', 0):,} ledger lines; the ingest probe has "
+        f"{generated.get('probe_rows', 0):,} lines",
+        f"- machine: nproc {m['nproc']}, memory {m['memory']}, {m['cpu']}, {m['os']}",
+        f"- load average (1, 5, 15 min): {load} at the start, {load_after} at the end",
+        "- versions: " + ", ".join(f"{k} {v}" for k, v in (result.versions or versions()).items()),
+        "",
+        "## Targets",
+        "",
+    ]
+    lines += _table(
+        ("figure", "measured", "baseline, same run", "ratio", "target", "holds"),
+        [
+            (v.figure, v.measured, v.baseline, v.ratio, v.target, _holds(v.holds))
+            for v in verdicts(result)
+        ],
+    )
+    lines += ["", "## Nightly: one month more on a growing history", ""]
+    one = result.nightly.get(1, {}).get("build")
+    lines += _table(
+        ("history", "ingest +1 month", "dbt build +1 month", "build, nothing new", "to 1 year"),
+        [
+            (
+                f"{y} year(s)",
+                _s(s["ingest"].seconds) + f" ({s['ingest'].result.get('rows', 0):,} rows)",
+                _s(s["build"].seconds),
+                _s(s["noop"].seconds),
+                _x(s["build"].seconds / one.seconds) if one else "—",
+            )
+            for y, s in sorted(result.nightly.items())
+        ],
+    )
+    queries = result.step("queries").result
+    heading = f"## Queries on the snapshot: p50 / p95 of {queries.get('repeat')} runs each"
+    lines += ["", heading + ", after one warm-up", ""]
+    lines += _table(
+        ("query", "scope", "rows", "p50", "p95", "target p50", "holds"),
+        [
+            (
+                q["name"],
+                q["scope"],
+                q["rows"],
+                f"{q['p50_ms']:.1f} ms",
+                f"{q['p95_ms']:.1f} ms",
+                f"{QUERY_P50_MS_MAX[q['scope']]:g} ms",
+                _holds(q["p50_ms"] <= QUERY_P50_MS_MAX[q["scope"]]),
+            )
+            for q in [*queries["queries"], queries["baseline"]]
+        ],
+    )
+    lines += ["", "## Every step", ""]
+    lines += _table(
+        ("step", "work", "process wall", "peak RSS"),
+        [
+            (s.label, _s(s.seconds), _s(s.wall), f"{s.peak_rss / 2**20:,.0f} MiB")
+            for s in result.steps
+        ],
+    )
+    if FINDINGS.exists():
+        lines += ["", FINDINGS.read_text(encoding="utf-8").strip()]
+    return "\n".join(lines) + "\n"
+
+
+def save(result: Run, command: str, path: Path) -> None:
+    """Every figure of the run as JSON, so the report can be written again (`--report-only`)."""
+    data = {
+        "command": command,
+        "parameters": asdict(result.parameters),
+        "started_at": result.started_at.isoformat(),
+        "load_before": result.load_before,
+        "load_after": result.load_after,
+        "steps": [asdict(s) for s in result.steps],
+        "nightly": {y: {k: asdict(m) for k, m in s.items()} for y, s in result.nightly.items()},
+        "replay_command": result.replay_command,
+        "seconds": result.seconds,
+        "machine": result.machine,
+        "versions": result.versions,
+    }
+    path.write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
+
+
+def load(path: Path) -> tuple[Run, str]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    result = Run(
+        Parameters(**data["parameters"]),
+        dt.datetime.fromisoformat(data["started_at"]),
+        tuple(data["load_before"]),
+        tuple(data["load_after"]),
+        [Measured(**s) for s in data["steps"]],
+        {int(y): {k: Measured(**m) for k, m in s.items()} for y, s in data["nightly"].items()},
+        data["replay_command"],
+        data["seconds"],
+        data.get("machine", {}),
+        data.get("versions", {}),
+    )
+    return result, data["command"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "var" / "bench")
+    parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("--rows", type=int, default=1_000_000, help="ledger lines a month")
+    parser.add_argument("--ingest-rows", type=int, default=1_000_000, help="lines of the probe")
+    parser.add_argument("--first-year", type=int, default=2015)
+    parser.add_argument("--seed", type=int, default=2011)
+    parser.add_argument("--repeat", type=int, default=20, help="runs of each query")
+    parser.add_argument("--docs", type=Path, default=DOCS, help="where the report goes")
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="write the report again from the last run's results.json (after editing findings)",
+    )
+    args = parser.parse_args(argv)
+    results = args.out / "results.json"
+    if args.report_only:
+        result, command = load(results)
+    else:
+        parameters = Parameters(args.years, args.rows, args.ingest_rows, args.first_year, args.seed)
+        print(f"Benchmark: {parameters} into {args.out}", flush=True)
+        result = run(parameters, args.out.resolve(), repeat=args.repeat)
+        command = "python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:])
+        save(result, command.strip(), results)
+    text = report(result, command.strip())
+    args.docs.parent.mkdir(parents=True, exist_ok=True)
+    args.docs.write_text(text, encoding="utf-8")
+    print()
+    for verdict in verdicts(result):
+        print(
+            f"{_holds(verdict.holds):>6}  {verdict.figure:<62} {verdict.measured:>18}  "
+            f"{verdict.baseline:>24}  {verdict.ratio:>6}  {verdict.target}"
+        )
+    print(f"\nWritten to {args.docs}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

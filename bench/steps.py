@@ -1,0 +1,261 @@
+"""One benchmark step per process: `python -m bench.steps <step> ...`.
+
+Each step runs in a fresh process so that its peak memory is its own (the runner polls
+the process and its children, dbt included) and prints one JSON line last: the seconds
+of the work itself, timed inside the process, without the interpreter's start and the
+imports (Great Expectations alone imports for several seconds on a busy machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.resources
+import json
+import os
+import shutil
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from bench.queries import Query, read_queries
+from tertial.settings import paths
+
+Step = Callable[[argparse.Namespace], dict]
+
+
+def encodings_extension() -> Path:
+    """The DuckDB `encodings` extension shipped by the `duckdb-extension-encodings` package.
+
+    DuckDB's CSV reader knows only UTF-8, UTF-16 and Latin-1 by itself; the ledger is
+    Windows-1252 (`CP1252` to the extension), so the baseline needs it to read what the
+    loader reads.
+    """
+    root = Path(str(importlib.resources.files("duckdb_extension_encodings"))) / "extensions"
+    found = sorted(root.rglob("*.duckdb_extension"))
+    if not found:
+        raise FileNotFoundError(f"no .duckdb_extension under {root}")
+    return found[-1]
+
+
+def _literal(text: str) -> str:
+    """A path as a SQL string literal (INSTALL, ATTACH and read_csv take no parameters)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _warm_duckdb() -> None:
+    """Open and query one in-memory database, so its lazy imports are not timed.
+
+    The first connection of a process imports numpy and pandas for DuckDB's Python
+    integration: two thirds of a 1-year publish's own time (py-spy), paid once per
+    process, not per publish.
+    """
+    con = duckdb.connect()
+    con.execute("select 1").fetchall()
+    con.close()
+
+
+def ingest_step(args: argparse.Namespace) -> dict:
+    """Parse, expectations and append: the loader, exactly as `tertial ingest` runs it."""
+    from warehouse.ingest import ingest
+
+    home = paths(args.home).ensure()
+    started = time.perf_counter()
+    results = ingest(home, [Path(f) for f in args.files])
+    seconds = time.perf_counter() - started
+    statuses: dict[str, int] = {}
+    for result in results:
+        statuses[result.status] = statuses.get(result.status, 0) + 1
+    return {
+        "seconds": seconds,
+        "files": len(results),
+        "rows": sum(r.rows for r in results if r.status == "accepted"),
+        "statuses": statuses,
+        "rejected": [f"{r.path.name}: {r.reason}" for r in results if r.status == "rejected"],
+    }
+
+
+def _into_new_database(database: Path, prepare: list[str], select: str) -> dict:
+    """Time `create table copied as <select>` (and its checkpoint) in a new database file.
+
+    The floors of the benchmark are DuckDB writing the same rows to disk by itself:
+    `prepare` (extensions, attachments) runs before the clock starts.
+    """
+    database.unlink(missing_ok=True)
+    con = duckdb.connect(str(database))
+    try:
+        for statement in prepare:
+            con.execute(statement)
+        started = time.perf_counter()
+        con.execute(f"create table copied as {select}")
+        con.execute("checkpoint")
+        seconds = time.perf_counter() - started
+        [(rows,)] = con.execute("select count(*) from copied").fetchall()
+    finally:
+        con.close()
+        database.unlink(missing_ok=True)
+    return {"seconds": seconds, "rows": rows}
+
+
+def read_csv_step(args: argparse.Namespace) -> dict:
+    """The floor of an ingest: DuckDB's own `read_csv` of the same file into a table."""
+    return _into_new_database(
+        Path(args.database),
+        [f"install {_literal(str(encodings_extension()))}", "load encodings"],
+        f"select * from read_csv({_literal(args.file)}, delim = ';', header = true, "
+        "encoding = 'CP1252', decimal_separator = ',')",
+    )
+
+
+def build_step(args: argparse.Namespace) -> dict:
+    """`dbt build` on the working database (incremental, or `--full-refresh`)."""
+    from warehouse.build import build
+
+    home = paths(args.home)
+    started = time.perf_counter()
+    result = build(home, full_refresh=args.full_refresh)
+    return {"seconds": time.perf_counter() - started, "nodes": len(result.nodes)}
+
+
+def copy_log_step(args: argparse.Namespace) -> dict:
+    """The floor of a replay: DuckDB copying the whole ledger log once into a new file."""
+    working = paths(args.home).database
+    return _into_new_database(
+        Path(args.database),
+        [f"attach {_literal(str(working))} as work (read_only)"],
+        "select * from work.events.huvudbok",
+    )
+
+
+def publish_step(args: argparse.Namespace) -> dict:
+    """Make the new snapshot visible: copy the marts, close, chmod, rename."""
+    from warehouse.publish import publish
+
+    home = paths(args.home)
+    _warm_duckdb()
+    started = time.perf_counter()
+    published = publish(home.database, home.published)
+    return {
+        "seconds": time.perf_counter() - started,
+        "tables": len(published.tables),
+        "bytes": home.published.stat().st_size,
+    }
+
+
+def copy_file_step(args: argparse.Namespace) -> dict:
+    """The floor of a publish: copying the snapshot's bytes to a new file, synced."""
+    target = Path(args.target)
+    started = time.perf_counter()
+    shutil.copyfile(args.source, target)
+    with open(target, "rb") as handle:
+        os.fsync(handle.fileno())
+    seconds = time.perf_counter() - started
+    target.unlink()
+    return {"seconds": seconds}
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The `share` quantile by linear interpolation (numpy's default).
+
+    >>> percentile([1.0, 2.0, 3.0, 4.0], 0.5)
+    2.5
+    >>> percentile([10.0], 0.95)
+    10.0
+    """
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    position = (len(ordered) - 1) * share
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def _timings(con: duckdb.DuckDBPyConnection, query: Query, repeat: int) -> dict:
+    con.execute(query.sql).fetchall()  # warm: the first run reads the file from disk
+    seconds = []
+    rows = 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        rows = len(con.execute(query.sql).fetchall())
+        seconds.append(time.perf_counter() - started)
+    return {
+        "name": query.name,
+        "scope": query.scope,
+        "rows": rows,
+        "p50_ms": 1000 * percentile(seconds, 0.5),
+        "p95_ms": 1000 * percentile(seconds, 0.95),
+        "mean_ms": 1000 * statistics.fmean(seconds),
+    }
+
+
+def queries_step(args: argparse.Namespace) -> dict:
+    """Each analyst query `repeat` times on the published snapshot, after one warm-up."""
+    from warehouse.publish import connect_published
+
+    home = paths(args.home)
+    queries = read_queries(Path(args.queries))
+    started = time.perf_counter()
+    with connect_published(home.published) as con:
+        results = [_timings(con, q, args.repeat) for q in queries]
+        # The floor: one scan of the fact table, nothing joined.
+        floor = Query("baseline: count(*) of fct_ledger", "city", "select count(*) from fct_ledger")
+        baseline = _timings(con, floor, args.repeat)
+    return {
+        "seconds": time.perf_counter() - started,
+        "repeat": args.repeat,
+        "queries": results,
+        "baseline": baseline,
+    }
+
+
+STEPS: dict[str, Step] = {
+    "ingest": ingest_step,
+    "read_csv": read_csv_step,
+    "build": build_step,
+    "copy_log": copy_log_step,
+    "publish": publish_step,
+    "copy_file": copy_file_step,
+    "queries": queries_step,
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(description="one benchmark step")
+    steps = root.add_subparsers(dest="step", required=True)
+    ingest = steps.add_parser("ingest")
+    ingest.add_argument("--home", required=True)
+    ingest.add_argument("files", nargs="+")
+    read_csv = steps.add_parser("read_csv")
+    read_csv.add_argument("file")
+    read_csv.add_argument("database")
+    build = steps.add_parser("build")
+    build.add_argument("--home", required=True)
+    build.add_argument("--full-refresh", action="store_true")
+    copy_log = steps.add_parser("copy_log")
+    copy_log.add_argument("--home", required=True)
+    copy_log.add_argument("database")
+    publish = steps.add_parser("publish")
+    publish.add_argument("--home", required=True)
+    copy_file = steps.add_parser("copy_file")
+    copy_file.add_argument("source")
+    copy_file.add_argument("target")
+    queries = steps.add_parser("queries")
+    queries.add_argument("--home", required=True)
+    queries.add_argument("--queries", required=True)
+    queries.add_argument("--repeat", type=int, default=20)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    result = STEPS[args.step](args)
+    print(json.dumps(result, default=str), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,169 @@
+"""The benchmark's pure parts: which file arrives when, checkpoints, queries, verdicts.
+
+No timing is asserted anywhere: the figures belong in docs/benchmarks.md, not in tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import doctest
+from pathlib import Path
+
+import pytest
+
+from bench import generate as bench_generate
+from bench import queries as bench_queries
+from bench import run as bench_run
+from bench import steps as bench_steps
+from bench.generate import Parameters, arrival, rows_per_board
+from bench.queries import parse_queries, read_queries
+from bench.run import GIB, Measured, Run, checkpoints, chunks, load, save, verdicts
+from bench.steps import percentile
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("huvudbok_201501.csv", (2015, 1)),
+        ("huvudbok_201506_142_rattelse.csv", (2015, 6)),
+        ("lon_201512.csv", (2015, 12)),
+        ("sjukfranvaro_201601.csv", (2016, 1)),
+        ("budget_2016_1.csv", (2016, 0)),
+        ("prognos_2015_T1.csv", (2015, 4)),
+        ("prognos_2015_T2_142_rattelse.csv", (2015, 8)),
+        ("prognos_2015_M10.csv", (2015, 10)),
+        ("indikatorer_2015_VB.csv", (2015, 12)),
+        ("medarbetarenkat_2015.csv", (2015, 12)),
+        ("organisation.csv", None),
+        ("verksamheter.csv", None),
+    ],
+)
+def test_every_export_arrives_in_its_month(name: str, expected: tuple[int, int] | None) -> None:
+    assert arrival(name) == expected
+
+
+def test_rows_per_board_spreads_a_city_month_over_28_boards() -> None:
+    assert rows_per_board(1_000_000) * 28 == pytest.approx(1_000_000, abs=28)
+    assert rows_per_board(0) == 10  # the demo's floor: a board's month is never empty
+
+
+def test_checkpoints_are_1_3_10_years_up_to_the_history() -> None:
+    assert checkpoints(1) == [1]
+    assert checkpoints(2) == [1, 2]
+    assert checkpoints(10) == [1, 3, 10]
+    assert checkpoints(12) == [1, 3, 10, 12]
+
+
+def test_chunks_load_history_then_exactly_the_next_january() -> None:
+    names = ["organisation.csv", "verksamheter.csv"]
+    for year in (2015, 2016, 2017):
+        names += [f"budget_{year}_1.csv", f"prognos_{year}_T2.csv", f"indikatorer_{year}_VB.csv"]
+        names += [f"{s}_{year}{m:02d}.csv" for s in ("huvudbok", "lon") for m in range(1, 13)]
+    names += ["huvudbok_201801.csv", "lon_201801.csv"]
+    files = [Path("city") / n for n in names]
+
+    [(history_1, month_1), (history_3, month_3)] = chunks(files, 2015, [1, 3])
+
+    assert [p.name for p in history_1[:2]] == ["organisation.csv", "verksamheter.csv"]
+    # 2016's budget is decided before January: it is history, not the new month.
+    assert {arrival(p.name) for p in history_1[2:]} == {
+        *((2015, m) for m in range(13)),
+        (2016, 0),
+    }
+    assert {p.name for p in month_1} == {"huvudbok_201601.csv", "lon_201601.csv"}
+    assert {p.name for p in month_3} == {"huvudbok_201801.csv", "lon_201801.csv"}
+    every = [*history_1, *month_1, *history_3, *month_3]
+    assert sorted(every) == sorted(files)  # each file loads once
+
+
+def test_the_query_list_has_ten_board_and_city_queries_on_the_marts() -> None:
+    queries = read_queries()
+    assert len(queries) == 10
+    assert len({q.name for q in queries}) == 10
+    assert {q.scope for q in queries} == {"board", "city"}
+    for query in queries:
+        assert "fct_ledger" in query.sql
+        assert not query.sql.endswith(";")
+        # A board's report reads one board; a city-wide one does not pick a board.
+        assert ("namnd_code = '" in query.sql) == (query.scope == "board"), query.name
+
+
+def test_a_query_without_a_known_scope_is_refused() -> None:
+    with pytest.raises(ValueError, match="scope"):
+        parse_queries("-- query: x\n-- scope: region\nselect 1\n")
+
+
+def test_percentile_interpolates_like_numpy() -> None:
+    values = [5.0, 1.0, 3.0, 2.0, 4.0]
+    assert percentile(values, 0.5) == 3.0
+    assert percentile(values, 0.95) == pytest.approx(4.8)
+    assert percentile(values, 0.0) == 1.0
+
+
+def _run(*, ingest: float, read_csv: float, builds: dict[int, float], rss: int) -> Run:
+    """A run with the given figures (everything else comfortably inside its target)."""
+
+    def step(label: str, seconds: float, **result: object) -> Measured:
+        return Measured(label, seconds + 1, rss, {"seconds": seconds, **result})
+
+    query = {"scope": "board", "rows": 1, "p50_ms": 20.0, "p95_ms": 30.0}
+    city = {**query, "scope": "city", "p50_ms": 200.0}
+    run = Run(Parameters(max(builds), 1000, 1000), dt.datetime.now(dt.UTC), (1.0, 1.0, 1.0))
+    run.steps = [
+        step("ingest one ledger month", ingest, rows=1_000_000),
+        step("baseline: DuckDB read_csv of the same file", read_csv),
+        step("replay", 300),
+        step("baseline: DuckDB copies the ledger log", 30),
+        step("publish", 10, bytes=GIB),
+        step("baseline: copy the snapshot's bytes", 2),
+        step("queries", 5, queries=[query, city], baseline={"p50_ms": 1.0}),
+    ]
+    run.nightly = {
+        years: {
+            "ingest": step("ingest", 20, rows=1),
+            "build": step("build", seconds),
+            "noop": step("noop", 10),
+        }
+        for years, seconds in builds.items()
+    }
+    return run
+
+
+def test_verdicts_say_which_target_holds() -> None:
+    good = verdicts(_run(ingest=30, read_csv=10, builds={1: 40, 3: 45, 10: 50}, rss=GIB))
+    assert all(v.holds for v in good), [v for v in good if not v.holds]
+    assert [v.ratio for v in good][:3] == ["3.0×", "5.0×", "1.2×"]
+
+    bad = verdicts(_run(ingest=110, read_csv=10, builds={1: 40, 10: 130}, rss=5 * GIB))
+    failed = {v.figure.split(",")[0] for v in bad if v.holds is False}
+    assert failed == {
+        "ingest",
+        "nightly build",
+        "nightly build slope",
+        "peak RSS of any step (ingest one ledger month)",
+    }
+
+
+def test_the_slope_is_not_decided_on_one_year() -> None:
+    [slope] = [
+        v
+        for v in verdicts(_run(ingest=30, read_csv=10, builds={1: 40}, rss=GIB))
+        if "slope" in v.figure
+    ]
+    assert slope.holds is None
+
+
+@pytest.mark.parametrize("module", [bench_generate, bench_queries, bench_run, bench_steps])
+def test_doctests(module: object) -> None:
+    assert doctest.testmod(module).failed == 0
+
+
+def test_a_saved_run_gives_the_same_report_again(tmp_path: Path) -> None:
+    run = _run(ingest=30, read_csv=10, builds={1: 40, 3: 45}, rss=GIB)
+    run.machine, run.versions = {"nproc": "2", "memory": "1 GiB", "cpu": "x", "os": "y"}, {}
+    save(run, "python -m bench.run --years 3", tmp_path / "results.json")
+    again, command = load(tmp_path / "results.json")
+    assert command == "python -m bench.run --years 3"
+    assert verdicts(again) == verdicts(run)
