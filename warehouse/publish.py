@@ -80,16 +80,23 @@ def publish(working: Path, target: Path) -> Published:
         temporary.unlink(missing_ok=True)
         raise
     con.close()
-    # Readers must not be able to write to what they read.
-    os.chmod(temporary, 0o444)
     crash_point("during_publish")
-    # The bytes reach the disk before the name points at them, and the rename reaches the
-    # disk before we report success: a power cut leaves the old snapshot or the new one.
+    replace_read_only(temporary, target)
+    names = tuple(f"{s}.{t}" for s, t in tables)
+    return Published(target, names, time.perf_counter() - started, published_at)
+
+
+def replace_read_only(temporary: Path, target: Path) -> None:
+    """Make a finished file read-only and put it in `target`'s place in one atomic step.
+
+    Readers must not be able to write to what they read (0444). The bytes reach the disk
+    before the name points at them, and the rename reaches the disk before we report
+    success: a crash or power cut leaves the old file or the new one, never a part.
+    """
+    os.chmod(temporary, 0o444)
     _fsync(temporary)
     os.replace(temporary, target)
     _fsync(target.parent)
-    names = tuple(f"{s}.{t}" for s, t in tables)
-    return Published(target, names, time.perf_counter() - started, published_at)
 
 
 def _fsync(path: Path) -> None:

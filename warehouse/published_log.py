@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from tertial.settings import SCHEMA_SQL
+from warehouse.publish import replace_read_only
 
 # The id column of every event table: a retraction's own id, every other row's batch.
 ID_COLUMN = {"retractions": "retraction_id"}
@@ -150,16 +151,5 @@ def publish_event_log(working: Path, target: Path, *, rebuild: bool = False) -> 
         temporary.unlink(missing_ok=True)
         raise
     con.close()
-    os.chmod(temporary, 0o444)
-    os.replace(temporary, target)
-    _fsync_dir(target.parent)
+    replace_read_only(temporary, target)
     return PublishedLog(target, appended, newest, time.perf_counter() - started)
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable (the directory entry), not only the file."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
