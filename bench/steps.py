@@ -131,29 +131,40 @@ def copy_log_step(args: argparse.Namespace) -> dict:
 
 
 def publish_step(args: argparse.Namespace) -> dict:
-    """Make the new snapshot visible: copy the marts, close, chmod, rename."""
-    from warehouse.publish import publish
+    """Make the new state visible to readers, as the nightly job does (`publish_all`).
+
+    Two files are replaced atomically: the read-only copy of the event log (cloned, then
+    the new events appended) and the marts snapshot (copied, closed, chmod, renamed).
+    """
+    from tertial.pipeline import publish_all
 
     home = paths(args.home)
     _warm_duckdb()
     started = time.perf_counter()
-    published = publish(home.database, home.published)
+    published = publish_all(home)
+    seconds = time.perf_counter() - started
     return {
-        "seconds": time.perf_counter() - started,
+        "seconds": seconds,
+        "snapshot_seconds": published.seconds,
+        "log_seconds": seconds - published.seconds,
         "tables": len(published.tables),
         "bytes": home.published.stat().st_size,
+        "log_bytes": home.published_events.stat().st_size,
     }
 
 
 def copy_file_step(args: argparse.Namespace) -> dict:
-    """The floor of a publish: copying the snapshot's bytes to a new file, synced."""
+    """The floor of a publish: copying the published files' bytes to new files, synced."""
     target = Path(args.target)
+    target.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    shutil.copyfile(args.source, target)
-    with open(target, "rb") as handle:
-        os.fsync(handle.fileno())
+    for source in map(Path, args.sources):
+        copy = target / source.name
+        shutil.copyfile(source, copy)
+        with open(copy, "rb") as handle:
+            os.fsync(handle.fileno())
     seconds = time.perf_counter() - started
-    target.unlink()
+    shutil.rmtree(target)
     return {"seconds": seconds}
 
 
@@ -241,8 +252,8 @@ def parser() -> argparse.ArgumentParser:
     publish = steps.add_parser("publish")
     publish.add_argument("--home", required=True)
     copy_file = steps.add_parser("copy_file")
-    copy_file.add_argument("source")
-    copy_file.add_argument("target")
+    copy_file.add_argument("target", help="a new folder, removed afterwards")
+    copy_file.add_argument("sources", nargs="+")
     queries = steps.add_parser("queries")
     queries.add_argument("--home", required=True)
     queries.add_argument("--queries", required=True)
