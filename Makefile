@@ -53,11 +53,13 @@ dagster: install
 docs: install
 	$(RUN) tertial docs
 ## bench-small: the city benchmark at 1 year (~100 000 ledger lines a month, a 1 M-line
-## ingest probe); writes docs/benchmarks.md. Data in var/bench/ (git-ignored).
+## ingest probe); writes docs/benchmarks-small.md. Data in var/bench-small/ (git-ignored).
 bench-small: install
-	$(RUN) python -m bench.run --years 1 --rows 100000 --ingest-rows 1000000
+	$(RUN) python -m bench.run --years 1 --rows 100000 --ingest-rows 1000000 \
+		--out var/bench-small --docs docs/benchmarks-small.md
 
-## bench: 10 years of ~1 M ledger lines a month (hours: run by hand, on a quiet machine)
+## bench: 10 years of ~1 M ledger lines a month (~1.5 h on a quiet 2-core machine; by
+## hand); writes docs/benchmarks.md. Data in var/bench/ (~25 GB, git-ignored).
 bench: install
 	$(RUN) python -m bench.run --years 10 --rows 1000000 --ingest-rows 1000000
 
