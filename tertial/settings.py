@@ -16,6 +16,22 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 SCHEMA_SQL = REPO_ROOT / "warehouse" / "schema.sql"
 DEFAULT_HOME = REPO_ROOT / "var"
 
+# DuckDB's buffer manager keeps pages cached up to its memory_limit, by default 80 % of
+# RAM (19 GiB on a 24 GB machine): at 10 years a replay's copy of the log (120 M lines)
+# peaked at 3.8 GiB RSS and a history load of 84 ledger months at 3.2 GiB, though
+# neither needs it. Bounded at 1 GB the same copy ran as fast (124 s against 120 s)
+# at 1.2 GiB. 2 GB per process keeps every step under the 4 GB target with the Polars
+# and pandas frames of a 1 M-line ingest (~1.3 GiB) beside it (docs/benchmarks.md).
+DUCKDB_MEMORY_LIMIT_ENV = "TERTIAL_DUCKDB_MEMORY_LIMIT"
+DUCKDB_MEMORY_LIMIT_DEFAULT = "2GB"
+
+
+def duckdb_config() -> dict[str, str]:
+    """Settings of every DuckDB the warehouse writes (loader, publish, dbt's profile)."""
+    return {
+        "memory_limit": os.environ.get(DUCKDB_MEMORY_LIMIT_ENV) or DUCKDB_MEMORY_LIMIT_DEFAULT
+    }
+
 
 @dataclass(frozen=True)
 class Paths:

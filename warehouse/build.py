@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tertial.settings import DBT_PROJECT_DIR, Paths
+from tertial.settings import DBT_PROJECT_DIR, DUCKDB_MEMORY_LIMIT_ENV, Paths, duckdb_config
 
 Progress = Callable[[str], None]
 
@@ -68,8 +68,12 @@ def dbt_args(command: str, paths: Paths, *extra: str) -> list[str]:
 
 
 def dbt_env(paths: Paths) -> dict[str, str]:
-    """Environment dbt needs: where the working database is (profiles.yml reads it)."""
-    return {"TERTIAL_DB_PATH": str(paths.database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    """Environment dbt needs: the working database and its memory limit (profiles.yml)."""
+    return {
+        "TERTIAL_DB_PATH": str(paths.database),
+        DUCKDB_MEMORY_LIMIT_ENV: duckdb_config()["memory_limit"],
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
 
 
 # dbt's info-level events for a finished model, test, seed or snapshot.

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+from tertial.settings import duckdb_config
 from warehouse.crashpoints import crash_point
 
 # The schemas readers get. `events` stays behind: the log is the loader's, and at city
@@ -39,7 +40,7 @@ def publish(working: Path, target: Path) -> Published:
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     temporary.unlink(missing_ok=True)
     published_at = dt.datetime.now(dt.UTC)
-    con = duckdb.connect(str(temporary))
+    con = duckdb.connect(str(temporary), config=duckdb_config())
     try:
         # ATTACH takes no bind parameter; the path is our own setting, quoted as a literal.
         literal = str(working).replace("'", "''")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from tertial.settings import SCHEMA_SQL
+from tertial.settings import SCHEMA_SQL, duckdb_config
 from warehouse.publish import replace_read_only
 
 # The id column of every event table: a retraction's own id, every other row's batch.
@@ -113,7 +113,7 @@ def publish_event_log(working: Path, target: Path, *, rebuild: bool = False) -> 
         _clone(target, temporary)
         os.chmod(temporary, 0o644)
     appended: dict[str, int] = {}
-    con = duckdb.connect(str(temporary))
+    con = duckdb.connect(str(temporary), config=duckdb_config())
     try:
         con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
         attach_read_only(con, working, "work")

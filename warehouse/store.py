@@ -17,7 +17,7 @@ import duckdb
 import polars as pl
 
 from sources._common.batch import ParsedBatch, Reference
-from tertial.settings import SCHEMA_SQL
+from tertial.settings import SCHEMA_SQL, duckdb_config
 from warehouse.crashpoints import crash_point
 from warehouse.retractions import RetractionRefused, refusal, resolve
 
@@ -55,7 +55,7 @@ class BatchMeta:
 def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the working database, with a clear message when another process has it."""
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        return duckdb.connect(str(path), read_only=read_only, config=duckdb_config())
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise WarehouseBusy(

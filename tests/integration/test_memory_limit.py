@@ -1,0 +1,79 @@
+"""Every DuckDB the warehouse writes with is bounded (tertial.settings.duckdb_config).
+
+DuckDB's own default is 80 % of RAM; at 10 years the replay's copy of the log peaked at
+3.8 GiB with it (docs/benchmarks.md). The setting must reach the loader's connection,
+the publish connections and dbt's, or the bound holds only where it was remembered.
+"""
+
+import json
+import os
+import subprocess
+
+import duckdb
+import pytest
+
+from tertial.settings import DUCKDB_MEMORY_LIMIT_ENV, Paths
+from warehouse.build import dbt_args, dbt_env, dbt_executable
+from warehouse.store import EventStore
+
+pytestmark = pytest.mark.integration
+
+
+def as_duckdb_reports(limit: str | None) -> str:
+    """`memory_limit` as DuckDB itself reports it for a connection given `limit`."""
+    con = duckdb.connect(config={"memory_limit": limit} if limit else {})
+    try:
+        return con.execute("select current_setting('memory_limit')").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_the_loader_connection_has_the_default_bound_not_duckdbs(
+    home: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(DUCKDB_MEMORY_LIMIT_ENV, raising=False)
+    store = EventStore(home.database)
+    try:
+        [(limit,)] = store.con.execute("select current_setting('memory_limit')").fetchall()
+    finally:
+        store.close()
+    assert limit == as_duckdb_reports("2GB")
+    assert limit != as_duckdb_reports(None)
+
+
+def test_the_bound_is_one_setting_for_the_loader_and_dbt(
+    home: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(DUCKDB_MEMORY_LIMIT_ENV, "512MB")
+    store = EventStore(home.database)
+    try:
+        [(loader,)] = store.con.execute("select current_setting('memory_limit')").fetchall()
+    finally:
+        store.close()
+    shown = subprocess.run(
+        [
+            dbt_executable(),
+            *dbt_args(
+                "show",
+                home,
+                "--inline",
+                "select current_setting('memory_limit') as memory_limit",
+                "--output",
+                "json",
+                "--log-format",
+                "json",
+            ),
+        ],
+        env={**os.environ, **dbt_env(home)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert shown.returncode == 0, shown.stdout[-2000:]
+    previews = [
+        json.loads(event["data"]["preview"])
+        for event in map(json.loads, filter(None, shown.stdout.splitlines()))
+        if "preview" in event.get("data", {})
+    ]
+    assert previews == [[{"memory_limit": as_duckdb_reports("512MB")}]]
+    assert loader == as_duckdb_reports("512MB")
