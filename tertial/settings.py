@@ -28,9 +28,7 @@ DUCKDB_MEMORY_LIMIT_DEFAULT = "2GB"
 
 def duckdb_config() -> dict[str, str]:
     """Settings of every DuckDB the warehouse writes (loader, publish, dbt's profile)."""
-    return {
-        "memory_limit": os.environ.get(DUCKDB_MEMORY_LIMIT_ENV) or DUCKDB_MEMORY_LIMIT_DEFAULT
-    }
+    return {"memory_limit": os.environ.get(DUCKDB_MEMORY_LIMIT_ENV) or DUCKDB_MEMORY_LIMIT_DEFAULT}
 
 
 @dataclass(frozen=True)
