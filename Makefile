@@ -58,8 +58,8 @@ bench-small: install
 	$(RUN) python -m bench.run --years 1 --rows 100000 --ingest-rows 1000000 \
 		--out var/bench-small --docs docs/benchmarks-small.md
 
-## bench: 10 years of ~1 M ledger lines a month (~1.5 h on a quiet 2-core machine; by
-## hand); writes docs/benchmarks.md. Data in var/bench/ (~25 GB, git-ignored).
+## bench: 10 years of ~1 M ledger lines a month (~40 min on a quiet 2-core machine; by
+## hand); writes docs/benchmarks.md. Data in var/bench/ (~14 GB, git-ignored).
 bench: install
 	$(RUN) python -m bench.run --years 10 --rows 1000000 --ingest-rows 1000000
 

@@ -157,6 +157,15 @@ def test_publish_names_both_files_it_replaces() -> None:
     assert publish.ratio == "5.0×"
 
 
+def test_peak_memory_is_judged_on_the_warehouse_not_on_duckdbs_baselines() -> None:
+    run = _run(ingest=30, read_csv=10, builds={1: 40}, rss=GIB)
+    run.steps.append(Measured("baseline: DuckDB copies the ledger log", 60, 5 * GIB, {}))
+    run.steps.append(Measured("setup: ingest history", 60, 3 * GIB, {}))
+    [peak] = [v for v in verdicts(run) if v.figure.startswith("peak RSS")]
+    assert peak.figure == "peak RSS of any step (setup: ingest history)"
+    assert peak.holds
+
+
 def test_the_slope_is_not_decided_on_one_year() -> None:
     [slope] = [
         v
