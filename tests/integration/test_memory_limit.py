@@ -12,7 +12,7 @@ import subprocess
 import duckdb
 import pytest
 
-from tertial.settings import DUCKDB_MEMORY_LIMIT_ENV, Paths
+from tertial.settings import DUCKDB_MEMORY_LIMIT_DEFAULT, DUCKDB_MEMORY_LIMIT_ENV, Paths
 from warehouse.build import dbt_args, dbt_env, dbt_executable
 from warehouse.store import EventStore
 
@@ -41,15 +41,8 @@ def test_the_loader_connection_has_the_default_bound_not_duckdbs(
     assert limit != as_duckdb_reports(None)
 
 
-def test_the_bound_is_one_setting_for_the_loader_and_dbt(
-    home: Paths, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv(DUCKDB_MEMORY_LIMIT_ENV, "512MB")
-    store = EventStore(home.database)
-    try:
-        [(loader,)] = store.con.execute("select current_setting('memory_limit')").fetchall()
-    finally:
-        store.close()
+def dbt_reports(home: Paths, env: dict[str, str]) -> str:
+    """`memory_limit` as a real `dbt show` on the `build` target sees it."""
     shown = subprocess.run(
         [
             dbt_executable(),
@@ -64,7 +57,7 @@ def test_the_bound_is_one_setting_for_the_loader_and_dbt(
                 "json",
             ),
         ],
-        env={**os.environ, **dbt_env(home)},
+        env=env,
         capture_output=True,
         text=True,
         check=False,
@@ -75,5 +68,26 @@ def test_the_bound_is_one_setting_for_the_loader_and_dbt(
         for event in map(json.loads, filter(None, shown.stdout.splitlines()))
         if "preview" in event.get("data", {})
     ]
-    assert previews == [[{"memory_limit": as_duckdb_reports("512MB")}]]
+    [[row]] = previews
+    return row["memory_limit"]
+
+
+def test_the_bound_is_one_setting_for_the_loader_and_dbt(
+    home: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(DUCKDB_MEMORY_LIMIT_ENV, "512MB")
+    store = EventStore(home.database)
+    try:
+        [(loader,)] = store.con.execute("select current_setting('memory_limit')").fetchall()
+    finally:
+        store.close()
     assert loader == as_duckdb_reports("512MB")
+    assert dbt_reports(home, {**os.environ, **dbt_env(home)}) == loader
+
+
+def test_dbt_run_by_hand_has_the_same_default_bound(
+    home: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(DUCKDB_MEMORY_LIMIT_ENV, raising=False)
+    by_hand = {**os.environ, "TERTIAL_DB_PATH": str(home.database)}
+    assert dbt_reports(home, by_hand) == as_duckdb_reports(DUCKDB_MEMORY_LIMIT_DEFAULT)
