@@ -28,15 +28,21 @@ def as_duckdb_reports(limit: str | None) -> str:
         con.close()
 
 
-def test_the_loader_connection_has_the_default_bound_not_duckdbs(
-    home: Paths, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv(DUCKDB_MEMORY_LIMIT_ENV, raising=False)
+def loader_reports(home: Paths) -> str:
+    """`memory_limit` as the loader's connection to the working database sees it."""
     store = EventStore(home.database)
     try:
         [(limit,)] = store.con.execute("select current_setting('memory_limit')").fetchall()
     finally:
         store.close()
+    return limit
+
+
+def test_the_loader_connection_has_the_default_bound_not_duckdbs(
+    home: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(DUCKDB_MEMORY_LIMIT_ENV, raising=False)
+    limit = loader_reports(home)
     assert limit == as_duckdb_reports("2GB")
     assert limit != as_duckdb_reports(None)
 
@@ -76,11 +82,7 @@ def test_the_bound_is_one_setting_for_the_loader_and_dbt(
     home: Paths, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(DUCKDB_MEMORY_LIMIT_ENV, "512MB")
-    store = EventStore(home.database)
-    try:
-        [(loader,)] = store.con.execute("select current_setting('memory_limit')").fetchall()
-    finally:
-        store.close()
+    loader = loader_reports(home)
     assert loader == as_duckdb_reports("512MB")
     assert dbt_reports(home, {**os.environ, **dbt_env(home)}) == loader
 
