@@ -50,6 +50,10 @@ ingest_monthly = dg.define_asset_job(
 
 defs = dg.Definitions(
     assets=[*ingest_assets(), dbt_models, published_snapshot],
+    # Materialising assets by hand (the UI) too: one process, which holds the run lock
+    # (orchestration/resources.py) for the whole run; steps in several processes would
+    # each want it, and the working database, at once.
+    executor=dg.in_process_executor,
     jobs=[nightly, ingest_registers, ingest_monthly],
     sensors=[build_landing_sensor([nightly, ingest_registers, ingest_monthly])],
     schedules=[build_nightly_schedule(nightly)],

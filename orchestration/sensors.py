@@ -1,31 +1,44 @@
 """A sensor on landing/: new files there start the loads they need, month by month."""
 
 import hashlib
+import os
+import time
 from typing import Any
 
 import dagster as dg
 
 from orchestration.partitions import is_register, monthly_files
 from sources.registry import is_companion
-from tertial.settings import Paths, paths
-from warehouse.ingest import expand
+from tertial.settings import ORPHAN_CONTROL_SECONDS, Paths, landing_settle_seconds, paths
+from warehouse.ingest import expand, seconds_since_change
 
 
 def landing_fingerprint(home: Paths) -> str:
-    """A digest of what lies in landing/ (names, sizes, modification times).
+    """A digest of what lies in landing/ (names, sizes, modification times, and whether
+    each file has settled or a lone control file has waited its day).
 
     Files leave landing/ once handled, so an empty digest means nothing to do and a
-    changed one means something new landed. Reading metadata only keeps each tick
-    cheap even with a month's 1 M-row file waiting.
+    changed one means something new landed, or a file left `waiting` (an upload still
+    being written, a `.ctl` without its data file) is now due: without that a file
+    that settles after the tick that saw it would wait for the nightly schedule.
+    Reading metadata only keeps each tick cheap even with a month's 1 M-row file waiting.
     """
-    entries = sorted(
-        f"{p.relative_to(home.landing)}|{p.stat().st_size}|{p.stat().st_mtime_ns}"
-        for p in home.landing.rglob("*")
-        if p.is_file() and not p.name.startswith(".") and not is_companion(p)
-    )
+    now = time.time()
+    settle = landing_settle_seconds()
+    entries = []
+    for path in expand([home.landing]):
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        if is_companion(path):
+            due = now - st.st_mtime >= ORPHAN_CONTROL_SECONDS
+        else:
+            due = seconds_since_change(st, now) >= settle
+        entries.append(f"{path.relative_to(home.landing)}|{st.st_size}|{st.st_mtime_ns}|{int(due)}")
     if not entries:
         return ""
-    return hashlib.sha256("\n".join(entries).encode()).hexdigest()
+    return hashlib.sha256("\n".join(sorted(entries)).encode()).hexdigest()
 
 
 def landing_run_requests(home: Paths, fingerprint: str) -> list[dg.RunRequest]:

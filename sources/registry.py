@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -50,12 +51,76 @@ def unknown_source_reason(file_name: str) -> str:
         if pattern.fullmatch(lowered):
             return f"'{name}' exports are recognised but not loaded by this version yet"
     patterns = ", ".join(s.contract.file_pattern.pattern for s in SOURCES)
-    return f"file name matches no source (expected one of: {patterns})"
+    return (
+        f"file name matches no source (expected one of: {patterns}): name the file as its "
+        "export is named, or deliver it elsewhere / filnamnet hör inte till någon källa: "
+        "döp filen som exporten heter"
+    )
 
 
 def is_companion(path: Path) -> bool:
-    """A `.ctl` control file is read with its data file; it is not a batch of its own."""
+    """A `.ctl` control file (`.CTL`, `.Ctl` alike) is read with its data file; it is not a
+    batch of its own."""
     return path.suffix.lower() in COMPANION_SUFFIXES
+
+
+def _regular_siblings(path: Path) -> list[Path]:
+    """The regular, visible files beside `path` (never a symlink, never followed)."""
+    try:
+        with os.scandir(path.parent) as entries:
+            return [
+                path.parent / e.name
+                for e in entries
+                if not e.name.startswith(".") and e.is_file(follow_symlinks=False)
+            ]
+    except OSError:
+        return []
+
+
+def _same_stem(candidates: list[Path], stem: str) -> list[Path]:
+    """Candidates whose stem is `stem`, the exact spelling first, then any case."""
+    exact = [p for p in candidates if p.stem == stem]
+    return exact or [p for p in candidates if p.stem.casefold() == stem.casefold()]
+
+
+def companion_files(path: Path, source: Source) -> dict[str, Path]:
+    """The companion files delivered beside a data file, by their lower-case suffix.
+
+    `huvudbok_201108.csv` takes `huvudbok_201108.ctl`, `.CTL` or `.Ctl` (and, when no
+    file of the exact stem exists, the same stem in another case). A symlink is never
+    a companion: it is rejected on its own.
+    """
+    if not source.companion_suffixes:
+        return {}
+    siblings = [p for p in _regular_siblings(path) if p.name != path.name]
+    found: dict[str, Path] = {}
+    for suffix in source.companion_suffixes:
+        matching = [p for p in siblings if p.suffix.lower() == suffix]
+        chosen = _same_stem(matching, path.stem)
+        if chosen:
+            found[suffix] = sorted(chosen)[0]
+    return found
+
+
+def data_file_for(companion: Path) -> Path | None:
+    """The data file a control file travels with (same stem, a source taking it), or None.
+
+    None makes the control file an orphan: reported `waiting` until its data file
+    arrives, rejected when it has waited a day.
+    """
+    suffix = companion.suffix.lower()
+    candidates = [
+        p
+        for p in _regular_siblings(companion)
+        if not is_companion(p)
+        and (source := source_for(p.name)) is not None
+        and suffix in source.companion_suffixes
+    ]
+    for data in sorted(_same_stem(candidates, companion.stem)):
+        source = source_for(data.name)
+        if source is not None and companion_files(data, source).get(suffix) == companion:
+            return data
+    return None
 
 
 def load_order(path: Path) -> tuple[int, str, str]:

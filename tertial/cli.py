@@ -13,6 +13,9 @@ tertial history SOURCE KEY   every delivery of a supersession key and what becam
 tertial explain MART     the batches and files behind rows of a mart
 tertial status           the published snapshot: when, batches, freshness per source
 tertial docs             dbt docs and data-quality docs as static HTML
+
+Exit codes: 0 all good, 1 a file was rejected, 2 the build failed (or another error,
+said in one line on stderr), 3 another run holds the run lock of this TERTIAL_HOME.
 """
 
 from __future__ import annotations
@@ -26,7 +29,24 @@ from tertial import __version__
 from tertial.output import FORMATS, render
 from tertial.settings import Paths, paths
 
-EXIT_OK, EXIT_REJECTED, EXIT_FAILED = 0, 1, 2
+EXIT_OK, EXIT_REJECTED, EXIT_FAILED, EXIT_BUSY = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES = """\
+exit codes:
+  0    all good
+  1    a file was rejected (quarantined with a report); the rest was loaded,
+       built and published
+  2    the build failed (nothing was published), or another error: one line on
+       stderr says what to do
+  3    busy: another run holds the run lock of this TERTIAL_HOME (one writer at
+       a time: run, build, ingest, retract, replay, demo, docs); nothing was done
+  130  interrupted (Ctrl-C)"""
+
+# What each writing command can end with (its --help); readers end 0, 2 or 3.
+WRITER_EXITS = """\
+exit codes: 0 all good, 1 a file was rejected, 2 the build failed or another error
+(one line on stderr), 3 another run holds the run lock (nothing was done)"""
 
 EXAMPLE_QUERIES: tuple[tuple[str, str], ...] = (
     (
@@ -81,49 +101,66 @@ def _error(message: str) -> None:
     print(f"error: {message}", file=sys.stderr, flush=True)
 
 
-def cmd_ingest(home: Paths, args: argparse.Namespace) -> int:
-    from warehouse.ingest import ingest, summary
+def _run_lock(home: Paths):
+    """The run lock of this home (warehouse/lock.py), held for a whole writing command.
 
+    Taken before the heavy imports (Great Expectations, dbt): a second run is told it
+    is busy at once.
+    """
+    from warehouse.lock import command_line, run_lock
+
+    return run_lock(home.home, command_line())
+
+
+def cmd_ingest(home: Paths, args: argparse.Namespace) -> int:
     home.ensure()
-    started = time.perf_counter()
-    results = ingest(home, [Path(p) for p in args.paths], progress=_say)
-    _say(f"{summary(results)} in {time.perf_counter() - started:.1f}s")
+    with _run_lock(home):
+        from warehouse.ingest import ingest, summary
+
+        started = time.perf_counter()
+        results = ingest(home, [Path(p) for p in args.paths], progress=_say)
+        _say(f"{summary(results)} in {time.perf_counter() - started:.1f}s")
     return EXIT_REJECTED if any(r.status == "rejected" for r in results) else EXIT_OK
 
 
 def cmd_build(home: Paths, args: argparse.Namespace) -> int:
-    from tertial.pipeline import build_and_publish
-
     home.ensure()
-    build_and_publish(home, _say)
+    with _run_lock(home):
+        from tertial.pipeline import build_and_publish
+
+        build_and_publish(home, _say)
     return EXIT_OK
 
 
 def cmd_run(home: Paths, args: argparse.Namespace) -> int:
-    from tertial.pipeline import run
+    home.ensure()
+    with _run_lock(home):
+        from tertial.pipeline import run
 
-    result = run(home, _say)
+        result = run(home, _say)
     for rejected in result.rejected:
-        _say(f"REJECTED {rejected.path.name}: {rejected.reason} (report: {rejected.report})")
+        _say(f"REJECTED {rejected.name}: {rejected.reason} (report: {rejected.report})")
     return EXIT_REJECTED if result.rejected else EXIT_OK
 
 
 def cmd_demo(home: Paths, args: argparse.Namespace) -> int:
-    from tertial.demo import write_demo_city
-    from tertial.pipeline import run
-    from warehouse.publish import connect_published
-
     home.ensure()
-    _say(f"Writing the demo city into {home.landing} ...")
-    city = write_demo_city(
-        home.landing, years=tuple(args.years), rows_per_board_month=args.rows_per_board_month
-    )
-    _say(f"  {len(city.files)} files, {city.boards} boards, {city.ledger_rows:,} ledger rows")
-    result = run(home, _say)
+    with _run_lock(home):  # its files into landing/ too: no other run takes them half
+        from tertial.demo import write_demo_city
+        from tertial.pipeline import run
+        from warehouse.publish import connect_published
+
+        _say(f"Writing the demo city into {home.landing} ...")
+        city = write_demo_city(
+            home.landing, years=tuple(args.years), rows_per_board_month=args.rows_per_board_month
+        )
+        _say(f"  {len(city.files)} files, {city.boards} boards, {city.ledger_rows:,} ledger rows")
+        # The demo wrote every file itself a moment ago: nothing is still being uploaded.
+        result = run(home, _say, settle_seconds=0)
     _say("")
     _say(f"The demo's rejected file(s), as intended: {len(result.rejected)}")
     for rejected in result.rejected:
-        _say(f"  {rejected.path.name}: {rejected.reason}")
+        _say(f"  {rejected.name}: {rejected.reason}")
         _say(f"  report: {rejected.report}")
     _say("")
     _say(f"Published database (read-only): {result.published.path}")
@@ -140,14 +177,39 @@ def cmd_demo(home: Paths, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _connect_for(home: Paths, as_of: str | None):
-    """The published snapshot, or the warehouse as it stood at `as_of` (built if needed)."""
-    from warehouse.asof import connect_as_of, parse_as_of
-    from warehouse.publish import connect_published
+def _connect_for(home: Paths, as_of: str | None, *, event_log: bool = False):
+    """The published snapshot, or the warehouse as it stood at `as_of` (built if needed).
+
+    Opened for analysts' SQL (warehouse.readonly): read-only and, once what it needs is
+    attached (the published copy of the event log when `event_log`, and always for an
+    as-of build, whose views read it), with external access off and the configuration
+    locked: no ATTACH, COPY, file-reading function or SET gets past it.
+    """
+    from warehouse.asof import EVENT_LOG_ALIAS, connect_as_of, parse_as_of
+    from warehouse.readonly import connect
 
     if as_of is None:
-        return connect_published(home.published)
+        attach = {EVENT_LOG_ALIAS: home.published_events} if event_log else None
+        return connect(home.published, attach=attach)
     return connect_as_of(home, parse_as_of(as_of), progress=_note)
+
+
+def _reading(command) -> int:
+    """Run a reading command (query, explain, history): a refused statement, a missing or
+    broken published file, a moment out of range or a failing query is one line on
+    stderr and exit 2, never a traceback."""
+    import duckdb
+
+    from warehouse.asof import AsOfError
+    from warehouse.readonly import QueryRefused, SnapshotUnavailable, one_line
+
+    try:
+        return command()
+    except (KeyError, IndexError):
+        raise  # a bug, not an answer: main() says so and keeps the details
+    except (QueryRefused, SnapshotUnavailable, AsOfError, LookupError, duckdb.Error) as exc:
+        _error(one_line(exc))  # LookupError: no such mart, key or column
+        return EXIT_FAILED
 
 
 def _note(message: str) -> None:
@@ -156,17 +218,18 @@ def _note(message: str) -> None:
 
 
 def cmd_query(home: Paths, args: argparse.Namespace) -> int:
-    import duckdb
+    from warehouse.readonly import check_statement
 
-    with _connect_for(home, args.as_of) as con:
-        try:
-            cursor = con.execute(args.sql)
-        except duckdb.Error as exc:
-            _error(str(exc))
-            return EXIT_FAILED
-        columns = [d[0] for d in cursor.description] if cursor.description else []
-        _say(render(columns, cursor.fetchall(), args.format))
-    return EXIT_OK
+    def query() -> int:
+        sql = check_statement(args.sql)  # one read of the marts, or refused in one line
+        with _connect_for(home, args.as_of) as con:
+            cursor = con.execute(sql)
+            columns = [d[0] for d in cursor.description] if cursor.description else []
+            rows = cursor.fetchall()
+        _say(render(columns, rows, args.format))
+        return EXIT_OK
+
+    return _reading(query)
 
 
 def _has_warehouse(home: Paths) -> bool:
@@ -177,22 +240,25 @@ def _has_warehouse(home: Paths) -> bool:
 
 
 def cmd_batches(home: Paths, args: argparse.Namespace) -> int:
-    from warehouse.store import EventStore
+    from warehouse.store import connect
 
     if not _has_warehouse(home):
         return EXIT_FAILED
-    with EventStore(home.database) as store:
-        frame = store.batches().select(
-            "batch_id",
-            "source",
-            "file_name",
-            "sha256",
-            "recorded_at",
-            "status",
-            "row_count",
-            "reason",
+    # A reader: opened read-only, it never takes the run lock nor writes the log.
+    con = connect(home.database, read_only=True)
+    try:
+        cursor = con.execute(
+            """
+            select batch_id, source, file_name, sha256, recorded_at, status, row_count, reason
+            from events.batches
+            order by batch_id
+            """
         )
-    _say(render(frame.columns, frame.rows(), args.format))
+        columns = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
+    finally:
+        con.close()
+    _say(render(columns, rows, args.format))
     return EXIT_OK
 
 
@@ -201,17 +267,23 @@ def cmd_retract(home: Paths, args: argparse.Namespace) -> int:
     import shlex
     import socket
 
-    from warehouse.store import EventStore
-
     if not _has_warehouse(home):
         return EXIT_FAILED
-    with EventStore(home.database) as store:
-        retraction_id = store.retract(
-            args.id,
-            args.reason,
-            recorded_by=f"{getpass.getuser()}@{socket.gethostname()}",
-            command=shlex.join(["tertial", *sys.argv[1:]]),
-        )
+    with _run_lock(home):
+        from sources._common.personnummer import mask
+        from warehouse.store import EventStore
+
+        store = EventStore(home.database)
+        # The log is published and read by everyone: never a personnummer in it.
+        try:
+            retraction_id = store.retract(
+                args.id,
+                mask(args.reason),
+                recorded_by=f"{getpass.getuser()}@{socket.gethostname()}",
+                command=mask(shlex.join(["tertial", *sys.argv[1:]])),
+            )
+        finally:
+            store.close()
     _say(f"retraction {retraction_id} recorded: {args.id} is out of the current state")
     _say("It reaches the published marts with the next build: `tertial build`.")
     return EXIT_OK
@@ -254,11 +326,12 @@ def cmd_retractions(home: Paths, args: argparse.Namespace) -> int:
 
 
 def cmd_replay(home: Paths, args: argparse.Namespace) -> int:
-    from tertial.pipeline import replay
-
     if not _has_warehouse(home):
         return EXIT_FAILED
-    replay(home, _say)
+    with _run_lock(home):
+        from tertial.pipeline import replay
+
+        replay(home, _say)
     return EXIT_OK
 
 
@@ -266,35 +339,31 @@ def cmd_history(home: Paths, args: argparse.Namespace) -> int:
     from warehouse.asof import parse_as_of
     from warehouse.lineage import key_history
 
-    if not home.published_events.exists():
-        _error(f"no published event log at {home.published_events}: run `tertial build` first")
-        return EXIT_FAILED
-    as_of = parse_as_of(args.as_of) if args.as_of else None
-    try:
+    def history() -> int:
+        as_of = parse_as_of(args.as_of) if args.as_of else None
+        # Opened like analysts' SQL (warehouse.readonly); says "run `tertial build` first"
+        # when there is no published log yet.
         table = key_history(home.published_events, args.source, "|".join(args.key), as_of)
-    except LookupError as exc:
-        _error(str(exc.args[0]))
-        return EXIT_FAILED
-    _say(render(table.columns, table.rows, args.format))
-    return EXIT_OK
+        _say(render(table.columns, table.rows, args.format))
+        return EXIT_OK
+
+    return _reading(history)
 
 
 def cmd_explain(home: Paths, args: argparse.Namespace) -> int:
-    import duckdb
-
+    from warehouse.asof import EVENT_LOG_ALIAS
     from warehouse.lineage import explain
+    from warehouse.readonly import check_condition
 
-    with _connect_for(home, args.as_of) as con:
-        try:
-            table = explain(con, home.published_events, args.mart, args.where)
-        except LookupError as exc:
-            _error(str(exc.args[0]))
-            return EXIT_FAILED
-        except duckdb.Error as exc:
-            _error(str(exc))
-            return EXIT_FAILED
-    _say(render(table.columns, table.rows, args.format))
-    return EXIT_OK
+    def explained() -> int:
+        check_condition(args.where)  # refused in one line before anything is opened
+        with _connect_for(home, args.as_of, event_log=True) as con:
+            # --where is parsed as one condition and checked, never pasted into SQL.
+            table = explain(con, args.mart, args.where, EVENT_LOG_ALIAS)
+        _say(render(table.columns, table.rows, args.format))
+        return EXIT_OK
+
+    return _reading(explained)
 
 
 def _add_as_of(command: argparse.ArgumentParser, what: str) -> None:
@@ -318,13 +387,15 @@ def cmd_status(home: Paths, args: argparse.Namespace) -> int:
 
 def cmd_docs(home: Paths, args: argparse.Namespace) -> int:
     from warehouse.build import BuildFailed
-    from warehouse.docs import build_docs
 
     home.ensure()
     try:
-        docs = build_docs(home, _say)
+        # dbt docs opens the working database (for writing, as dbt does): a writer.
+        with _run_lock(home):
+            from warehouse.docs import build_docs
+
+            docs = build_docs(home, _say)
     except BuildFailed as exc:
-        # dbt docs reads the working database: it fails while a load or build holds it.
         _error(f"dbt docs generate failed: {exc}")
         return EXIT_FAILED
     _say(f"dbt docs ({len(docs.marts)} marts): {docs.dbt_index}")
@@ -333,25 +404,43 @@ def cmd_docs(home: Paths, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _writer_help() -> dict:
+    """The --help of a command that writes: its exit codes, as written."""
+    return {"epilog": WRITER_EXITS, "formatter_class": argparse.RawDescriptionHelpFormatter}
+
+
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="tertial", description=__doc__.split("\n")[0])
+    root = argparse.ArgumentParser(
+        prog="tertial",
+        description=__doc__.split("\n")[0],
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     root.add_argument("--version", action="version", version=f"tertial {__version__}")
     root.add_argument(
         "--home", help="TERTIAL_HOME for this command (default: $TERTIAL_HOME or var/)"
     )
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    ingest = commands.add_parser("ingest", help="load files or folders, one batch per file")
+    ingest = commands.add_parser(
+        "ingest", help="load files or folders, one batch per file", **_writer_help()
+    )
     ingest.add_argument("paths", nargs="+", metavar="PATH")
     ingest.set_defaults(handler=cmd_ingest)
 
-    build = commands.add_parser("build", help="dbt build (models + tests), then publish")
+    build = commands.add_parser(
+        "build", help="dbt build (models + tests), then publish", **_writer_help()
+    )
     build.set_defaults(handler=cmd_build)
 
-    run = commands.add_parser("run", help="the nightly job: ingest landing/, build, publish")
+    run = commands.add_parser(
+        "run", help="the nightly job: ingest landing/, build, publish", **_writer_help()
+    )
     run.set_defaults(handler=cmd_run)
 
-    demo = commands.add_parser("demo", help="write the demo city into landing/ and run")
+    demo = commands.add_parser(
+        "demo", help="write the demo city into landing/ and run", **_writer_help()
+    )
     demo.add_argument(
         "--years",
         type=int,
@@ -368,8 +457,18 @@ def parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=cmd_demo)
 
     query = commands.add_parser("query", help="read-only SQL against the published snapshot")
-    query.add_argument("sql")
-    query.add_argument("--format", choices=FORMATS, default="table")
+    query.add_argument(
+        "sql",
+        help="one SELECT (WITH, FROM, DESCRIBE, SHOW, SUMMARIZE) or EXPLAIN of one, on the "
+        "marts and meta.batches; anything else (ATTACH, COPY, SET, INSTALL/LOAD, writes, "
+        "file-reading functions, a second statement) is refused",
+    )
+    query.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="csv: text cells starting with = + - @ are prefixed with ' for spreadsheets",
+    )
     _add_as_of(query, "answer as the warehouse would have at T")
     query.set_defaults(handler=cmd_query)
 
@@ -378,7 +477,9 @@ def parser() -> argparse.ArgumentParser:
     batches.set_defaults(handler=cmd_batches)
 
     retract = commands.add_parser(
-        "retract", help="take a batch (or a retraction) out of the current state"
+        "retract",
+        help="take a batch (or a retraction) out of the current state",
+        **_writer_help(),
     )
     retract.add_argument("id", type=int, metavar="ID", help="a batch_id or a retraction_id")
     retract.add_argument("--reason", required=True, help="why (kept in the log)")
@@ -389,7 +490,9 @@ def parser() -> argparse.ArgumentParser:
     retractions.set_defaults(handler=cmd_retractions)
 
     replay = commands.add_parser(
-        "replay", help="drop every projection, rebuild it from the event log, publish"
+        "replay",
+        help="drop every projection, rebuild it from the event log, publish",
+        **_writer_help(),
     )
     replay.set_defaults(handler=cmd_replay)
 
@@ -407,7 +510,10 @@ def parser() -> argparse.ArgumentParser:
     explain = commands.add_parser("explain", help="the batches and files behind rows of a mart")
     explain.add_argument("mart", help="a mart with a batch_id column, e.g. fct_ledger")
     explain.add_argument(
-        "--where", default="true", help="SQL condition on the mart's columns (default: all)"
+        "--where",
+        default="true",
+        help="one SQL condition on the mart's columns, e.g. \"namnd_code = '142' and "
+        'period = 201106" (default: all rows); no `;`, subquery or table function',
     )
     _add_as_of(explain, "the rows as they stood at T")
     explain.add_argument("--format", choices=FORMATS, default="table")
@@ -421,31 +527,144 @@ def parser() -> argparse.ArgumentParser:
     status.set_defaults(handler=cmd_status)
 
     docs = commands.add_parser(
-        "docs", help="dbt docs and Great Expectations data docs as static HTML in docs/"
+        "docs",
+        help="dbt docs and Great Expectations data docs as static HTML in docs/",
+        **_writer_help(),
     )
     docs.set_defaults(handler=cmd_docs)
     return root
 
 
 def main(argv: list[str] | None = None) -> int:
-    from warehouse.asof import AsOfError
-    from warehouse.build import BuildFailed
-    from warehouse.retractions import RetractionRefused
-    from warehouse.store import WarehouseBusy
+    """Run one command; every failure ends as one line on stderr and an exit code.
 
+    A traceback never reaches the terminal: an unexpected error is said in one line and
+    its details are written (personnummer masked) to a log file under the home.
+    """
     args = parser().parse_args(argv)
     home = paths(args.home)
     try:
         return args.handler(home, args)
-    except BuildFailed as exc:
-        _error(f"build failed, nothing was published: {exc}")
-        return EXIT_FAILED
-    except (WarehouseBusy, FileNotFoundError, AsOfError, RetractionRefused) as exc:
-        _error(str(exc))
-        return EXIT_FAILED
     except KeyboardInterrupt:
         _error("interrupted: no half-loaded batch is left behind (each file is one transaction)")
-        return 130
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # `tertial batches | head`: the reader has what it wanted. Python would complain
+        # again flushing stdout at exit, so stdout goes nowhere from here on.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as exc:
+        code, message = _failure(home, exc)
+        _error(_masked(message))
+        return code
+
+
+def _failure(home: Paths, exc: Exception) -> tuple[int, str]:
+    """The exit code and the one line that say what went wrong and what to do."""
+    if _is(exc, "warehouse.lock.RunBusy") or _is(exc, "warehouse.store.WarehouseBusy"):
+        return EXIT_BUSY, str(exc)
+    if _is(exc, "warehouse.build.BuildFailed"):
+        return EXIT_FAILED, f"build failed, nothing was published: {exc}"
+    if _is(exc, "duckdb.Error") and "could not set lock" in _first_line(exc).lower():
+        return EXIT_BUSY, (
+            f"busy: a database is in use by another process ({_first_line(exc)}); "
+            "run this again when it has finished"
+        )
+    full = _disk_full(exc)
+    if full is not None:
+        return EXIT_FAILED, (
+            f"the disk is full ({full}): free space on the disk of {home.home} and run the "
+            "command again; nothing half-written was kept (a file is loaded in one "
+            "transaction, a snapshot is replaced only when complete)"
+        )
+    for ours in (
+        "warehouse.store.WarehouseDamaged",
+        "warehouse.asof.AsOfError",
+        "warehouse.retractions.RetractionRefused",
+    ):
+        if _is(exc, ours):
+            return EXIT_FAILED, str(exc)
+    if isinstance(exc, OSError) and exc.filename is None and exc.errno is None:
+        return EXIT_FAILED, str(exc)  # ours, worded for the user ("no such file or folder")
+    if isinstance(exc, OSError) and exc.filename is not None:
+        where = Path(exc.filename)
+        what = f"{exc.strerror or type(exc).__name__}: {where}"
+        if where == home.home or home.home in where.parents or where in home.home.parents:
+            return EXIT_FAILED, (
+                f"cannot use TERTIAL_HOME {home.home} ({what}): it must be a folder this "
+                "user can write; set TERTIAL_HOME (or --home) to one"
+            )
+        return EXIT_FAILED, what
+    if _is(exc, "duckdb.Error") and _first_line(exc).lower().startswith("io error"):
+        return EXIT_FAILED, f"{_first_line(exc)} (details in {_log_details(home, exc)})"
+    return EXIT_FAILED, (
+        f"unexpected error: {type(exc).__name__}: {_first_line(exc)} "
+        f"(details in {_log_details(home, exc)})"
+    )
+
+
+def _is(exc: BaseException, qualified: str) -> bool:
+    """isinstance(exc, module.Class), without importing the module: one not imported
+    raised nothing (and a busy exit need not wait for Great Expectations to import)."""
+    module, _, name = qualified.rpartition(".")
+    cls = getattr(sys.modules.get(module), name, None)
+    return isinstance(cls, type) and isinstance(exc, cls)
+
+
+def _disk_full(exc: BaseException) -> str | None:
+    """The one-line text of a 'no space left' (or quota) error in `exc`'s chain, if any."""
+    import errno
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in (errno.ENOSPC, errno.EDQUOT):
+            return f"{current.strerror}: {current.filename}" if current.filename else str(current)
+        text = _first_line(current)
+        if "no space left on device" in text.lower() or "disk quota exceeded" in text.lower():
+            return text
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def _masked(text: str) -> str:
+    """What reaches the terminal or a log never shows a personnummer."""
+    from sources._common.personnummer import mask
+
+    return mask(text)
+
+
+def _log_details(home: Paths, exc: BaseException) -> str:
+    """Write `exc`'s traceback (masked) to a log file; return where, or why it could not."""
+    import datetime as dt
+    import os
+    import tempfile
+    import traceback
+
+    from warehouse.lock import command_line
+
+    now = dt.datetime.now(dt.UTC)
+    text = _masked(
+        f"{now.isoformat()} tertial {__version__}: {command_line()}\n"
+        f"TERTIAL_HOME={home.home}\n\n" + "".join(traceback.format_exception(exc))
+    )
+    name = f"tertial-{now:%Y%m%dT%H%M%SZ}-{os.getpid()}.log"
+    for folder in (home.home / "logs", Path(tempfile.gettempdir()) / "tertial-logs"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(text, encoding="utf-8")
+        except OSError:
+            continue
+        return str(folder / name)
+    return "no log: nothing could be written, not even to the temporary folder"
 
 
 if __name__ == "__main__":

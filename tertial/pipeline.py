@@ -1,7 +1,9 @@
 """The nightly job in plain Python: ingest what landed, build, publish.
 
 The CLI (`tertial run`) and the Dagster job call these same functions, so there is one
-way to load the warehouse whichever front door is used.
+way to load the warehouse whichever front door is used. Each takes the run lock of its
+TERTIAL_HOME (warehouse/lock.py; re-entrant, so `run` holding it calls the others
+freely): a second writer raises `RunBusy` before it touches anything.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from tertial.settings import Paths
 from warehouse.build import BuildResult, build
 from warehouse.ingest import FileResult, ingest, summary
+from warehouse.lock import run_lock
 from warehouse.publish import Published, publish
 from warehouse.published_log import publish_event_log, remove_stale_temporaries
 from warehouse.replay import drop_projections
@@ -43,13 +46,14 @@ def build_and_publish(
     `build` raises on any failed model or test, so a failed build never reaches publish
     and the previous snapshot stays exactly as it was.
     """
-    # The log's schema first: a database from before a new event table (retractions)
-    # gets it here, so dbt's sources always exist.
-    EventStore(paths.database).close()
-    progress("Building the warehouse with dbt (models and tests) ...")
-    result = build(paths, progress=progress, full_refresh=full_refresh)
-    progress(result.summary())
-    return result, publish_all(paths, progress, rebuild_log=full_refresh)
+    with run_lock(paths.home):
+        # The log's schema first: a database from before a new event table (retractions)
+        # gets it here, so dbt's sources always exist.
+        EventStore(paths.database).close()
+        progress("Building the warehouse with dbt (models and tests) ...")
+        result = build(paths, progress=progress, full_refresh=full_refresh)
+        progress(result.summary())
+        return result, publish_all(paths, progress, rebuild_log=full_refresh)
 
 
 def publish_all(
@@ -60,13 +64,14 @@ def publish_all(
     The log first: a snapshot never refers to a batch its published log lacks. A crash
     between the two leaves the old snapshot with a newer log, which is still a true log.
     """
-    progress("Publishing the read-only copy of the event log ...")
-    log = publish_event_log(paths.database, paths.published_events, rebuild=rebuild_log)
-    appended = sum(log.appended.values())
-    progress(f"Published the event log through event {log.through_id} (+{appended:,} rows)")
-    progress("Publishing the read-only snapshot ...")
-    remove_stale_temporaries(paths.published)  # what a killed publish left behind
-    published = publish(paths.database, paths.published)
+    with run_lock(paths.home):
+        progress("Publishing the read-only copy of the event log ...")
+        log = publish_event_log(paths.database, paths.published_events, rebuild=rebuild_log)
+        appended = sum(log.appended.values())
+        progress(f"Published the event log through event {log.through_id} (+{appended:,} rows)")
+        progress("Publishing the read-only snapshot ...")
+        remove_stale_temporaries(paths.published)  # what a killed publish left behind
+        published = publish(paths.database, paths.published)
     progress(
         f"Published {len(published.tables)} tables to {published.path} ({published.seconds:.1f}s)"
     )
@@ -80,22 +85,30 @@ def replay(paths: Paths, progress: Progress = _quiet) -> tuple[BuildResult, Publ
     intermediate, marts and whatever a model may add), dbt rebuilds with a full refresh
     and the log's published copy is copied afresh. The log itself is never touched.
     """
-    dropped = drop_projections(paths.database)
-    progress(f"Dropped every projection: {', '.join(dropped) or 'none'}")
-    return build_and_publish(paths, progress, full_refresh=True)
+    with run_lock(paths.home):
+        dropped = drop_projections(paths.database)
+        progress(f"Dropped every projection: {', '.join(dropped) or 'none'}")
+        return build_and_publish(paths, progress, full_refresh=True)
 
 
-def run(paths: Paths, progress: Progress = _quiet) -> RunResult:
+def run(
+    paths: Paths, progress: Progress = _quiet, *, settle_seconds: float | None = None
+) -> RunResult:
     """The nightly job: everything new in landing/, then build and publish.
 
     Files are taken out of landing/ as they are handled (accepted and duplicates to
     archive/, rejected to quarantine/), so landing/ always shows what is still to load.
     A rejected file does not stop the night: the other boards' data is valid and is
-    published; the rejection is reported and the exit code says so.
+    published; the rejection is reported and the exit code says so. A file still being
+    written (changed within `settle_seconds`, default TERTIAL_LANDING_SETTLE_SECONDS) is
+    left `waiting` for the next run; the demo, which wrote its files itself, passes 0.
     """
     paths.ensure()
-    progress(f"Ingesting new files in {paths.landing} ...")
-    files = ingest(paths, [paths.landing], move=True, progress=progress)
-    progress(summary(files))
-    result, published = build_and_publish(paths, progress)
+    with run_lock(paths.home):
+        progress(f"Ingesting new files in {paths.landing} ...")
+        files = ingest(
+            paths, [paths.landing], move=True, progress=progress, settle_seconds=settle_seconds
+        )
+        progress(summary(files))
+        result, published = build_and_publish(paths, progress)
     return RunResult(files, result, published)

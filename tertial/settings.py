@@ -31,6 +31,30 @@ def duckdb_config() -> dict[str, str]:
     return {"memory_limit": os.environ.get(DUCKDB_MEMORY_LIMIT_ENV) or DUCKDB_MEMORY_LIMIT_DEFAULT}
 
 
+# A file is taken from landing/ only when it has not changed for this long: an upload
+# still being written (SFTP, a network share) is reported `waiting` and left for the
+# next run instead of being loaded half (issue 12). Tests set it small or 0.
+LANDING_SETTLE_SECONDS_ENV = "TERTIAL_LANDING_SETTLE_SECONDS"
+LANDING_SETTLE_SECONDS_DEFAULT = 60.0
+
+# A control file (`.ctl`) waits this long in landing/ for its data file; older, it is
+# rejected and quarantined ("control file without its data file"), never left silently.
+ORPHAN_CONTROL_SECONDS = 24 * 60 * 60
+
+
+def landing_settle_seconds() -> float:
+    """`$TERTIAL_LANDING_SETTLE_SECONDS` (default 60); a value that is no number of
+    seconds falls back to the default rather than stopping the night; below 0 is 0."""
+    text = os.environ.get(LANDING_SETTLE_SECONDS_ENV, "").strip()
+    try:
+        value = float(text) if text else LANDING_SETTLE_SECONDS_DEFAULT
+    except ValueError:
+        return LANDING_SETTLE_SECONDS_DEFAULT
+    if value != value or value == float("inf"):  # nan, inf
+        return LANDING_SETTLE_SECONDS_DEFAULT
+    return max(value, 0.0)
+
+
 @dataclass(frozen=True)
 class Paths:
     """The run-time layout under one `TERTIAL_HOME`."""

@@ -23,6 +23,9 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["DAGSTER_HOME"] = os.path.join(os.environ["TERTIAL_HOME"], "dagster")
     os.makedirs(os.environ["DAGSTER_HOME"], exist_ok=True)
     os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+    # Tests drop a file in landing/ and run at once: take it without waiting for it to
+    # settle (tests/integration/test_landing.py sets a positive value where it tests that).
+    os.environ["TERTIAL_LANDING_SETTLE_SECONDS"] = "0"
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

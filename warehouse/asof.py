@@ -32,6 +32,7 @@ import duckdb
 from tertial.settings import Paths
 from warehouse.build import run_dbt
 from warehouse.published_log import attach_read_only
+from warehouse.readonly import connect
 
 Progress = Callable[[str], None]
 
@@ -71,7 +72,13 @@ def parse_as_of(text: str) -> dt.datetime:
         ) from exc
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=CITY_TIME)
-    return moment.astimezone(dt.UTC)
+    try:
+        return moment.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        raise AsOfError(
+            f"--as-of {text!r} is out of range: give a moment between the years 0001 and "
+            "9999 in UTC, e.g. 2011-09-15T10:00:00"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -99,7 +106,7 @@ class Cut:
 
 def cut_of(log: Path, as_of: dt.datetime) -> Cut:
     """The cut of `as_of` in the published log: the newest event recorded by then."""
-    con = duckdb.connect(str(log), read_only=True)
+    con = connect(log, search_path=None, what="published event log")
     try:
         row = con.execute(
             """
@@ -200,11 +207,16 @@ def connect_as_of(
 ) -> duckdb.DuckDBPyConnection:
     """A read-only connection answering as of `as_of`, marts first on the search path.
 
+    Opened for analysts' SQL like the published snapshot (warehouse.readonly): external
+    access off and the configuration locked once the log's copy is attached.
+
     The log's copy is attached too: the staging and intermediate views of the as-of
     database read it (their cut is compiled into them, so a newer copy answers the same).
     """
     database = as_of_database(paths, as_of, progress)
-    con = duckdb.connect(str(database), read_only=True)
-    attach_read_only(con, paths.published_events, EVENT_LOG_ALIAS)
-    con.execute("set search_path = 'marts,meta,main'")
-    return con
+    return connect(
+        database,
+        attach={EVENT_LOG_ALIAS: paths.published_events},
+        what="as-of build",
+        remedy=f"delete {database.parent} (a cache) and ask again",
+    )

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tertial.settings import DBT_PROJECT_DIR, DUCKDB_MEMORY_LIMIT_ENV, Paths, duckdb_config
+from warehouse.crashpoints import crash_point
 
 Progress = Callable[[str], None]
 
@@ -89,6 +90,26 @@ def dbt_executable() -> str:
     return found
 
 
+# Linux: dbt is started through this launcher, which asks the kernel to SIGKILL it when
+# its parent dies (PR_SET_PDEATHSIG survives exec) and then becomes dbt. A killed
+# `tertial run` (SIGKILL, the OOM killer) so never leaves an orphaned dbt behind that
+# goes on writing the working database after the run lock is gone.
+_DIE_WITH_PARENT = """
+import ctypes, os, signal, sys
+ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+if os.getppid() != int(sys.argv[1]):
+    sys.exit(137)  # the parent died before the line above
+os.execv(sys.argv[2], sys.argv[2:])
+"""
+
+
+def _dying_with_parent(args: list[str]) -> list[str]:
+    """`args`, started so that the process dies when this one does (Linux only)."""
+    if not sys.platform.startswith("linux"):
+        return args
+    return [sys.executable, "-c", _DIE_WITH_PARENT, str(os.getpid()), *args]
+
+
 def run_dbt(
     paths: Paths,
     command: str,
@@ -103,6 +124,7 @@ def run_dbt(
     publish step that follows (DuckDB: one attach per file per process).
     """
     args = [dbt_executable(), *dbt_args(command, paths, "--log-format", "json", *extra)]
+    args = _dying_with_parent(args)
     env = {**os.environ, **dbt_env(paths), **(env or {})}
     nodes: list[NodeResult] = []
     errors: list[str] = []
@@ -131,6 +153,7 @@ def run_dbt(
                         f"  [{len(nodes)}] {node.resource_type:<10} {node.name:<45} "
                         f"{node.status} ({node.seconds:.2f}s)"
                     )
+                crash_point("during_build")
             elif event.get("info", {}).get("level") == "error":
                 errors.append(event["info"].get("msg", ""))
         returncode = process.wait()

@@ -6,8 +6,12 @@ sets it; unset (always, in production) each call is one dictionary lookup.
 
 Steps: `after_parse`, `after_validation` (warehouse/ingest.py), `before_commit` (inside
 the append transaction, warehouse/store.py), `after_commit` (the batch is committed,
-the file not yet archived), `during_publish` (the new snapshot is written but not yet
-renamed into place, warehouse/publish.py).
+the file not yet archived), `during_build` (dbt is building: its first node has
+finished, warehouse/build.py; dbt dies with us), `during_log_publish` (half-way through
+the copy of the event log: rows appended to the temporary copy, not yet committed,
+warehouse/published_log.py), `during_snapshot_copy` (half-way through writing the new
+marts snapshot, warehouse/publish.py), `during_publish` (the new snapshot is written
+but not yet renamed into place, warehouse/publish.py).
 """
 
 from __future__ import annotations
@@ -15,7 +19,16 @@ from __future__ import annotations
 import os
 import signal
 
-STEPS = ("after_parse", "after_validation", "before_commit", "after_commit", "during_publish")
+STEPS = (
+    "after_parse",
+    "after_validation",
+    "before_commit",
+    "after_commit",
+    "during_build",
+    "during_log_publish",
+    "during_snapshot_copy",
+    "during_publish",
+)
 ENV = "TERTIAL_CRASH_AT"
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sources._common.personnummer import contains, mask
 from sources._common.validation import Outcome
 from tertial.settings import Paths
 
@@ -42,7 +43,28 @@ class Docs:
 
 
 def validation_folder(root: Path, file_name: str, sha256: str) -> Path:
-    return root / f"{file_name}.{sha256[:12]}"
+    """The folder of one file's saved validations (a personnummer in its name masked)."""
+    return root / f"{mask(file_name)}.{sha256[:12]}"
+
+
+def masked(value: Any) -> Any:
+    """`value` (GX's result as JSON-ready data) with every personnummer masked.
+
+    Walked, not masked as text: a rule's `partial_unexpected_list` can hold the value as
+    a number (`-191212121212` failing "not negative"), which becomes the masked string.
+    Every rule's values are masked, not only the personnummer rule's: a personnummer in
+    Belopp fails the money rule too, and that rule lists the cell as delivered.
+    """
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, dict):
+        return {masked(k) if isinstance(k, str) else k: masked(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [masked(v) for v in value]
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value)  # a number, a Decimal, a date: as json.dumps(default=str) writes it
+    return mask(text) if contains(text) else value
 
 
 def save_validations(
@@ -67,15 +89,18 @@ def save_validations(
             "result": outcome.result,
         }
         partial = target.with_name(f".{target.name}.tmp")
-        partial.write_text(json.dumps(record, ensure_ascii=False, default=str), encoding="utf-8")
+        # Masked whole: every rule's values, file name and all (see `masked`).
+        text = json.dumps(masked(record), ensure_ascii=False, default=str)
+        partial.write_text(text, encoding="utf-8")
         os.replace(partial, target)
         saved.append(target)
     return saved
 
 
 def saved_validations(root: Path) -> list[tuple[Path, dict[str, Any]]]:
-    """Every saved validation, newest first (then by file and suite)."""
-    found = [(p, json.loads(p.read_text(encoding="utf-8"))) for p in root.glob("*/*.json")]
+    """Every saved validation, newest first (then by file and suite), personnummer masked
+    (a validation saved before masking existed is masked when read)."""
+    found = [(p, masked(json.loads(p.read_text(encoding="utf-8")))) for p in root.glob("*/*.json")]
     found.sort(key=lambda item: (item[1]["file_name"], item[1]["suite"]))
     found.sort(key=lambda item: item[1]["validated_at"], reverse=True)
     return found
@@ -175,11 +200,11 @@ def build_docs(paths: Paths, progress: Progress | None = None) -> Docs:
     say(f"Great Expectations data docs: {len(validations)} validation(s) ...")
     linked = []
     for source, record in validations:
-        page = gx_dir / source.parent.name / f"{source.stem}.html"
+        page = gx_dir / mask(source.parent.name) / f"{source.stem}.html"
         page.parent.mkdir(parents=True, exist_ok=True)
-        page.write_text(render_validation(record), encoding="utf-8")
+        page.write_text(mask(render_validation(record)), encoding="utf-8")
         linked.append((page.relative_to(paths.docs).as_posix(), record))
 
     index = paths.docs / "index.html"
-    index.write_text(index_html(marts, linked), encoding="utf-8")
+    index.write_text(mask(index_html(marts, linked)), encoding="utf-8")
     return Docs(index, dbt_dir / "index.html", tuple(n["name"] for n in marts), len(linked))

@@ -2,7 +2,8 @@
 (rows of a mart).
 
 Both read only published files: the read-only copy of the event log and the marts
-snapshot (or an as-of build), never the working database.
+snapshot (or an as-of build), never the working database, through connections opened
+for analysts' SQL (warehouse.readonly): external access off, configuration locked.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from warehouse.published_log import attach_read_only
+from warehouse.readonly import connect, with_condition
 from warehouse.retractions import resolve
 
 FAR_FUTURE = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
@@ -71,7 +72,7 @@ def delivery_status(
 def key_history(log: Path, source: str, key: str, as_of: dt.datetime | None = None) -> Table:
     """Every accepted delivery of (source, key), oldest first, and what became of it."""
     cut = as_of or FAR_FUTURE
-    con = duckdb.connect(str(log), read_only=True)
+    con = connect(log, search_path=None, what="published event log")
     try:
         deliveries = con.execute(
             """
@@ -104,11 +105,13 @@ def key_history(log: Path, source: str, key: str, as_of: dt.datetime | None = No
     )
 
 
-def explain(con: duckdb.DuckDBPyConnection, log: Path, mart: str, where: str) -> Table:
+def explain(con: duckdb.DuckDBPyConnection, mart: str, where: str, log: str = "event_log") -> Table:
     """The batches behind the rows of `mart` that satisfy `where`, with their files.
 
-    `con` is a read-only connection to the published snapshot or an as-of build; `where`
-    is the analyst's own SQL condition, run read-only like `tertial query`.
+    `con` is a connection opened for analysts' SQL (warehouse.readonly) to the published
+    snapshot or an as-of build, with the published copy of the event log attached as
+    `log`. `where` is the analyst's condition on the mart's columns: parsed as one
+    condition and checked (`with_condition`), never pasted into SQL.
     """
     columns = {
         name
@@ -132,55 +135,56 @@ def explain(con: duckdb.DuckDBPyConnection, log: Path, mart: str, where: str) ->
             "explain the fact it is built from instead"
         )
     # The mart's name was found in the catalog above; it is quoted as an identifier.
+    quoted = mart.replace('"', '""')
     contributions = con.execute(
-        f'select batch_id, count(*) as mart_rows from marts."{mart}" '
-        f"where ({where}) group by batch_id order by batch_id"
+        with_condition(
+            f'select batch_id, count(*) as mart_rows from marts."{quoted}" '
+            "where true group by batch_id order by batch_id",
+            where,
+        )
     ).fetchall()
     if not contributions:
         return Table(("batch_id",), [])
-    attach_read_only(con, log, "lineage_log")
-    try:
-        batch_ids = [b for b, _ in contributions]
-        batches = {
-            row[0]: row[1:]
-            for row in con.execute(
-                """
-                select batch_id, source, file_name, recorded_at, sha256
-                from lineage_log.events.batches
-                where batch_id in (select unnest(?::bigint[]))
-                """,
-                [batch_ids],
-            ).fetchall()
-        }
-        # The earlier deliveries of the same keys: what each batch superseded.
-        superseded = dict(
-            con.execute(
-                """
-                select mine.batch_id,
-                       string_agg(distinct cast(older.batch_id as varchar), ', ')
-                from lineage_log.events.supersession_keys as mine
-                join lineage_log.events.supersession_keys as older
-                    on older.source = mine.source and older.key = mine.key
-                    and older.batch_id < mine.batch_id
-                where mine.batch_id in (select unnest(?::bigint[]))
-                group by mine.batch_id
-                """,
-                [batch_ids],
-            ).fetchall()
-        )
-        keys = dict(
-            con.execute(
-                """
-                select batch_id, string_agg(key, ', ' order by key)
-                from lineage_log.events.supersession_keys
-                where batch_id in (select unnest(?::bigint[]))
-                group by batch_id
-                """,
-                [batch_ids],
-            ).fetchall()
-        )
-    finally:
-        con.execute("detach lineage_log")
+    batch_ids = [b for b, _ in contributions]
+    # `log` is one of our fixed aliases (EVENT_LOG_ALIAS), never input.
+    batches = {
+        row[0]: row[1:]
+        for row in con.execute(
+            f"""
+            select batch_id, source, file_name, recorded_at, sha256
+            from {log}.events.batches
+            where batch_id in (select unnest(?::bigint[]))
+            """,
+            [batch_ids],
+        ).fetchall()
+    }
+    # The earlier deliveries of the same keys: what each batch superseded.
+    superseded = dict(
+        con.execute(
+            f"""
+            select mine.batch_id,
+                   string_agg(distinct cast(older.batch_id as varchar), ', ')
+            from {log}.events.supersession_keys as mine
+            join {log}.events.supersession_keys as older
+                on older.source = mine.source and older.key = mine.key
+                and older.batch_id < mine.batch_id
+            where mine.batch_id in (select unnest(?::bigint[]))
+            group by mine.batch_id
+            """,
+            [batch_ids],
+        ).fetchall()
+    )
+    keys = dict(
+        con.execute(
+            f"""
+            select batch_id, string_agg(key, ', ' order by key)
+            from {log}.events.supersession_keys
+            where batch_id in (select unnest(?::bigint[]))
+            group by batch_id
+            """,
+            [batch_ids],
+        ).fetchall()
+    )
     rows = []
     for batch_id, mart_rows in contributions:
         source, file_name, recorded_at, sha256 = batches.get(batch_id, (None,) * 4)

@@ -9,6 +9,7 @@ connection gets the new snapshot.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import time
@@ -34,12 +35,31 @@ class Published:
 
 
 def publish(working: Path, target: Path) -> Published:
-    """Copy the marts of `working` into a new file and atomically replace `target`."""
+    """Copy the marts of `working` into a new file and atomically replace `target`.
+
+    Whatever stops it (a full disk, a damaged working database, an interrupt) the old
+    snapshot stays as it was and the temporary file and its WAL are removed.
+    """
     started = time.perf_counter()
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    temporary.unlink(missing_ok=True)
+    remove_temporary(temporary)
     published_at = dt.datetime.now(dt.UTC)
+    try:
+        tables = _write_snapshot(working, temporary, published_at)
+        crash_point("during_publish")
+        replace_read_only(temporary, target)
+    except BaseException:
+        remove_temporary(temporary)
+        raise
+    names = tuple(f"{s}.{t}" for s, t in tables)
+    return Published(target, names, time.perf_counter() - started, published_at)
+
+
+def _write_snapshot(
+    working: Path, temporary: Path, published_at: dt.datetime
+) -> list[tuple[str, str]]:
+    """Write the marts and `meta` of `working` into the new file `temporary`, closed."""
     con = duckdb.connect(str(temporary), config=duckdb_config())
     try:
         # ATTACH takes no bind parameter; the path is our own setting, quoted as a literal.
@@ -56,11 +76,13 @@ def publish(working: Path, target: Path) -> Published:
         ).fetchall()
         for schema in PUBLISHED_SCHEMAS:
             con.execute(f'create schema if not exists "{schema}"')
-        for schema, table in tables:
+        for number, (schema, table) in enumerate(tables):
             # Identifiers come from the catalog of our own database, quoted.
             con.execute(
                 f'create table "{schema}"."{table}" as select * from work."{schema}"."{table}"'
             )
+            if number == 0:
+                crash_point("during_snapshot_copy")
         con.execute("create schema if not exists meta")
         con.execute(
             """
@@ -77,14 +99,22 @@ def publish(working: Path, target: Path) -> Published:
         con.execute("detach work")
         con.execute("checkpoint")
     except BaseException:
-        con.close()
-        temporary.unlink(missing_ok=True)
+        close_quietly(con)
         raise
     con.close()
-    crash_point("during_publish")
-    replace_read_only(temporary, target)
-    names = tuple(f"{s}.{t}" for s, t in tables)
-    return Published(target, names, time.perf_counter() - started, published_at)
+    return tables
+
+
+def close_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    """Close a connection after a failure without raising over that failure."""
+    with contextlib.suppress(duckdb.Error):
+        con.close()
+
+
+def remove_temporary(temporary: Path) -> None:
+    """Remove a temporary database file and the write-ahead log DuckDB keeps beside it."""
+    for path in (temporary, temporary.with_name(temporary.name + ".wal")):
+        path.unlink(missing_ok=True)
 
 
 def replace_read_only(temporary: Path, target: Path) -> None:
@@ -110,11 +140,12 @@ def _fsync(path: Path) -> None:
 
 
 def connect_published(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the snapshot, with the marts on the search path."""
-    if not path.exists():
-        raise FileNotFoundError(
-            f"no published snapshot at {path}: run `tertial build` (or `tertial demo`) first"
-        )
-    con = duckdb.connect(str(path), read_only=True)
-    con.execute("set search_path = 'marts,meta,main'")
-    return con
+    """A read-only connection to the snapshot, with the marts on the search path.
+
+    Opened for analysts' SQL (warehouse.readonly): no file beside the snapshot, no
+    setting changed; SnapshotUnavailable (a FileNotFoundError) when it is missing or
+    broken, saying to run `tertial build`.
+    """
+    from warehouse.readonly import connect
+
+    return connect(path)

@@ -24,7 +24,8 @@ from pathlib import Path
 import duckdb
 
 from tertial.settings import SCHEMA_SQL, duckdb_config
-from warehouse.publish import replace_read_only
+from warehouse.crashpoints import crash_point
+from warehouse.publish import close_quietly, remove_temporary, replace_read_only
 
 # The id column of every event table: a retraction's own id, every other row's batch.
 ID_COLUMN = {"retractions": "retraction_id"}
@@ -61,10 +62,12 @@ def _clone(source: Path, target: Path) -> None:
 
 
 def remove_stale_temporaries(target: Path) -> None:
-    """Remove what a killed publish left behind (`.<name>.<pid>.tmp` of a dead process)."""
-    for stale in target.parent.glob(f".{target.name}.*.tmp"):
-        pid = stale.name.removeprefix(f".{target.name}.").removesuffix(".tmp")
-        if pid.isdigit() and not _alive(int(pid)):
+    """Remove what a killed publish left behind: `.<name>.<pid>.tmp` of a dead process
+    and the write-ahead log DuckDB kept beside it (`.<name>.<pid>.tmp.wal`)."""
+    prefix = f".{target.name}."
+    for stale in target.parent.glob(f"{prefix}*.tmp*"):
+        pid, _, rest = stale.name.removeprefix(prefix).partition(".")
+        if rest in ("tmp", "tmp.wal") and pid.isdigit() and not _alive(int(pid)):
             stale.unlink(missing_ok=True)
 
 
@@ -108,7 +111,21 @@ def publish_event_log(working: Path, target: Path, *, rebuild: bool = False) -> 
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(target)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    temporary.unlink(missing_ok=True)
+    remove_temporary(temporary)
+    try:
+        appended, newest = _append_new_events(working, target, temporary, rebuild=rebuild)
+        replace_read_only(temporary, target)
+    except BaseException:
+        # A full disk, a damaged working database, an interrupt: the old copy stands.
+        remove_temporary(temporary)
+        raise
+    return PublishedLog(target, appended, newest, time.perf_counter() - started)
+
+
+def _append_new_events(
+    working: Path, target: Path, temporary: Path, *, rebuild: bool
+) -> tuple[dict[str, int], int]:
+    """Write the new copy into `temporary` (closed): the old copy plus the new events."""
     if target.exists() and not rebuild:
         _clone(target, temporary)
         os.chmod(temporary, 0o644)
@@ -142,14 +159,13 @@ def publish_event_log(working: Path, target: Path, *, rebuild: bool = False) -> 
                 [watermark],
             )
             appended[table] = int((cursor.fetchone() or [0])[0])
+        crash_point("during_log_publish")
         con.execute("commit")
         newest = through_id(con)
         con.execute("detach work")
         con.execute("checkpoint")
     except BaseException:
-        con.close()
-        temporary.unlink(missing_ok=True)
+        close_quietly(con)
         raise
     con.close()
-    replace_read_only(temporary, target)
-    return PublishedLog(target, appended, newest, time.perf_counter() - started)
+    return appended, newest

@@ -9,6 +9,7 @@ reached the write-ahead log; running the load again then finishes the job.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import duckdb
 import polars as pl
 
 from sources._common.batch import ParsedBatch, Reference
+from sources._common.personnummer import mask
 from tertial.settings import SCHEMA_SQL, duckdb_config
 from warehouse.crashpoints import crash_point
 from warehouse.retractions import RetractionRefused, refusal, resolve
@@ -39,6 +41,10 @@ class WarehouseBusy(RuntimeError):
     """Another process holds the working database (one writer at a time)."""
 
 
+class WarehouseDamaged(RuntimeError):
+    """The working database exists but DuckDB cannot open it: damaged or not a database."""
+
+
 @dataclass(frozen=True)
 class BatchMeta:
     """What the warehouse records about a delivered file."""
@@ -53,16 +59,25 @@ class BatchMeta:
 
 
 def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the working database, with a clear message when another process has it."""
+    """Open the working database, with a clear message when another process has it or
+    when it cannot be opened at all."""
     try:
         return duckdb.connect(str(path), read_only=read_only, config=duckdb_config())
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
+    except duckdb.Error as exc:
+        text = str(exc)
+        if "could not set lock" in text.lower() or "conflicting lock" in text.lower():
             raise WarehouseBusy(
-                f"the working database {path} is in use by another load or build "
-                "(DuckDB allows one writer); try again when it has finished"
+                f"busy: the working database {path} is in use by another load or build "
+                "(DuckDB allows one writer); run this again when it has finished"
             ) from exc
-        raise
+        if "no space left" in text.lower() or not path.is_file():
+            raise  # the disk, or the folder: the command line says what to do about it
+        first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+        raise WarehouseDamaged(
+            f"the working database {path} cannot be opened ({first}): it is damaged or "
+            "not a DuckDB file, and nothing was written to it; move it aside (keep it), "
+            "restore the working database from the last backup, then run `tertial replay`"
+        ) from exc
 
 
 class EventStore:
@@ -72,7 +87,12 @@ class EventStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.con = connect(path)
-        self.con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+        try:
+            # The log's schema (idempotent): a new database, or one from before a table.
+            self.con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+        except BaseException:
+            self.con.close()  # a full disk or an interrupt: never leave the file open
+            raise
 
     def close(self) -> None:
         self.con.close()
@@ -105,7 +125,13 @@ class EventStore:
         return row[0] if row else None
 
     def reference(self) -> Reference:
-        """Codes a new file is resolved against: the register and current activities."""
+        """Codes a new file is resolved against: the register, current activities, and
+        when each code is valid (see `Reference`).
+
+        The board's ends and the activities' spans are read from the (small) registers on
+        every file; the activities the ledger, budget and forecast use are read only when
+        a new activity register asks (`Reference.activities_in_use`).
+        """
         # A retracted register delivery no longer vouches for a code.
         pairs = self.con.execute("select retraction_id, target_id from events.retractions")
         retracted = list(resolve(pairs.fetchall()).retracted_by)
@@ -118,7 +144,28 @@ class EventStore:
             """,
             [retracted],
         ).fetchall()
-        pairs = self.con.execute(
+        # A code ends where its newest dated events are all endings (the way dim_namnd
+        # decides is_active: on one date a Skapad or Namnbyte outweighs an ending).
+        ends = self.con.execute(
+            """
+            with events as (
+                select distinct o.kod, o.datum, o.handelse
+                from events.organisation as o
+                join events.batches as b using (batch_id)
+                where b.status = 'accepted' and b.batch_id not in (select unnest(?::bigint[]))
+            ),
+            newest as (
+                select kod, max(datum) as datum from events group by kod
+            )
+            select e.kod, e.datum, string_agg(distinct e.handelse, ', ' order by e.handelse)
+            from events as e
+            join newest as n on e.kod = n.kod and e.datum = n.datum
+            group by e.kod, e.datum
+            having bool_and(e.handelse in ('Nedlagd', 'Sammanslagen', 'Delad'))
+            """,
+            [retracted],
+        ).fetchall()
+        activities = self.con.execute(
             """
             with newest as (
                 select key as namnd, max(batch_id) as batch_id
@@ -126,16 +173,82 @@ class EventStore:
                 where source = 'verksamheter' and batch_id not in (select unnest(?::bigint[]))
                 group by key
             )
-            select distinct v.namnd, v.verksamhet
+            select
+                v.namnd,
+                v.verksamhet,
+                case when count(*) = count(v.giltig_fran) then min(v.giltig_fran) end,
+                case when count(*) = count(v.giltig_till) then max(v.giltig_till) end
             from events.verksamheter as v
             join newest as n on v.batch_id = n.batch_id and v.namnd = n.namnd
+            group by v.namnd, v.verksamhet
             """,
             [retracted],
         ).fetchall()
         return Reference(
             namnd_codes=frozenset(code for (code,) in codes),
-            verksamheter=frozenset((n, v) for n, v in pairs),
+            verksamheter=frozenset((n, v) for n, v, _, _ in activities),
+            namnd_ends={code: (day, event) for code, day, event in ends},
+            verksamhet_spans={(n, v): (lo, hi) for n, v, lo, hi in activities},
+            activities_in_use=lambda namnds: self._activities_in_use(namnds, retracted),
         )
+
+    def _activities_in_use(
+        self, namnds: Sequence[str], retracted: list[int]
+    ) -> frozenset[tuple[str, str]]:
+        """(Nämnd, Verksamhet) pairs of the boards' current ledger, budget and forecast.
+
+        Current: per supersession key the newest delivery that is not retracted, as
+        int_deliveries_ranked decides (a SIE file's lines are keyed as `huvudbok` and its
+        period budget as `budget`). Only the boards asked for are read: the ledger's
+        zone maps skip nothing here (every month's batch holds every board), so this
+        scans `events.huvudbok`'s four key columns once, which is why it runs only when
+        a new activity register is checked.
+        """
+        if not namnds:
+            return frozenset()
+        rows = self.con.execute(
+            """
+            with ranked as (
+                select
+                    source, key, batch_id,
+                    row_number() over (partition by source, key order by batch_id desc) as rank
+                from events.supersession_keys
+                where source in ('huvudbok', 'budget', 'prognos')
+                    and batch_id not in (select unnest(?::bigint[]))
+            ),
+            current as (select source, key, batch_id from ranked where rank = 1),
+            ledger_keys as (
+                select
+                    batch_id,
+                    split_part(key, '|', 1) as namnd,
+                    cast(split_part(key, '|', 2) as integer) as period
+                from current
+                where source = 'huvudbok' and split_part(key, '|', 1) in (select unnest(?))
+            )
+            select distinct h.namnd, h.verksamhet
+            from events.huvudbok as h
+            join ledger_keys as k
+                on h.batch_id = k.batch_id and h.namnd = k.namnd and h.period = k.period
+            union
+            select distinct b.namnd, b.verksamhet
+            from events.budget as b
+            join current as c
+                on c.source = 'budget' and b.batch_id = c.batch_id and b.beslut = c.key
+            where b.namnd in (select unnest(?))
+            union
+            select distinct p.namnd, p.verksamhet
+            from events.prognos as p
+            join current as c
+                on c.source = 'prognos' and p.batch_id = c.batch_id
+                and c.key = concat_ws('|', p.namnd, p.ar, p.prognostillfalle)
+            where p.namnd in (select unnest(?))
+            """,
+            [retracted, list(namnds), list(namnds), list(namnds)],
+        ).fetchall()
+        # Verksamhet -1 (Okänd) is the warehouse's own code for lines booked on no
+        # activity (SIE files without objects): no register lists it, so it never
+        # counts as an activity a re-delivered register dropped.
+        return frozenset((n, v) for n, v in rows if v != "-1")
 
     def batches(self) -> pl.DataFrame:
         return self.con.execute(
@@ -258,18 +371,20 @@ class EventStore:
         report_path: str | None = None,
     ) -> int:
         recorded_at = self._next_recorded_at()
+        # No personnummer in the log, ever: a file named for one, or rejected for one,
+        # is recorded with it masked (`19121212-****`); only the quarantined file keeps it.
         params: list[Any] = [
             meta.source,
-            meta.file_name,
-            meta.file_path,
+            mask(meta.file_name),
+            mask(meta.file_path),
             meta.sha256,
             meta.file_bytes,
             meta.encoding,
             recorded_at,
             status,
             meta.row_count,
-            reason,
-            report_path,
+            None if reason is None else mask(reason),
+            None if report_path is None else mask(report_path),
         ]
         row = self.con.execute(
             """

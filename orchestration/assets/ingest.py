@@ -46,10 +46,13 @@ def _ingest_asset(source: Source, upstream: list[dg.AssetKey]) -> dg.AssetsDefin
         mine = [p for p in expand([home.landing]) if source_for(p.name) is source]
         if monthly:
             mine = [p for p in mine if partition_of(p.name) == context.partition_key]
-        results = ingest(home, mine, move=True, progress=context.log.info)
+        results = ingest(home, mine, move=True, progress=context.log.info, expanded=True)
         context.log.info(summary(results))
         rejected = [r for r in results if r.status == "rejected"]
         accepted = [r for r in results if r.status == "accepted"]
+        waiting = [r for r in results if r.status == "waiting"]
+        for result in waiting:
+            context.log.warning(result.line())
         yield dg.MaterializeResult(
             asset_key=key,
             metadata={
@@ -57,6 +60,10 @@ def _ingest_asset(source: Source, upstream: list[dg.AssetKey]) -> dg.AssetsDefin
                 "accepted": len(accepted),
                 "duplicates": sum(r.status == "duplicate" for r in results),
                 "rejected": len(rejected),
+                # Left in landing/ for a later run: still being written, or a control
+                # file whose data file has not come yet.
+                "waiting": len(waiting),
+                "waiting_files": [f"{r.name}: {r.reason}" for r in waiting],
                 "rows_appended": sum(r.rows for r in accepted),
                 "batches": [r.batch_id for r in accepted],
             },
@@ -71,7 +78,7 @@ def _ingest_asset(source: Source, upstream: list[dg.AssetKey]) -> dg.AssetsDefin
             severity=dg.AssetCheckSeverity.WARN,
             metadata={
                 "expectations_evaluated": sum(o.evaluated for r in accepted for o in r.outcomes),
-                "rejected_files": [f"{r.path.name}: {r.reason}" for r in rejected],
+                "rejected_files": [f"{r.name}: {r.reason}" for r in rejected],
                 "reports": [str(r.report) for r in rejected],
             },
         )
@@ -93,7 +100,8 @@ def unclaimed_files(
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     """Files in landing/ no source asset takes: loaded or quarantined all the same.
 
-    A file matching no source is quarantined with a report; a monthly source's file
+    A file matching no source is quarantined with a report; a control file without its
+    data file waits for it (a day, then is quarantined); a monthly source's file
     whose name holds no month (so no partition takes it) is ingested as usual. Without
     this the inbox would keep such a file forever and nobody would hear of it.
     """
@@ -104,14 +112,22 @@ def unclaimed_files(
         if source_for(p.name) is None
         or (is_monthly(source_for(p.name)) and not claimed_by_partition(p))
     ]
-    results = ingest(home, strays, move=True, progress=context.log.warning)
-    yield dg.MaterializeResult(asset_key=UNCLAIMED, metadata={"files": len(results)})
+    results = ingest(home, strays, move=True, progress=context.log.warning, expanded=True)
+    waiting = [r for r in results if r.status == "waiting"]
+    yield dg.MaterializeResult(
+        asset_key=UNCLAIMED,
+        metadata={
+            "files": len(results),
+            "waiting": len(waiting),
+            "waiting_files": [f"{r.name}: {r.reason}" for r in waiting],
+        },
+    )
     yield dg.AssetCheckResult(
         asset_key=UNCLAIMED,
         check_name=CHECK_NAME,
         passed=not any(r.status == "rejected" for r in results),
         severity=dg.AssetCheckSeverity.WARN,
-        metadata={"files": [f"{r.path.name}: {r.status} {r.reason or ''}" for r in results]},
+        metadata={"files": [f"{r.name}: {r.status} {r.reason or ''}" for r in results]},
     )
 
 

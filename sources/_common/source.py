@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from sources._common.batch import ParsedBatch, Reference
+from sources._common.batch import ParsedBatch, Reference, for_validation, structure_suite
 from sources._common.contract import Contract
 from sources._common.validation import Outcome, validate
 
@@ -37,10 +37,17 @@ class Source:
         """Run the suites in order; stop after the first that fails.
 
         The structure suite comes first because a missing column makes every cell
-        rule on it fail too: one clear message beats twenty derived ones.
+        rule on it fail too: one clear message beats twenty derived ones. A file with
+        a required header missing runs the structure suite alone (which fails on it).
         """
+        if parsed.missing_headers:
+            # Only the structure suite: the others derive columns from, and name rules
+            # after, columns the file does not have. It names the missing headers.
+            suites = [structure_suite(self.contract, parsed, for_validation(parsed))]
+        else:
+            suites = self.suites(parsed, reference)
         outcomes = []
-        for name, frame, expectations in self.suites(parsed, reference):
+        for name, frame, expectations in suites:
             outcome = validate(frame, f"{self.name}.{name}", expectations)
             outcomes.append(outcome)
             if not outcome.success:
@@ -60,6 +67,10 @@ class Source:
             for table, rows in parsed.event_tables.items()
             if rows.height or table == self.name
         ]
+        if not frames:  # a file feeding other tables, with no rows (rejected before this)
+            return pl.DataFrame(
+                schema={"source": pl.String, "key": pl.String, "row_count": pl.Int64}
+            )
         return pl.concat(frames)
 
 

@@ -33,6 +33,20 @@ pandas_execution_engine.HASH_THRESHOLD = 0
 SAMPLE_SIZE = 20  # rows and values named per failed rule; the count is always complete
 
 
+def shown(value: Any) -> str:
+    """A cell value as a report shows it: quoted text, and `(empty)` for a missing cell.
+
+    GX hands pandas' missing markers through (None, NaN, pd.NA): "Period is filled: nan"
+    told a controller nothing.
+
+    >>> shown("2011-09-31"), shown(None), shown(float("nan")), shown(12)
+    ("'2011-09-31'", '(empty)', '(empty)', '12')
+    """
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return "(empty)"
+    return repr(value)
+
+
 @dataclass(frozen=True)
 class Failure:
     """One expectation that did not hold: the rule, where, and what was found."""
@@ -49,7 +63,7 @@ class Failure:
         where = f" in column {self.column}" if self.column else ""
         if self.lines:
             pairs = ", ".join(
-                f"line {line}: {value!r}"
+                f"line {line}: {shown(value)}"
                 for line, value in zip(self.lines, self.values, strict=False)
             )
             more = (

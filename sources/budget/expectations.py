@@ -12,11 +12,13 @@ from sources._common.batch import (
     ParsedBatch,
     Reference,
     cell_expectations,
+    cell_values,
     for_validation,
     known_namnd,
     known_verksamhet,
     structure_suite,
     unique_rows,
+    valid_in_period,
 )
 from sources._common.source import Suite
 from sources._common.validation import rule
@@ -33,6 +35,9 @@ FILE_YEAR = re.compile(r"budget_([0-9]{4})_")
 def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
     """Structure, then every cell, then what makes the file one decision."""
     typed = parsed.rows
+    in_period, in_period_rules = valid_in_period(
+        reference, typed, when="ar", grain="year", verksamhet=True
+    )
     cells = for_validation(
         parsed,
         ar_int=typed["ar"],
@@ -42,20 +47,18 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
             pl.when(pl.col("typ") == "Ursprunglig").then(pl.col("belopp"))
         ).to_series(),
         beslutsdatum_utanfor_ar=_decided_outside_year(typed),
+        # A copy, so GX (rules grouped by column) names a date that is no day first.
+        beslutsdatum_per_file=pl.col("beslutsdatum"),
         **NAMND_VERKSAMHET,
+        **cell_values(CONTRACT, parsed),
+        **in_period,
     )
     # The first failed rule is the rejection's headline. GX runs the rules grouped by
     # column, in the order each column first appears: the contract's columns (from
     # cell_expectations), then the derived ones in the order below.
     content = [
+        # Beslutsdatum a real calendar date (`2011-02-30` is not): cell_expectations.
         *cell_expectations(CONTRACT, parsed),
-        rule(
-            # The pattern rule (cell_expectations) takes `2011-02-30`; a calendar does not.
-            E.ExpectColumnValuesToMatchStrftimeFormat(
-                column="beslutsdatum", strftime_format="%Y-%m-%d"
-            ),
-            "Beslutsdatum is a real calendar date (YYYY-MM-DD)",
-        ),
         rule(
             E.ExpectColumnValuesToBeInSet(column="typ", value_set=TYPER),
             "Typ is Ursprunglig, Ombudgetering or Tilläggsbudget",
@@ -77,7 +80,13 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
         ),
         *_one_value_per_file(parsed, "beslut", "Beslut", "a file is one decision"),
         *_one_value_per_file(parsed, "typ", "Typ", "a decision has one type"),
-        *_one_value_per_file(parsed, "beslutsdatum", "Beslutsdatum", "a decision has one date"),
+        *_one_value_per_file(
+            parsed,
+            "beslutsdatum",
+            "Beslutsdatum",
+            "a decision has one date",
+            on="beslutsdatum_per_file",
+        ),
         *_one_value_per_file(parsed, "ar", "År", "a decision is for one budget year"),
         *_year_of_file_name(parsed),
         rule(
@@ -87,6 +96,7 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
         ),
         *known_namnd(reference),
         *known_verksamhet(reference),
+        *in_period_rules,
         *unique_rows(CONTRACT, "beslut", "namnd", "verksamhet", "slag"),
     ]
     return [structure_suite(CONTRACT, parsed, cells), ("content", cells, content)]
@@ -117,12 +127,18 @@ def _decided_outside_year(typed: pl.DataFrame) -> pl.Series:
     ).to_series()
 
 
-def _one_value_per_file(parsed: ParsedBatch, column: str, header: str, why: str) -> list:
-    """Every row carries the value of the first filled row; a failure names the other lines."""
+def _one_value_per_file(
+    parsed: ParsedBatch, column: str, header: str, why: str, *, on: str | None = None
+) -> list:
+    """Every row carries the value of the first filled row; a failure names the other lines.
+
+    `on`: a derived copy of the column to check instead (it orders the rule after the
+    rules on the column's own derived checks).
+    """
     first = parsed.raw.get_column(column).drop_nulls().head(1).to_list()
     return [
         rule(
-            E.ExpectColumnValuesToBeInSet(column=column, value_set=first),
+            E.ExpectColumnValuesToBeInSet(column=on or column, value_set=first),
             f"one {header} per file ({why}; the first row says {first[0]!r})"
             if first
             else f"one {header} per file ({why})",

@@ -15,10 +15,12 @@ from sources._common.batch import (
     ParsedBatch,
     Reference,
     cell_expectations,
+    cell_values,
     for_validation,
     known_namnd,
     structure_suite,
     unique_rows,
+    valid_in_period,
 )
 from sources._common.source import Suite
 from sources._common.validation import rule
@@ -44,11 +46,13 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
         for c in CONTRACT.columns
         if not c.required and c.name not in parsed.raw.columns
     }
-    cells = for_validation(parsed, **absent)
+    in_period, in_period_rules = valid_in_period(reference, parsed.rows, when="ar", grain="year")
+    cells = for_validation(parsed, **absent, **cell_values(CONTRACT, parsed), **in_period)
     content = [
         # Filled År, Rapport, Nämnd and Indikator, År a YYYY, no personnummer anywhere.
         *cell_expectations(CONTRACT, parsed),
         *known_namnd(reference),
+        *in_period_rules,
         rule(
             E.ExpectColumnValuesToBeInSet(column="rapport", value_set=list(REPORTS)),
             f"Rapport is one of {', '.join(REPORTS)}",

@@ -18,12 +18,14 @@ from sources._common.batch import (
     ParsedBatch,
     Reference,
     cell_expectations,
+    cell_values,
     for_validation,
     known_namnd,
     not_negative,
     structure_suite,
     typed_values,
     unique_rows,
+    valid_in_period,
 )
 from sources._common.csvfile import normalise_header
 from sources._common.source import Suite
@@ -70,6 +72,7 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
     """Structure, then every cell, then one row per employment type and gender."""
     typed = parsed.rows
     identifying = ", ".join(person_columns(parsed.extra_columns)) or None
+    in_period, in_period_rules = valid_in_period(reference, typed, when="period", grain="period")
     cells = for_validation(
         parsed,
         # The raw cells are text: ranges are checked on the typed values beside them.
@@ -80,6 +83,8 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
         ).then(typed["anstallda"].cast(pl.Decimal(18, 0))),
         # Every line names the identifying column(s), so the rejection points at them.
         person_level_columns=pl.lit(identifying, dtype=pl.String),
+        **cell_values(CONTRACT, parsed),
+        **in_period,
     )
     content = [
         *cell_expectations(CONTRACT, parsed),
@@ -112,6 +117,7 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
             "(Anställda / Årsarbetare)",
         ),
         *known_namnd(reference),
+        *in_period_rules,
         *unique_rows(CONTRACT, "period", "namnd", "anstallningsform", "kon"),
     ]
     return [structure_suite(CONTRACT, parsed, cells), ("content", cells, content)]

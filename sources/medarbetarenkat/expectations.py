@@ -12,10 +12,12 @@ from sources._common.batch import (
     ParsedBatch,
     Reference,
     cell_expectations,
+    cell_values,
     for_validation,
     known_namnd,
     structure_suite,
     unique_rows,
+    valid_in_period,
 )
 from sources._common.source import Suite
 from sources._common.validation import rule
@@ -28,12 +30,15 @@ E = gx.expectations
 def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
     """Structure, then every cell, then one value per index, board and year."""
     typed = parsed.rows
+    in_period, in_period_rules = valid_in_period(reference, typed, when="ar", grain="year")
     cells = for_validation(
         parsed,
         # The raw cells are text: ranges are checked on the typed values beside them.
         ar_int=typed["ar"],
         varde_value=typed["varde"],
         svarsfrekvens_value=typed["svarsfrekvens"],
+        **cell_values(CONTRACT, parsed),
+        **in_period,
     )
     content = [
         *cell_expectations(CONTRACT, parsed),
@@ -55,6 +60,7 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
             "Svarsfrekvens is a percentage between 0 and 100",
         ),
         *known_namnd(reference),
+        *in_period_rules,
         *unique_rows(CONTRACT, "ar", "namnd", "index_namn"),
     ]
     return [structure_suite(CONTRACT, parsed, cells), ("content", cells, content)]

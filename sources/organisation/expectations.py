@@ -8,6 +8,7 @@ from sources._common.batch import (
     ParsedBatch,
     Reference,
     cell_expectations,
+    cell_values,
     for_validation,
     structure_suite,
 )
@@ -22,7 +23,7 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
     """Structure, then events and types from the fixed lists, parents that exist."""
     known = sorted(reference.namnd_codes | set(parsed.rows["kod"].drop_nulls().to_list()))
     successors = parsed.rows["eftertradare"].list.join(",")
-    cells = for_validation(parsed, eftertradare_known=successors)
+    cells = for_validation(parsed, eftertradare_known=successors, **cell_values(CONTRACT, parsed))
     exploded = (
         parsed.rows.select("line_number", "eftertradare")
         .explode("eftertradare")

@@ -11,11 +11,13 @@ from sources._common.batch import (
     ParsedBatch,
     Reference,
     cell_expectations,
+    cell_values,
     for_validation,
     known_namnd,
     known_verksamhet,
     structure_suite,
     unique_rows,
+    valid_in_period,
 )
 from sources._common.source import Suite
 from sources._common.validation import rule
@@ -33,8 +35,16 @@ FILE_NAME = re.compile(r"prognos_([0-9]{4})_(t1|t2|m0[1-9]|m1[0-2])(?:[_.-]|$)")
 def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
     """Structure, then every cell, then one row per forecast line."""
     typed = parsed.rows
+    in_period, in_period_rules = valid_in_period(
+        reference, typed, when="ar", grain="year", verksamhet=True
+    )
     cells = for_validation(
-        parsed, ar_int=typed["ar"], prognos_kr=typed["prognos"], **NAMND_VERKSAMHET
+        parsed,
+        ar_int=typed["ar"],
+        prognos_kr=typed["prognos"],
+        **NAMND_VERKSAMHET,
+        **cell_values(CONTRACT, parsed),
+        **in_period,
     )
     content = [
         *cell_expectations(CONTRACT, parsed),
@@ -62,6 +72,7 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
         *_file_name_matches(parsed),
         *known_namnd(reference),
         *known_verksamhet(reference),
+        *in_period_rules,
         *unique_rows(CONTRACT, "ar", "prognostillfalle", "namnd", "verksamhet", "slag"),
     ]
     return [structure_suite(CONTRACT, parsed, cells), ("content", cells, content)]

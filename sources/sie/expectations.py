@@ -14,20 +14,27 @@ In order, each suite only if the one before passed:
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import great_expectations as gx
 import pandas as pd
 import polars as pl
 
+from sources._common import personnummer
 from sources._common.batch import (
     NAMND_VERKSAMHET,
     ParsedBatch,
     Reference,
+    amount_rules,
+    amount_values,
     known_namnd,
     known_verksamhet,
+    period_in_years,
+    valid_in_period,
 )
 from sources._common.source import Suite
 from sources._common.validation import rule
-from sources._common.values import KONTO_PATTERN, PERIOD_PATTERN, PERSONNUMMER_PATTERN
+from sources._common.values import KONTO_PATTERN, PERIOD_PATTERN
 from sources.sie.contract import UNKNOWN_VERKSAMHET
 
 E = gx.expectations
@@ -38,13 +45,13 @@ SIE_AMOUNT_PATTERN = r"^-?[0-9]+(?:\.[0-9]{1,2})?$"
 
 def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
     """Structure, every record, the ledger lines, the vouchers, the period budget."""
-    cells = _ledger_cells(parsed)
+    cells, in_period_rules = _ledger_cells(parsed, reference)
     # Verksamhet -1 (Okänd) is allowed on purpose: a line without a dimension-2 object
     # is booked there (contract.UNKNOWN_VERKSAMHET) and dim_verksamhet gives it the
     # Okänd member, so a SIE file without object coding loads instead of failing on
     # an activity it never claimed. Any other code must be in verksamheter.csv.
-    with_unknown = Reference(
-        namnd_codes=reference.namnd_codes,
+    with_unknown = replace(
+        reference,
         verksamheter=reference.verksamheter
         | {(n, UNKNOWN_VERKSAMHET) for n in reference.namnd_codes},
     )
@@ -60,18 +67,23 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
                 )
             ],
         ),
+        *_checksum_suite(parsed),
         ("records", _records(parsed), _record_expectations()),
-        ("content", cells, _content_expectations(with_unknown)),
+        ("content", cells, [*_content_expectations(with_unknown), *in_period_rules]),
         ("vouchers", _vouchers(parsed), _voucher_expectations()),
     ]
     budget = parsed.companions["budget_raw"]
     if budget.height:
-        result.append(("budget", _budget_cells(budget), _budget_expectations(with_unknown)))
+        budget_cells, budget_in_period = _budget_cells(budget, reference)
+        result.append(
+            ("budget", budget_cells, [*_budget_expectations(with_unknown), *budget_in_period])
+        )
     return result
 
 
-def _ledger_cells(parsed: ParsedBatch) -> pd.DataFrame:
-    """The ledger lines as delivered, plus the derived columns the rules read."""
+def _ledger_cells(parsed: ParsedBatch, reference: Reference) -> tuple[pd.DataFrame, list]:
+    """The ledger lines as delivered, plus the derived columns the rules read, and the
+    rules on codes valid at the period (they come with their columns)."""
     year = parsed.companions["financial_year"].row(0)
     datum = pl.col("datum").str.to_date("%Y%m%d", strict=False)
     outside = pl.lit(None, pl.String)
@@ -85,16 +97,25 @@ def _ledger_cells(parsed: ParsedBatch) -> pd.DataFrame:
             )
             .otherwise(None)
         )
-    return (
+    typed = parsed.rows
+    in_period, in_period_rules = valid_in_period(
+        reference, typed, when="period", grain="period", verksamhet=True
+    )
+    in_years, in_years_rules = period_in_years(typed["period"])
+    cells = (
         parsed.raw.with_columns(
             datum_period=datum.dt.strftime("%Y%m"),
             datum_outside_year=outside,
+            **in_years,
             **NAMND_VERKSAMHET,
+            **amount_values("belopp", parsed.raw["belopp"], typed["belopp"], SIE_AMOUNT_PATTERN),
+            **in_period,
         )
         .drop("voucher_line")
         .to_pandas()
         .set_index("line_number")
     )
+    return cells, [*in_years_rules, *in_period_rules]
 
 
 def _content_expectations(reference: Reference) -> list:
@@ -126,6 +147,7 @@ def _content_expectations(reference: Reference) -> list:
             E.ExpectColumnValuesToBeNull(column="datum_outside_year"),
             "Datum falls inside the financial year (#RAR 0)",
         ),
+        *amount_rules("belopp", "Belopp"),
         *known_namnd(reference),
         *known_verksamhet(reference),
     ]
@@ -146,14 +168,52 @@ def _account_and_amount(konto: str, belopp: str) -> list:
 
 
 def _records(parsed: ParsedBatch) -> pd.DataFrame:
-    return parsed.companions["records"].to_pandas().set_index("line_number")
+    """Every record, with `personnummer`: the record masked where one is found, else null.
+
+    Searched field by field (`parser._searchable`): every record, whatever its label,
+    `#ORGNR`, `#FNAMN` and `#TRANS` texts included; found with `personnummer.masked_hits`.
+    """
+    records = parsed.companions["records"]
+    return (
+        records.select(
+            "line_number",
+            personnummer.masked_hits(records["fields"], records["record"]).alias("personnummer"),
+        )
+        .to_pandas()
+        .set_index("line_number")
+    )
 
 
 def _record_expectations() -> list:
     return [
         rule(
-            E.ExpectColumnValuesToNotMatchRegex(column="record", regex=PERSONNUMMER_PATTERN),
-            "no personnummer-like value in any record (person-level data must never enter)",
+            E.ExpectColumnValuesToBeNull(column="personnummer"),
+            "no personnummer-like value in any record (no personnummer or samordningsnummer, "
+            "a sole trader's #ORGNR, #FNAMN and #TRANS texts included: person-level data must "
+            "never enter; remove it from the export / inga personnummer eller "
+            "samordningsnummer: ta bort dem ur exporten)",
+        )
+    ]
+
+
+def _checksum_suite(parsed: ParsedBatch) -> list[Suite]:
+    """`#KSUMMA` verified when the file has one (records.Checksum says how)."""
+    checksum = parsed.companions.get("checksum")
+    if checksum is None or checksum.is_empty():
+        return []
+    return [
+        (
+            "checksum",
+            checksum.to_pandas().set_index("line_number"),
+            [
+                rule(
+                    E.ExpectColumnValuesToBeNull(column="ksumma"),
+                    "#KSUMMA holds (SIE 4B §10: the CRC-32 of the records between the two "
+                    "#KSUMMA): the file was changed or cut after export, export it again / "
+                    "kontrollsumman #KSUMMA stämmer inte: filen har ändrats eller kortats, "
+                    "exportera den igen",
+                )
+            ],
         )
     ]
 
@@ -196,8 +256,27 @@ def _voucher_expectations() -> list:
     ]
 
 
-def _budget_cells(budget: pl.DataFrame) -> pd.DataFrame:
-    return budget.with_columns(**NAMND_VERKSAMHET).to_pandas().set_index("line_number")
+def _budget_cells(budget: pl.DataFrame, reference: Reference) -> tuple[pd.DataFrame, list]:
+    """The #PBUDGET lines of year 0, with their amounts' and codes' check columns."""
+    typed = budget.select(
+        "namnd",
+        "verksamhet",
+        pl.col("period").cast(pl.Int32, strict=False),
+        pl.col("belopp").cast(pl.Decimal(18, 2), strict=False),
+    )
+    in_period, in_period_rules = valid_in_period(
+        reference, typed, when="period", grain="period", verksamhet=True
+    )
+    cells = (
+        budget.with_columns(
+            **NAMND_VERKSAMHET,
+            **amount_values("belopp", budget["belopp"], typed["belopp"], SIE_AMOUNT_PATTERN),
+            **in_period,
+        )
+        .to_pandas()
+        .set_index("line_number")
+    )
+    return cells, in_period_rules
 
 
 def _budget_expectations(reference: Reference) -> list:
@@ -207,5 +286,6 @@ def _budget_expectations(reference: Reference) -> list:
             E.ExpectColumnValuesToMatchRegex(column="period", regex=PERIOD_PATTERN),
             "#PBUDGET period is YYYYMM",
         ),
+        *amount_rules("belopp", "#PBUDGET saldo"),
         *known_verksamhet(reference),
     ]

@@ -28,7 +28,7 @@ import polars as pl
 from sources._common.batch import ParsedBatch
 from sources._common.csvfile import ParseError
 from sources.sie.contract import DIMENSIONS, FILE_NAMND, UNKNOWN_VERKSAMHET
-from sources.sie.records import Record, SieSyntaxError, read_records
+from sources.sie.records import Checksum, Record, SieSyntaxError, read_records
 
 ENCODING = "cp437"  # `#FORMAT PC8`: IBM PC 8-bit extended ASCII, the only one SIE 4 allows
 
@@ -74,7 +74,9 @@ class _Reading:
     year: tuple[str, str] | None = None  # #RAR 0: first and last day, YYYYMMDD
     ledger: list[tuple] = field(default_factory=list)
     budget: list[tuple] = field(default_factory=list)
-    records: list[tuple[int, str]] = field(default_factory=list)
+    # (line, record as delivered, its fields for the personnummer check: `_searchable`)
+    records: list[tuple[int, str, str]] = field(default_factory=list)
+    checksum: Checksum = field(default_factory=Checksum)  # #KSUMMA, when the file has one
 
 
 def parse(data: bytes, file_name: str, companions: Mapping[str, bytes]) -> ParsedBatch:
@@ -127,10 +129,23 @@ def parse(data: bytes, file_name: str, companions: Mapping[str, bytes]) -> Parse
         companions={
             "records": pl.DataFrame(
                 reading.records,
-                schema={"line_number": pl.Int32, "record": pl.String},
+                schema={"line_number": pl.Int32, "record": pl.String, "fields": pl.String},
                 orient="row",
             ),
             "budget_raw": budget_raw,
+            # One row when the file has #KSUMMA: null when it holds, else what is wrong.
+            "checksum": pl.DataFrame(
+                [
+                    (
+                        reading.checksum.closed_at or reading.checksum.opened_at or 1,
+                        reading.checksum.verdict(),
+                    )
+                ]
+                if reading.checksum.present
+                else [],
+                schema={"line_number": pl.Int32, "ksumma": pl.String},
+                orient="row",
+            ),
             "financial_year": pl.DataFrame(
                 {
                     "first_day": [reading.year[0] if reading.year else None],
@@ -165,7 +180,9 @@ def budget_decision(budget_raw: pl.DataFrame) -> pl.DataFrame:
         lines.group_by("ar", "namnd", "verksamhet", "slag")
         .agg(
             pl.col("line_number").min(),
-            pl.col("belopp").sum().cast(pl.Decimal(18, 2)),
+            # Non-strict: a sum beyond DECIMAL(18, 2) is null here, never a traceback;
+            # such a file is rejected by the #PBUDGET amount caps before anything loads.
+            pl.col("belopp").sum().cast(pl.Decimal(18, 2), strict=False),
             pl.len().alias("lines"),
         )
         .select(
@@ -194,7 +211,8 @@ def _read(text: str, reading: _Reading) -> None:
     in_block = False
     skip_copy = False  # the #TRANS right after an #RTRANS is its compatibility copy
     for record in read_records(text):
-        reading.records.append((record.line_number, record.text))
+        reading.records.append((record.line_number, record.text, _searchable(record)))
+        reading.checksum.read(record)
         label = record.label
         if in_block:
             if label == "}":
@@ -276,6 +294,24 @@ def _budget_line(record: Record) -> tuple:
         record.field(2),
         record.field(4),
     )
+
+
+def _searchable(record: Record) -> str:
+    """A record's fields, one per tab, for the personnummer check.
+
+    Searched field by field (a tab is no separator of a personnummer): `#PSALDO 0
+    201101 6110 ...` is a period and an account, never `201101 6110`, while a quoted
+    text (`#FNAMN "Anna 121212 1212"`, a `#TRANS` text) is one field and searched
+    whole. `#ORGNR` is also searched with its fields joined by a space: a sole
+    trader's number written `550226 1513` is still his personnummer.
+    """
+    words = [record.label]
+    for value in record.fields:
+        words.extend(value if isinstance(value, tuple) else (value,))
+    searchable = "\t".join(words)
+    if record.label == "#ORGNR":
+        searchable += "\t" + " ".join(words[1:])
+    return searchable
 
 
 def _coding(record: Record, index: int) -> tuple[dict[str, str], dict[str, str]]:

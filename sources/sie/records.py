@@ -12,6 +12,7 @@ lines (§5.4) and are records of their own, labelled `{` and `}`.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -154,3 +155,88 @@ def read_records(text: str) -> Iterator[Record]:
         if not isinstance(label, str) or not label.startswith("#"):
             raise SieSyntaxError(number, "a record starts with a #label", line)
         yield Record(number, label.upper(), tuple(fields[1:]), line)
+
+
+@dataclass
+class Checksum:
+    """SIE 4B §10 `#KSUMMA`: a CRC-32 over the records between two `#KSUMMA` records.
+
+    Optional: a file without `#KSUMMA` is accepted, a file with one is verified (§10.3).
+    The first `#KSUMMA` (no fields) opens the sum; the last one holds it, in decimal. The
+    sum runs over every record between them (§10.14): each record's label and fields in
+    code page 437, without the blanks between fields, the quotes around a field, the
+    braces of an object list or the `{` `}` lines of a voucher; an escaped quote in a
+    field counts as the quote. The CRC is the common CRC-32 (polynomial EDB88320,
+    preset and inverted with FFFFFFFF: §10.11-13), which is zlib's. Verified against
+    real exports that carry one (Norstedts Bokslut SIE 1, 4E and 4I, Norstedts Revision,
+    Visma Compact: the test files of the jsisie SIE library).
+    """
+
+    opened_at: int | None = None  # line of the opening #KSUMMA
+    closed_at: int | None = None  # line of the closing #KSUMMA
+    given: str | None = None  # the checksum the closing #KSUMMA states
+    crc: int = 0
+    problem: str | None = None  # a #KSUMMA out of place
+
+    def read(self, record: Record) -> None:
+        """Take the next record of the file into the sum (or open or close it)."""
+        if record.label == "#KSUMMA":
+            self._mark(record)
+        elif self.opened_at is not None and self.closed_at is None:
+            if record.label not in _BLOCK:
+                self.crc = zlib.crc32(checksummed(record), self.crc)
+        elif self.closed_at is not None and self.problem is None:
+            self.problem = (
+                f"a {record.label} record (line {record.line_number}) after the closing "
+                f"#KSUMMA (line {self.closed_at}) is not covered by the checksum"
+            )
+
+    def _mark(self, record: Record) -> None:
+        if self.opened_at is None and self.closed_at is None and not record.fields:
+            self.opened_at = record.line_number
+        elif self.opened_at is not None and self.closed_at is None:
+            self.closed_at = record.line_number
+            self.given = " ".join(v for v in record.fields if isinstance(v, str))
+        elif self.problem is None:
+            self.problem = (
+                f"#KSUMMA at line {record.line_number} is neither the opening #KSUMMA "
+                "(without a value, before the records) nor the one closing it"
+            )
+
+    @property
+    def present(self) -> bool:
+        return self.opened_at is not None or self.closed_at is not None or bool(self.problem)
+
+    def verdict(self) -> str | None:
+        """None when the file has no checksum or its checksum holds, else what is wrong."""
+        if self.problem:
+            return self.problem
+        if self.opened_at is None:
+            return None
+        if self.closed_at is None:
+            return (
+                f"the checksum opened by #KSUMMA at line {self.opened_at} is never closed "
+                "by a #KSUMMA with its value: the file is cut short"
+            )
+        if self.given != str(self.crc):
+            return (
+                f"#KSUMMA at line {self.closed_at} says {self.given or '(nothing)'}, the "
+                f"records from line {self.opened_at} sum to {self.crc} (CRC-32)"
+            )
+        return None
+
+
+def checksummed(record: Record) -> bytes:
+    """The bytes of a record that #KSUMMA sums: label and fields, nothing between them.
+
+    >>> checksummed(Record(1, "#KONTO", ("1915", 'Kassa "special"'), '#KONTO 1915 "..."'))
+    b'#KONTO1915Kassa "special"'
+    >>> checksummed(Record(2, "#TRANS", ("1910", ("1", "100"), "-300.00"), "\t#TRANS ..."))
+    b'#TRANS19101100-300.00'
+    """
+    # The label as written (Record.label is upper-cased), as the exporter summed it.
+    written = record.text.lstrip(_BLANKS)[: len(record.label)]
+    parts = [written if written.upper() == record.label else record.label]
+    for value in record.fields:
+        parts.extend(value if isinstance(value, tuple) else (value,))
+    return "".join(parts).encode("cp437")

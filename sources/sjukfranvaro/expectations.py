@@ -8,12 +8,14 @@ from sources._common.batch import (
     ParsedBatch,
     Reference,
     cell_expectations,
+    cell_values,
     for_validation,
     known_namnd,
     not_negative,
     structure_suite,
     typed_values,
     unique_rows,
+    valid_in_period,
 )
 from sources._common.source import Suite
 from sources._common.validation import rule
@@ -61,11 +63,14 @@ PARTS = [
 def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
     """Structure, then every cell, then the hours that must fit inside other hours."""
     typed = parsed.rows
+    in_period, in_period_rules = valid_in_period(reference, typed, when="period", grain="period")
     cells = for_validation(
         parsed,
         # The raw cells are text: ranges and comparisons use the typed values beside them.
         period_year=typed["period"] // 100,
         **typed_values(parsed, NOT_NEGATIVE),
+        **cell_values(CONTRACT, parsed),
+        **in_period,
     )
     content = [
         *cell_expectations(CONTRACT, parsed),
@@ -95,6 +100,7 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
             for whole, part, label in PARTS
         ),
         *known_namnd(reference),
+        *in_period_rules,
         *unique_rows(CONTRACT, "period", "namnd", "kon", "aldersgrupp"),
     ]
     return [structure_suite(CONTRACT, parsed, cells), ("content", cells, content)]

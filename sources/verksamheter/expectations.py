@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import great_expectations as gx
+import pandas as pd
 import polars as pl
 
 from sources._common.batch import (
     ParsedBatch,
     Reference,
     cell_expectations,
+    cell_values,
     for_validation,
     structure_suite,
 )
@@ -33,6 +35,7 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
     cells = for_validation(
         parsed,
         namnd_overordnad=pl.concat_str(["namnd", "overordnad"], separator=" / "),
+        **cell_values(CONTRACT, parsed),
     )
     content = [
         *cell_expectations(CONTRACT, parsed),
@@ -49,7 +52,55 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
             "Överordnad is an activity of the same Nämnd in this file (Nämnd / Överordnad)",
         ),
     ]
-    return [
+    result: list[Suite] = [
         structure_suite(CONTRACT, parsed, cells),
         ("content", cells, content),
+    ]
+    in_use = _in_use(parsed, reference)
+    if in_use is not None:
+        result.append(("in_use", in_use, _in_use_expectations(in_file)))
+    return result
+
+
+def _in_use(parsed: ParsedBatch, reference: Reference) -> pd.DataFrame | None:
+    """The activities the current ledger, budget and forecast of the file's boards use.
+
+    One row per activity in use, at the first line of its board in this file; None when
+    nothing is in use (a new board, or a register before its first ledger month).
+
+    Chosen (issue 12): a re-delivery that leaves out an activity still in use is
+    rejected. The register is delivered whole per board (its newest delivery wins), so
+    accepting it would turn every booking of the left-out activity into an inferred
+    "Okänd" member of dim_verksamhet: history renamed. To end an activity, deliver it
+    with Giltig till; it then stays named and no later period may book it.
+    """
+    first_lines = parsed.rows.group_by("namnd").agg(pl.col("line_number").min()).drop_nulls("namnd")
+    if first_lines.is_empty():
+        return None
+    in_use = sorted(reference.activities_in_use(tuple(first_lines["namnd"].to_list())))
+    if not in_use:
+        return None
+    used = pl.DataFrame(in_use, schema={"namnd": pl.String, "verksamhet": pl.String}, orient="row")
+    return (
+        used.join(first_lines, on="namnd")
+        .select(
+            "line_number",
+            pl.concat_str(["namnd", "verksamhet"], separator=" / ").alias("namnd_verksamhet"),
+        )
+        .sort("line_number", "namnd_verksamhet")
+        .to_pandas()
+        .set_index("line_number")
+    )
+
+
+def _in_use_expectations(in_file: list[str]) -> list:
+    return [
+        rule(
+            E.ExpectColumnValuesToBeInSet(column="namnd_verksamhet", value_set=in_file),
+            "a re-delivered activity register keeps every activity that has bookings "
+            "(ledger, budget or forecast; the line is its Nämnd's first in the file): list "
+            "it again, ended with Giltig till if it is closed / en ny verksamhetslista "
+            "måste ha kvar varje verksamhet som har bokningar: ta med den igen, avslutad "
+            "med Giltig till om den har upphört",
+        )
     ]

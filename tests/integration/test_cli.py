@@ -62,3 +62,15 @@ def test_query_formats_and_read_only(home: Paths, capsys) -> None:
 def test_query_without_snapshot_says_what_to_do(home: Paths, capsys) -> None:
     assert main(["query", "select 1"]) == 2
     assert "tertial build" in capsys.readouterr().err
+
+
+def test_help_documents_the_exit_codes(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = capsys.readouterr().out
+    for code in ("0    all good", "1    a file was rejected", "2    the build failed", "3    busy"):
+        assert code in text, code
+    for command in ("run", "build", "ingest", "retract", "replay", "demo"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        assert "3 another run holds the run lock" in capsys.readouterr().out, command

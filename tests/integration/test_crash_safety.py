@@ -1,9 +1,15 @@
-"""A load is all or nothing: SIGKILL a real `tertial` process at every step of a load.
+"""Nothing is lost: SIGKILL a real `tertial` process at every step of a load, a build and
+both publishes, and run two at once.
 
 The process kills itself with SIGKILL (no cleanup, no `finally`) at the step named by
 the test hook `TERTIAL_CRASH_AT` (warehouse/crashpoints.py). After each kill the batch
-is either whole or absent, the published snapshot is the old one or the new one, and
-running the same command again finishes the job without a duplicate.
+is either whole or absent, the published snapshot and the published log are each the
+old one or the new one (opened read-only and checked), and running the same command
+again finishes the job without a duplicate. A second run started while one is running
+is refused with exit code 3 and touches nothing; run again later, it completes.
+
+A dbt build costs ~25-60 s here, so the module builds one home (January) and every
+test starts from a copy of it.
 """
 
 from __future__ import annotations
@@ -14,13 +20,14 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from tertial.pipeline import build_and_publish
-from tertial.settings import Paths
+from tertial.settings import Paths, paths
 from tests.conftest import SERVICENAMNDEN, ledger_files
 from tests.helpers import event_state
 from warehouse.ingest import ingest
@@ -31,19 +38,41 @@ FEBRUARY = SERVICENAMNDEN / "huvudbok_201102.csv"
 MARCH = SERVICENAMNDEN / "huvudbok_201103.csv"  # with its control file huvudbok_201103.ctl
 
 
+@pytest.fixture(scope="module")
+def january(tmp_path_factory: pytest.TempPathFactory) -> Paths:
+    """January and the registers loaded, built and published: copied, never changed."""
+    built = paths(tmp_path_factory.mktemp("january") / "home").ensure()
+    ingest(built, ledger_files("huvudbok_201101.csv"))
+    build_and_publish(built)
+    return built
+
+
+@pytest.fixture
+def home(january: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
+    """A copy of the January home for one test (overrides conftest's empty home)."""
+    copy = paths(tmp_path / "home")
+    shutil.copytree(january.home, copy.home, symlinks=True)
+    monkeypatch.setenv("TERTIAL_HOME", str(copy.home))
+    return copy
+
+
 def tertial(home: Paths, *args: str, crash_at: str | None = None) -> subprocess.CompletedProcess:
     """Run the real CLI in a subprocess, optionally asking it to die at a step."""
-    env = {**os.environ, "TERTIAL_HOME": str(home.home)}
-    env.pop("TERTIAL_CRASH_AT", None)
-    if crash_at:
-        env["TERTIAL_CRASH_AT"] = crash_at
     return subprocess.run(
         [sys.executable, "-m", "tertial.cli", *args],
-        env=env,
+        env=environment(home, crash_at),
         capture_output=True,
         text=True,
         timeout=900,
     )
+
+
+def environment(home: Paths, crash_at: str | None = None) -> dict[str, str]:
+    env = {**os.environ, "TERTIAL_HOME": str(home.home), "TERTIAL_LANDING_SETTLE_SECONDS": "0"}
+    env.pop("TERTIAL_CRASH_AT", None)
+    if crash_at:
+        env["TERTIAL_CRASH_AT"] = crash_at
+    return env
 
 
 def killed(result: subprocess.CompletedProcess) -> bool:
@@ -70,16 +99,40 @@ def batches_of(home: Paths, file: Path) -> list[tuple]:
 
 
 def published_periods(home: Paths) -> list[int]:
+    """The ledger's periods in the published snapshot, opened read-only as readers do."""
     with duckdb.connect(str(home.published), read_only=True) as con:
         rows = con.execute("select distinct period from marts.fct_ledger order by 1").fetchall()
     return [period for (period,) in rows]
 
 
+def published_log_periods(home: Paths) -> list[int]:
+    """The ledger's periods in the published copy of the event log, opened read-only."""
+    with duckdb.connect(str(home.published_events), read_only=True) as con:
+        rows = con.execute("select distinct period from events.huvudbok order by 1").fetchall()
+    return [period for (period,) in rows]
+
+
+def temporaries(home: Paths) -> list[str]:
+    """What a publish writes before its rename: `.<name>.<pid>.tmp` and DuckDB's `.wal`."""
+    return sorted(p.name for p in home.published_dir.iterdir() if ".tmp" in p.name)
+
+
+def working_database_is_free(home: Paths, seconds: float = 20.0) -> bool:
+    """Whether a writer can open the working database: no orphaned dbt holds it."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            duckdb.connect(str(home.database)).close()
+            return True
+        except duckdb.IOException:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.5)
+
+
 def test_a_killed_load_leaves_the_batch_whole_or_absent_and_a_rerun_finishes(
     home: Paths,
 ) -> None:
-    ingest(home, ledger_files("huvudbok_201101.csv"))
-    build_and_publish(home)
     snapshot = digest(home.published)
     before = event_state(home)
 
@@ -117,5 +170,90 @@ def test_a_killed_load_leaves_the_batch_whole_or_absent_and_a_rerun_finishes(
     assert batches_of(home, FEBRUARY) == [(batch_id, row_count, lines, keys)]
     assert len(batches_of(home, MARCH)) == 1
     assert list(home.landing.iterdir()) == []
-    leftovers = [p.name for p in home.published_dir.iterdir() if p.name.endswith(".tmp")]
-    assert leftovers == []
+    assert temporaries(home) == []
+
+
+def test_killed_during_the_build_and_both_publishes_the_old_snapshot_stands(
+    home: Paths,
+) -> None:
+    snapshot, log = digest(home.published), digest(home.published_events)
+    assert tertial(home, "ingest", str(FEBRUARY)).returncode == 0
+
+    # Killed while dbt builds (after its first model): dbt dies with it (a dbt left
+    # running would hold the working database against the rerun), nothing is published.
+    result = tertial(home, "build", crash_at="during_build")
+    assert killed(result), result.stdout[-2000:] + result.stderr[-2000:]
+    assert "[1] " in result.stdout  # dbt had started
+    assert working_database_is_free(home)
+    assert (digest(home.published), digest(home.published_events)) == (snapshot, log)
+
+    # Killed half-way through copying the event log: the old copy stands, whole; the
+    # marts snapshot was not touched. Its temporary file stays until the next publish.
+    result = tertial(home, "build", crash_at="during_log_publish")
+    assert killed(result), result.stdout[-2000:] + result.stderr[-2000:]
+    assert (digest(home.published), digest(home.published_events)) == (snapshot, log)
+    assert published_log_periods(home) == [201101]
+    assert temporaries(home) != []
+
+    # Killed half-way through writing the marts snapshot: the log's new copy is in
+    # place (it goes first, so the snapshot never names a batch the log lacks), the
+    # old snapshot stands, whole.
+    result = tertial(home, "build", crash_at="during_snapshot_copy")
+    assert killed(result), result.stdout[-2000:] + result.stderr[-2000:]
+    assert digest(home.published) == snapshot
+    assert published_periods(home) == [201101]
+    assert published_log_periods(home) == [201101, 201102]
+
+    # The rerun completes: February published, every temporary of the killed ones gone.
+    result = tertial(home, "build")
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert published_periods(home) == [201101, 201102]
+    assert published_log_periods(home) == [201101, 201102]
+    assert temporaries(home) == []
+
+
+def test_two_runs_at_once_the_second_is_refused_and_nothing_is_lost(home: Paths) -> None:
+    shutil.copy(FEBRUARY, home.landing / FEBRUARY.name)
+    first = subprocess.Popen(
+        [sys.executable, "-m", "tertial.cli", "run"],
+        env=environment(home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        # Wait until the first run has loaded February and is building.
+        assert first.stdout is not None
+        seen = []
+        for line in first.stdout:
+            seen.append(line)
+            if line.startswith("Building the warehouse"):
+                break
+        else:
+            pytest.fail("".join(seen) + first.stderr.read())  # type: ignore[union-attr]
+
+        # March lands while it builds; a second run (and a hand-made ingest) is refused
+        # at once with exit code 3, naming the first, and takes nothing.
+        shutil.copy(MARCH, home.landing / MARCH.name)
+        shutil.copy(MARCH.with_suffix(".ctl"), home.landing / MARCH.with_suffix(".ctl").name)
+        for args in (["run"], ["ingest", str(MARCH)]):
+            second = tertial(home, *args)
+            assert second.returncode == 3, (args, second.stdout, second.stderr)
+            [line] = second.stderr.strip().splitlines()  # one line, no traceback
+            assert line.startswith("error: busy:") and f"pid {first.pid}" in line
+            assert "tertial run" in line
+        assert (home.landing / MARCH.name).exists()
+
+        rest, errors = first.communicate(timeout=900)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert first.returncode == 0, "".join(seen) + rest + errors
+    assert published_periods(home) == [201101, 201102]
+
+    # Run again later, the second completes: March loaded, built and published.
+    result = tertial(home, "run")
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert published_periods(home) == [201101, 201102, 201103]
+    assert len(batches_of(home, MARCH)) == 1
+    assert list(home.landing.iterdir()) == []

@@ -224,7 +224,7 @@ def test_sole_trader_si_file_is_rejected_for_its_personnummer(home: Paths, tmp_p
 
     assert result.status == "rejected"
     # `#ORGNR 550226-1513`: a sole trader's organisation number is his personnummer.
-    for word in ["no personnummer-like value in any record", "line 7", "550226-1513"]:
+    for word in ["no personnummer-like value in any record", "line 7", "550226-****"]:
         assert word in result.reason, (word, result.reason)
     assert event_state(home) == before
     assert (result.report.parent / "sie_142_kassa.si").exists()
@@ -252,7 +252,7 @@ BAD = [
         + _voucher(
             '#TRANS 5010 {2 "210"} 800.00 20110815 "Lön 650312-1234"', "#TRANS 1910 {} -800.00"
         ),
-        ["no personnummer-like value in any record", "line 8", "650312-1234"],
+        ["no personnummer-like value in any record", "line 8", "650312-****"],
     ),
     (
         "sie_142_datum.se",

@@ -172,7 +172,7 @@ BAD_PROGNOS = [
         _replace(FORECAST, 3, ";210;", ";19650312-1234;"),
         "no personnummer-like value in Verksamhet",
         3,
-        "19650312-1234",
+        "19650312-****",
     ),
 ]
 

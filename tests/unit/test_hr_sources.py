@@ -128,14 +128,14 @@ def test_a_payroll_file_with_a_personnummer_column_is_rejected_even_masked() -> 
     real = [f"{row};19800101-1234" for row in LON_ROWS]
     failures = _failures(LON, _file(header, real))
     assert failures[0].startswith("no personnummer-like value in Personnummer")
-    assert "line 2: '19800101-1234'" in failures[0]
+    assert "line 2: '19800101-****'" in failures[0]
 
 
 def test_a_personnummer_inside_a_known_column_is_rejected() -> None:
     rows = [*SJUK_ROWS[:2], "201108;142;K;800101-1234;1;10;1;1;0"]
     failures = _failures(SJUKFRANVARO, _file(SJUK_HEADER, rows))
     assert any(
-        f.startswith("no personnummer-like value in Åldersgrupp") and "'800101-1234'" in f
+        f.startswith("no personnummer-like value in Åldersgrupp") and "'800101-****'" in f
         for f in failures
     ), failures
 
