@@ -30,6 +30,7 @@ STEPS = (
     "during_publish",
 )
 ENV = "TERTIAL_CRASH_AT"
+FAULT_ENV = "TERTIAL_FAULT_AT"
 
 
 def crash_point(step: str) -> None:
@@ -37,3 +38,14 @@ def crash_point(step: str) -> None:
     assert step in STEPS, step
     if os.environ.get(ENV) == step:
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def fault_point(step: str, file_name: str) -> None:
+    """Raise an error nobody foresaw at `step` while the file `file_name` is handled.
+
+    `TERTIAL_FAULT_AT=<step>:<file name>`: proves that such an error rejects that one
+    file (rule `unreadable`) and the night goes on. Only tests set it.
+    """
+    assert step in STEPS, step
+    if os.environ.get(FAULT_ENV) == f"{step}:{file_name}":
+        raise RuntimeError(f"fault injected at {step} ({FAULT_ENV})")

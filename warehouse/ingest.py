@@ -57,7 +57,7 @@ from sources.registry import (
     unknown_source_reason,
 )
 from tertial.settings import ORPHAN_CONTROL_SECONDS, Paths, landing_settle_seconds
-from warehouse.crashpoints import crash_point
+from warehouse.crashpoints import crash_point, fault_point
 from warehouse.docs import save_validations
 from warehouse.quarantine import (
     NAME_MAX_BYTES,
@@ -457,6 +457,7 @@ def ingest_file(
         _read_companions(file, source)
         parsed = source.parse(file.data, printable(path.name), file.companion_bytes_by_suffix())
         crash_point("after_parse")
+        fault_point("after_parse", path.name)
         outcomes = tuple(source.check(parsed, reference))
         save_validations(paths.validations, printable(path.name), file.sha256, outcomes)
         failures = tuple(f for o in outcomes for f in o.failures)

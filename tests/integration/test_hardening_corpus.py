@@ -50,6 +50,15 @@ NIGHT_BAD = [
     "huvudbok_201108_nul.csv",  # a NUL byte
     "huvudbok_201108_tva_max.csv",  # two lines whose sum overflows fct_ledger
 ]
+# Personnummer in a file name, a cell, a header, an extra column and a SIE #TRANS text:
+# after the night and `tertial docs`, none may be found unmasked outside quarantine.
+NIGHT_PERSONNUMMER = [
+    "huvudbok_201107_19121212-1212.csv",
+    "huvudbok_201108_pn_cell_0.csv",
+    "lon_201108_pn_rubrik_1.csv",
+    "huvudbok_201108_pn_kolumn_6.csv",
+    "sie_142_pn_trans_0.si",
+]
 GOOD_MONTH = SERVICENAMNDEN / "huvudbok_201107.csv"
 GOOD_MONTH_LINES = 412
 
@@ -63,6 +72,13 @@ def _id(case: Case) -> str:
     for value in UNMASKED:
         name = name.replace(value, value[:-4] + "****")
     return name
+
+
+def _masked_id(text: str) -> str:
+    """Any text shown in a failure message, with the corpus's personnummer masked."""
+    for value in UNMASKED:
+        text = text.replace(value, value[:-4] + "****")
+    return text
 
 
 @pytest.fixture(scope="module")
@@ -268,7 +284,7 @@ def test_one_night_quarantines_the_crashing_files_and_publishes_the_good_month(
     folder, _ = corpus
     home = paths(tmp_path / "night")
     _ingest_ok(home, REGISTERS)
-    for name in NIGHT_BAD:
+    for name in [*NIGHT_BAD, *NIGHT_PERSONNUMMER]:
         shutil.copy(folder / name, home.landing / name)
     shutil.copy(GOOD_MONTH, home.landing / GOOD_MONTH.name)
     capsys.readouterr()
@@ -285,7 +301,7 @@ def test_one_night_quarantines_the_crashing_files_and_publishes_the_good_month(
         problems.append(f"exit code {code}, expected 1 (files rejected, build published)")
     if "Traceback" in out + err:
         problems.append("a traceback was printed")
-    for name in NIGHT_BAD:
+    for name in [*NIGHT_BAD, *NIGHT_PERSONNUMMER]:
         if (home.landing / name).exists():
             problems.append(f"{_id(BY_NAME[name])} is still in landing/")
         copies = _quarantined(home, folder / name)
@@ -309,3 +325,56 @@ def test_one_night_quarantines_the_crashing_files_and_publishes_the_good_month(
             problems.append(f"published ledger {published}, expected only July's 412 lines")
 
     assert not problems, "; ".join(problems) + f"\n--- output:\n{_short(out + err, 8000)}"
+
+    # No personnummer anywhere but in the quarantined files themselves: not in what was
+    # printed, not in any published table or the log's copy, not in a report, a saved
+    # validation, a log or a docs page (dbt's and the data docs, written here for real).
+    assert main(["--home", str(home.home), "docs"]) == 0
+    docs_out, docs_err = capsys.readouterr()
+    originals = {_sha256(folder / name) for name in NIGHT_PERSONNUMMER}
+    leaks = [f"printed: {v}" for v in UNMASKED if v in out + err + docs_out + docs_err]
+    for database in (home.published, home.published_events, home.database):
+        leaks += [f"{database.name}: {hit}" for hit in _unmasked_in_tables(database)]
+    for path in sorted(home.home.rglob("*")):
+        relative = str(path.relative_to(home.home))
+        if path.is_file() and path.parent.parent == home.quarantine and _sha256(path) in originals:
+            continue  # the quarantined file itself keeps the value, and its name
+        leaks += [f"path {_masked_id(relative)}" for v in UNMASKED if v in relative]
+        if path.is_file() and not path.name.endswith((".duckdb", ".wal")):
+            data = path.read_bytes()
+            leaks += [
+                f"{_masked_id(relative)} holds {_masked_id(v)}"
+                for v in UNMASKED
+                for encoded in {v.encode("utf-8"), v.encode("cp1252", errors="ignore")}
+                if encoded and encoded in data
+            ]
+    assert (home.docs / "index.html").is_file()
+    assert not leaks, "\n".join(leaks[:40])
+
+
+def _unmasked_in_tables(database: Path) -> list[str]:
+    """Every text cell of every table of a DuckDB file in which a personnummer is found."""
+    from sources._common.personnummer import find
+
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        columns = con.execute(
+            """
+            select table_schema, table_name, column_name from information_schema.columns
+            where data_type in ('VARCHAR', 'JSON') and table_catalog = current_database()
+            """
+        ).fetchall()
+        hits = []
+        for schema, table, column in columns:
+            # Identifiers from the catalog itself, quoted.
+            values = con.execute(
+                f'select distinct cast("{column}" as varchar) from "{schema}"."{table}"'
+            ).fetchall()
+            hits += [
+                f"{schema}.{table}.{column}: {_masked_id(str(value))}"
+                for (value,) in values
+                if value is not None and find(value)
+            ]
+        return hits
+    finally:
+        con.close()

@@ -337,6 +337,32 @@ def test_files_that_used_to_crash_the_run_end_rejected_and_the_next_file_loads(
     assert _landing_files(home) == []
 
 
+def test_an_error_nobody_foresaw_rejects_that_file_as_unreadable_and_the_next_loads(
+    home: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No real input is known to raise here any more (every one above has its rule), so
+    the error is raised by the test hook `TERTIAL_FAULT_AT` (warehouse/crashpoints.py)
+    inside the real loader, after the real parse of a real file."""
+    _registers(home)
+    (home.landing / JULY.name).write_bytes(JULY.read_bytes())
+    (home.landing / AUGUST.name).write_bytes(AUGUST.read_bytes())
+    before = event_state(home)
+    monkeypatch.setenv("TERTIAL_FAULT_AT", f"after_parse:{JULY.name}")
+
+    results = _run(home)
+
+    july, august = results[JULY.name], results[AUGUST.name]
+    assert july.status == "rejected", july.line()
+    assert july.reason.startswith("unreadable: RuntimeError: fault injected at after_parse")
+    assert _report(july)["failures"][0]["rule"] == "unreadable"
+    [kept] = july.report.parent.glob(JULY.name)
+    assert kept.read_bytes() == JULY.read_bytes()
+    assert august.status == "accepted", august.line()
+    assert _ledger_rows(home) == 415  # August only: nothing of July entered the log
+    assert event_state(home) != before
+    assert _landing_files(home) == []
+
+
 def test_a_file_name_that_is_not_utf8_loads(home: Paths) -> None:
     # A name from a Windows share, in Windows-1252: the bytes of the name are no UTF-8.
     _registers(home)
