@@ -26,15 +26,15 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from tertial import demo_exports
-from tertial.demo import (
-    _PLAIN,
+from demo import (
     BOARDS,
     MIN_ROWS_PER_BOARD_MONTH,
-    _format_of,
-    _month_ledger,
-    _render,
-    _tables,
+    PLAIN,
+    city_tables,
+    exports,
+    format_of,
+    month_ledger,
+    render_ledger,
     write_demo_city,
 )
 
@@ -120,11 +120,13 @@ def arrival(file_name: str) -> tuple[int, int] | None:
 def _write_next_month(city: Path, parameters: Parameters) -> int:
     """January after the history: ledger, payroll and sick leave, as the demo writes them."""
     seed, year = parameters.seed, parameters.next_year
-    tables = _tables(seed)
-    ledger = _month_ledger(tables, seed, year, 1, rows_per_board(parameters.rows))
+    tables = city_tables(seed)
+    ledger = month_ledger(tables, seed, year, 1, rows_per_board(parameters.rows))
     period = f"{year}01"
-    (city / "ekonomi" / f"huvudbok_{period}.csv").write_bytes(_render(ledger, _format_of(year, 1)))
-    x = demo_exports
+    (city / "ekonomi" / f"huvudbok_{period}.csv").write_bytes(
+        render_ledger(ledger, format_of(year, 1))
+    )
+    x = exports
     (city / "hr" / f"lon_{period}.csv").write_bytes(x.render_payroll(x.payroll(seed, year, 1)))
     sick = x.sick_leave(seed, year, 1)
     (city / "hr" / f"sjukfranvaro_{period}.csv").write_bytes(x.render_sick_leave(sick))
@@ -134,9 +136,9 @@ def _write_next_month(city: Path, parameters: Parameters) -> int:
 def _write_probe(probe: Path, parameters: Parameters) -> int:
     """The probe: the +1 month's ledger at `ingest_rows`, in the plain Windows-1252 format."""
     seed, year = parameters.seed, parameters.next_year
-    ledger = _month_ledger(_tables(seed), seed, year, 1, rows_per_board(parameters.ingest_rows))
+    ledger = month_ledger(city_tables(seed), seed, year, 1, rows_per_board(parameters.ingest_rows))
     probe.mkdir(parents=True, exist_ok=True)
-    (probe / f"huvudbok_{year}01.csv").write_bytes(_render(ledger, _PLAIN))
+    (probe / f"huvudbok_{year}01.csv").write_bytes(render_ledger(ledger, PLAIN))
     return ledger.height
 
 

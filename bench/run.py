@@ -43,7 +43,7 @@ import psutil
 
 from bench.generate import CITY, PROBE, Parameters, arrival
 from bench.queries import QUERIES
-from tertial.settings import REPO_ROOT
+from warehouse.settings import REPO_ROOT
 
 GIB = 1 << 30
 POLL_SECONDS = 0.05

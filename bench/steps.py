@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from bench.queries import Query, read_queries
-from tertial.settings import paths
+from warehouse.settings import paths
 
 Step = Callable[[argparse.Namespace], dict]
 
@@ -136,7 +136,7 @@ def publish_step(args: argparse.Namespace) -> dict:
     Two files are replaced atomically: the read-only copy of the event log (cloned, then
     the new events appended) and the marts snapshot (copied, closed, chmod, renamed).
     """
-    from tertial.pipeline import publish_all
+    from warehouse.pipeline import publish_all
 
     home = paths(args.home)
     _warm_duckdb()

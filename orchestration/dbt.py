@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tertial.settings import DBT_PROJECT_DIR, Paths
 from warehouse.build import manifest_path, run_dbt
+from warehouse.settings import DBT_PROJECT_DIR, Paths
 
 
 def _newest_source_change() -> float:

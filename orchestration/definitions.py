@@ -22,7 +22,7 @@ from orchestration.partitions import MONTHLY
 from orchestration.resources import TertialHome
 from orchestration.schedules import build_nightly_schedule
 from orchestration.sensors import build_landing_sensor
-from tertial.settings import DBT_PROJECT_DIR, paths
+from warehouse.settings import DBT_PROJECT_DIR, paths
 
 MONTHLY_INGEST = dg.AssetSelection.assets(*monthly_asset_keys())
 

@@ -5,8 +5,8 @@ from contextlib import contextmanager
 
 import dagster as dg
 
-from tertial.settings import Paths, paths
 from warehouse.lock import run_lock
+from warehouse.settings import Paths, paths
 
 
 class TertialHome(dg.ConfigurableResource):

@@ -9,8 +9,8 @@ import dagster as dg
 
 from orchestration.partitions import is_register, monthly_files
 from sources.registry import is_companion
-from tertial.settings import ORPHAN_CONTROL_SECONDS, Paths, landing_settle_seconds, paths
 from warehouse.ingest import expand, seconds_since_change
+from warehouse.settings import ORPHAN_CONTROL_SECONDS, Paths, landing_settle_seconds, paths
 
 
 def landing_fingerprint(home: Paths) -> str:

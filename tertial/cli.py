@@ -27,7 +27,7 @@ from pathlib import Path
 
 from tertial import __version__
 from tertial.output import FORMATS, render
-from tertial.settings import Paths, paths
+from warehouse.settings import Paths, paths
 
 EXIT_OK, EXIT_REJECTED, EXIT_FAILED, EXIT_BUSY = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130
@@ -126,7 +126,7 @@ def cmd_ingest(home: Paths, args: argparse.Namespace) -> int:
 def cmd_build(home: Paths, args: argparse.Namespace) -> int:
     home.ensure()
     with _run_lock(home):
-        from tertial.pipeline import build_and_publish
+        from warehouse.pipeline import build_and_publish
 
         build_and_publish(home, _say)
     return EXIT_OK
@@ -135,7 +135,7 @@ def cmd_build(home: Paths, args: argparse.Namespace) -> int:
 def cmd_run(home: Paths, args: argparse.Namespace) -> int:
     home.ensure()
     with _run_lock(home):
-        from tertial.pipeline import run
+        from warehouse.pipeline import run
 
         result = run(home, _say)
     for rejected in result.rejected:
@@ -146,8 +146,8 @@ def cmd_run(home: Paths, args: argparse.Namespace) -> int:
 def cmd_demo(home: Paths, args: argparse.Namespace) -> int:
     home.ensure()
     with _run_lock(home):  # its files into landing/ too: no other run takes them half
-        from tertial.demo import write_demo_city
-        from tertial.pipeline import run
+        from demo import write_demo_city
+        from warehouse.pipeline import run
         from warehouse.publish import connect_published
 
         _say(f"Writing the demo city into {home.landing} ...")
@@ -329,7 +329,7 @@ def cmd_replay(home: Paths, args: argparse.Namespace) -> int:
     if not _has_warehouse(home):
         return EXIT_FAILED
     with _run_lock(home):
-        from tertial.pipeline import replay
+        from warehouse.pipeline import replay
 
         replay(home, _say)
     return EXIT_OK

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tertial.settings import REPO_ROOT, Paths, paths
+from warehouse.settings import REPO_ROOT, Paths, paths
 
 # Read in place, never copied into the project (shared/README.md).
 SHARED = REPO_ROOT.parent / "shared"
@@ -54,8 +54,8 @@ def servicenamnden_2011(tmp_path_factory: pytest.TempPathFactory) -> Paths:
     the tests that only read what is published (acceptance figures, README examples, BI
     connections, docs) share one home for the session; none of them may change its data.
     """
-    from tertial.pipeline import build_and_publish
     from warehouse.ingest import ingest
+    from warehouse.pipeline import build_and_publish
 
     home = paths(tmp_path_factory.mktemp("servicenamnden-2011")).ensure()
     results = ingest(home, [SERVICENAMNDEN])

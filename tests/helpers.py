@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from tertial.settings import Paths
+from warehouse.settings import Paths
 from warehouse.store import EVENT_TABLES
 
 

@@ -29,10 +29,10 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from tertial.settings import Paths
 from warehouse.build import run_dbt
 from warehouse.published_log import attach_read_only
 from warehouse.readonly import connect
+from warehouse.settings import Paths
 
 Progress = Callable[[str], None]
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tertial.settings import DBT_PROJECT_DIR, DUCKDB_MEMORY_LIMIT_ENV, Paths, duckdb_config
 from warehouse.crashpoints import crash_point
+from warehouse.settings import DBT_PROJECT_DIR, DUCKDB_MEMORY_LIMIT_ENV, Paths, duckdb_config
 
 Progress = Callable[[str], None]
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from sources._common.personnummer import contains, mask
 from sources._common.validation import Outcome
-from tertial.settings import Paths
+from warehouse.settings import Paths
 
 Progress = Callable[[str], None]
 

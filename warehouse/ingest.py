@@ -56,7 +56,6 @@ from sources.registry import (
     source_for,
     unknown_source_reason,
 )
-from tertial.settings import ORPHAN_CONTROL_SECONDS, Paths, landing_settle_seconds
 from warehouse.crashpoints import crash_point, fault_point
 from warehouse.docs import save_validations
 from warehouse.quarantine import (
@@ -69,6 +68,7 @@ from warehouse.quarantine import (
     quarantine,
     shown,
 )
+from warehouse.settings import ORPHAN_CONTROL_SECONDS, Paths, landing_settle_seconds
 from warehouse.store import BatchMeta, EventStore
 
 Status = Literal["accepted", "duplicate", "waiting", "rejected"]

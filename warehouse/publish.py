@@ -18,8 +18,8 @@ from pathlib import Path
 
 import duckdb
 
-from tertial.settings import duckdb_config
 from warehouse.crashpoints import crash_point
+from warehouse.settings import duckdb_config
 
 # The schemas readers get. `events` stays behind: the log is the loader's, and at city
 # scale (120 M ledger lines) copying it would make every publish cost the whole history.

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import duckdb
 
-from tertial.settings import SCHEMA_SQL, duckdb_config
 from warehouse.crashpoints import crash_point
 from warehouse.publish import close_quietly, remove_temporary, replace_read_only
+from warehouse.settings import SCHEMA_SQL, duckdb_config
 
 # The id column of every event table: a retraction's own id, every other row's batch.
 ID_COLUMN = {"retractions": "retraction_id"}

@@ -19,9 +19,9 @@ import polars as pl
 
 from sources._common.batch import ParsedBatch, Reference
 from sources._common.personnummer import mask
-from tertial.settings import SCHEMA_SQL, duckdb_config
 from warehouse.crashpoints import crash_point
 from warehouse.retractions import RetractionRefused, refusal, resolve
+from warehouse.settings import SCHEMA_SQL, duckdb_config
 
 # Tables a batch may write to: identifiers only ever come from this list.
 EVENT_TABLES = (

@@ -15,9 +15,9 @@ from dagster_dbt import (
 from orchestration.assets.ingest import feeding_assets
 from orchestration.dbt import ensure_manifest
 from orchestration.resources import TertialHome
-from tertial.pipeline import publish_all
-from tertial.settings import paths
 from warehouse.build import dbt_env
+from warehouse.pipeline import publish_all
+from warehouse.settings import paths
 
 MANIFEST = ensure_manifest(paths().ensure())
 

@@ -41,7 +41,7 @@ the same files and asserts them):
   included) and file names: 0 hits, and 0 candidates even before the Luhn rule;
 - the SIE reference files: 3 files, 3,605 records and names: 1 hit, the sole trader's
   `#ORGNR 550226-1513` of BLBLOV_SIE4.SI, which is his personnummer (a true hit);
-- the demo city of 2022–2024 (`tertial.demo.write_demo_city`): 153 files, 4,752,343
+- the demo city of 2022–2024 (`demo.write_demo_city`): 153 files, 4,752,343
   cells and file names: 1 candidate and 1 hit, the one personnummer its bad file
   `huvudbok_202410_140_rattelse.csv` was made with; 0 false positives;
 - the public data of `shared/reference/public-data` (Kolada, RS): 9,942 cells, 0.

@@ -12,8 +12,8 @@ import datetime as dt
 import duckdb
 import pytest
 
-from tertial.settings import Paths
 from tests.conftest import SHARED
+from warehouse.settings import Paths
 
 pytestmark = pytest.mark.acceptance
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from tertial.settings import Paths
 from tests.conftest import SERVICENAMNDEN
 from warehouse.ingest import ingest
+from warehouse.settings import Paths
 
 pytestmark = pytest.mark.acceptance
 

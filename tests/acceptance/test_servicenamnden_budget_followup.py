@@ -12,8 +12,8 @@ from decimal import Decimal
 
 import pytest
 
-from tertial.settings import Paths
 from warehouse.publish import connect_published
+from warehouse.settings import Paths
 
 pytestmark = pytest.mark.acceptance
 

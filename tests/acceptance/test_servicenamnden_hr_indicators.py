@@ -12,11 +12,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from tertial.pipeline import build_and_publish
-from tertial.settings import paths
 from tests.conftest import SERVICENAMNDEN
 from warehouse.ingest import ingest
+from warehouse.pipeline import build_and_publish
 from warehouse.publish import connect_published
+from warehouse.settings import paths
 
 pytestmark = pytest.mark.acceptance
 

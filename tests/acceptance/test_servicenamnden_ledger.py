@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from tertial.cli import main
-from tertial.pipeline import build_and_publish
-from tertial.settings import Paths, paths
 from tests.conftest import SERVICENAMNDEN
 from warehouse.ingest import ingest
+from warehouse.pipeline import build_and_publish
 from warehouse.publish import connect_published
+from warehouse.settings import Paths, paths
 
 pytestmark = pytest.mark.acceptance
 

@@ -14,8 +14,8 @@ import pytest
 
 from bench.generate import CITY, PROBE, Parameters, arrival, generate
 from bench.steps import read_csv_step
-from tertial.settings import Paths
 from warehouse.ingest import ingest
+from warehouse.settings import Paths
 
 pytestmark = pytest.mark.integration
 

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 import sqlalchemy as sa
 
-from tertial.settings import Paths
+from warehouse.settings import Paths
 
 pytestmark = pytest.mark.integration
 

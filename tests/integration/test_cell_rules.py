@@ -18,9 +18,9 @@ import pytest
 
 from sources.sie.records import checksummed, read_records
 from tertial.cli import main
-from tertial.settings import Paths
 from tests.conftest import SERVICENAMNDEN
 from tests.helpers import event_state
+from warehouse.settings import Paths
 
 pytestmark = pytest.mark.integration
 

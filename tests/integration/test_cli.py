@@ -9,8 +9,8 @@ import duckdb
 import pytest
 
 from tertial.cli import main
-from tertial.settings import Paths
 from tests.conftest import ledger_files
+from warehouse.settings import Paths
 
 pytestmark = pytest.mark.integration
 

@@ -19,8 +19,8 @@ import duckdb
 import pytest
 
 from tertial.cli import main
-from tertial.settings import REPO_ROOT, Paths
 from tests.conftest import SERVICENAMNDEN, ledger_files
+from warehouse.settings import REPO_ROOT, Paths
 
 pytestmark = pytest.mark.integration
 

@@ -26,11 +26,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tertial.pipeline import build_and_publish
-from tertial.settings import Paths, paths
 from tests.conftest import SERVICENAMNDEN, ledger_files
 from tests.helpers import event_state
 from warehouse.ingest import ingest
+from warehouse.pipeline import build_and_publish
+from warehouse.settings import Paths, paths
 
 pytestmark = pytest.mark.integration
 

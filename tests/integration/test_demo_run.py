@@ -4,7 +4,7 @@ import duckdb
 import pytest
 
 from tertial.cli import main
-from tertial.settings import Paths
+from warehouse.settings import Paths
 
 pytestmark = pytest.mark.integration
 

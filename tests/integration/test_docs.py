@@ -18,8 +18,8 @@ from great_expectations import expectations as gxe
 
 from sources._common.validation import validate
 from tertial.cli import main
-from tertial.settings import Paths
 from warehouse.docs import render_validation, save_validations, saved_validations
+from warehouse.settings import Paths
 
 pytestmark = pytest.mark.integration
 

@@ -27,13 +27,13 @@ import duckdb
 import pytest
 
 from tertial.cli import main
-from tertial.pipeline import build_and_publish
-from tertial.settings import Paths, paths
 from tests.conftest import SERVICENAMNDEN
 from warehouse.asof import connect_as_of
 from warehouse.ingest import ingest
 from warehouse.lineage import key_history
+from warehouse.pipeline import build_and_publish
 from warehouse.publish import connect_published
+from warehouse.settings import Paths, paths
 
 pytestmark = pytest.mark.acceptance
 

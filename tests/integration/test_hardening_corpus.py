@@ -25,10 +25,10 @@ import pytest
 
 from sources.registry import SOURCES, source_for
 from tertial.cli import main
-from tertial.settings import Paths, paths
 from tests.conftest import SERVICENAMNDEN
 from tests.corpus.build import LONG_NAME, PERSONNUMMER, RULES, UNMASKED, Case, build_corpus, cases
 from tests.helpers import event_state
+from warehouse.settings import Paths, paths
 from warehouse.store import EVENT_TABLES
 
 pytestmark = pytest.mark.integration

@@ -10,10 +10,10 @@ import duckdb
 import pytest
 
 from tertial.cli import main
-from tertial.settings import Paths
 from tests.conftest import SERVICENAMNDEN, ledger_files
 from tests.helpers import event_state
 from warehouse.ingest import ingest
+from warehouse.settings import Paths
 
 pytestmark = pytest.mark.integration
 

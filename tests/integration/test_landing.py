@@ -18,10 +18,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tertial.settings import Paths
 from tests.conftest import SERVICENAMNDEN
 from tests.helpers import event_state
 from warehouse.ingest import FileResult, ingest
+from warehouse.settings import Paths
 
 pytestmark = pytest.mark.integration
 

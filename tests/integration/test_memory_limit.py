@@ -1,4 +1,4 @@
-"""Every DuckDB the warehouse writes with is bounded (tertial.settings.duckdb_config).
+"""Every DuckDB the warehouse writes with is bounded (warehouse.settings.duckdb_config).
 
 DuckDB's own default is 80 % of RAM; at 10 years the replay's copy of the log peaked at
 3.8 GiB with it (docs/benchmarks.md). The setting must reach the loader's connection,
@@ -12,8 +12,8 @@ import subprocess
 import duckdb
 import pytest
 
-from tertial.settings import DUCKDB_MEMORY_LIMIT_DEFAULT, DUCKDB_MEMORY_LIMIT_ENV, Paths
 from warehouse.build import dbt_args, dbt_env, dbt_executable
+from warehouse.settings import DUCKDB_MEMORY_LIMIT_DEFAULT, DUCKDB_MEMORY_LIMIT_ENV, Paths
 from warehouse.store import EventStore
 
 pytestmark = pytest.mark.integration

@@ -12,8 +12,8 @@ from orchestration.assets.ingest import ingest_assets
 from orchestration.assets.warehouse import dbt_models, published_snapshot
 from orchestration.definitions import defs
 from orchestration.resources import TertialHome
-from tertial.settings import DBT_PROJECT_DIR, Paths
 from tests.conftest import SERVICENAMNDEN, SHARED
+from warehouse.settings import DBT_PROJECT_DIR, Paths
 
 pytestmark = pytest.mark.integration
 

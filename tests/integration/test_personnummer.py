@@ -13,11 +13,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from demo import FAKE_PERSONNUMMER, write_demo_city
 from sources._common.personnummer import CANDIDATE_PATTERN, find, mask
 from sources.sie.parser import _searchable
 from sources.sie.records import read_records
 from tertial.cli import main
-from tertial.demo import FAKE_PERSONNUMMER, write_demo_city
 from tests.conftest import SERVICENAMNDEN, SHARED
 from warehouse.docs import index_html, render_validation, save_validations, saved_validations
 

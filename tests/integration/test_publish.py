@@ -7,9 +7,9 @@ import duckdb
 import pytest
 
 from tertial.cli import main
-from tertial.settings import Paths
 from tests.conftest import ledger_files
 from warehouse.publish import publish
+from warehouse.settings import Paths
 
 pytestmark = pytest.mark.integration
 

@@ -26,8 +26,8 @@ import duckdb
 import pytest
 
 from tertial.cli import _connect_for, main
-from tertial.settings import Paths, paths
 from tests.conftest import ledger_files
+from warehouse.settings import Paths, paths
 
 pytestmark = pytest.mark.integration
 

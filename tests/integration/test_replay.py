@@ -15,11 +15,11 @@ import duckdb
 import pytest
 
 from tertial.cli import main
-from tertial.pipeline import build_and_publish
-from tertial.settings import Paths
 from tests.conftest import SERVICENAMNDEN, ledger_files
 from tests.helpers import event_state
 from warehouse.ingest import ingest
+from warehouse.pipeline import build_and_publish
+from warehouse.settings import Paths
 
 pytestmark = pytest.mark.integration
 

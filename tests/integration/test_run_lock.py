@@ -23,12 +23,12 @@ import duckdb
 import pytest
 
 from tertial.cli import _log_details, main
-from tertial.settings import Paths, paths
 from tests.conftest import SERVICENAMNDEN
 from tests.helpers import event_state
 from warehouse.lock import RunBusy, held, holder, run_lock
 from warehouse.publish import publish
 from warehouse.published_log import publish_event_log
+from warehouse.settings import Paths, paths
 
 pytestmark = pytest.mark.integration
 

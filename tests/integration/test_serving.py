@@ -21,8 +21,8 @@ import duckdb
 import pytest
 
 from tertial.cli import parser
-from tertial.settings import REPO_ROOT, Paths
 from warehouse.publish import connect_published
+from warehouse.settings import REPO_ROOT, Paths
 
 pytestmark = pytest.mark.integration
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tertial.pipeline import build_and_publish
-from tertial.settings import Paths
 from tests.conftest import SERVICENAMNDEN
 from tests.helpers import event_state
 from warehouse.ingest import ingest
+from warehouse.pipeline import build_and_publish
+from warehouse.settings import Paths
 
 pytestmark = pytest.mark.integration
 

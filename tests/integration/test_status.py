@@ -5,7 +5,7 @@ import json
 import pytest
 
 from tertial.cli import main
-from tertial.settings import Paths
+from warehouse.settings import Paths
 
 pytestmark = pytest.mark.integration
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from demo import DemoCity, write_demo_city
 from sources.indikatorer.values import parse_period, parse_value
-from tertial.demo import DemoCity, write_demo_city
 
 pytestmark = pytest.mark.unit
 

@@ -1,16 +1,15 @@
-"""A deterministic demo city: the exports of Stockholm's ~30 boards, as a landing zone.
+"""A deterministic demo city: Stockholm's ~30 boards, their registers and their ledgers.
 
 The warehouse must be shown, and tested end to end, on data that looks like the city's
-own without any real data leaving the finance system: this module writes the organisation
-register, the activity lists and a monthly ledger for every board, and (through
-`tertial.demo_exports`) every other source: budget decisions, forecasts, payroll, sick
-leave, the staff survey and indicators, in the formats of source-formats.md, with the
-accidents of real deliveries (corrections, a duplicate file, a file that must be
-rejected, a figure that cannot be read) placed on known dates so that a demo can point
-at them. `bench/generate.py` writes the same city at a finance office's volume.
+own without any real data leaving the finance system. This module is the city itself: its
+boards and departments, their activities and accounts, the organisation register, the
+activity lists and a monthly ledger for every board in the formats of source-formats.md,
+with the accidents of real ledger deliveries (a correction, a personnummer in a text).
+`demo.exports` derives every other source from the same city and `demo.landing` writes
+them all into a landing zone; `bench/generate.py` writes the same city at a finance
+office's volume through this module's public functions.
 
-Everything is derived from the arguments: the same arguments give byte-identical files,
-so a rerun of `tertial demo` delivers nothing new (a file is identified by its SHA-256).
+Everything is derived from the arguments: the same arguments give byte-identical files.
 Each month draws from its own generator seeded with (seed, year, month), so March 2022
 has the same rows whether the demo covers one year or three.
 """
@@ -18,16 +17,25 @@ has the same rows whether the demo covers one year or three.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import polars as pl
 
 from sources.huvudbok.contract import CONTRACT as HUVUDBOK
 
-__all__ = ["DemoCity", "write_demo_city"]
+__all__ = [
+    "BOARDS",
+    "FAKE_PERSONNUMMER",
+    "MIN_ROWS_PER_BOARD_MONTH",
+    "PLAIN",
+    "CityTables",
+    "Format",
+    "city_tables",
+    "format_of",
+    "month_ledger",
+    "render_ledger",
+]
 
 NBSP = "\u00a0"
 MINUS_SIGN = "\u2212"
@@ -52,15 +60,6 @@ YEARLY_GROWTH = 1.03
 # The fictitious test person of the Swedish tax agency ("Tolvan Tolvansson"): clearly fake,
 # yet exactly what the warehouse's personnummer guard must catch.
 FAKE_PERSONNUMMER = "19121212-1212"
-
-
-@dataclass(frozen=True)
-class DemoCity:
-    """What `write_demo_city` wrote: the files, in name order, and their size."""
-
-    files: list[Path]  # every file written, in name order
-    ledger_rows: int  # total data rows written to huvudbok files (incl. correction/duplicate/bad)
-    boards: int
 
 
 @dataclass(frozen=True)
@@ -333,7 +332,7 @@ _AMOUNT_SIGMA = 0.7  # lognormal spread of line sizes: most lines small, a few l
 
 
 @dataclass(frozen=True)
-class _Format:
+class Format:
     """How one export is written: the variations of the city's real deliveries."""
 
     encoding: str  # "cp1252" or "utf-8-sig"
@@ -343,10 +342,10 @@ class _Format:
 
 
 # The finance system's standard report: Windows-1252, CRLF, no grouping, ASCII minus.
-_PLAIN = _Format("cp1252", "\r\n", "", "-")
+PLAIN = Format("cp1252", "\r\n", "", "-")
 
 
-def _format_of(year: int, month: int) -> _Format:
+def format_of(year: int, month: int) -> Format:
     """The format of a month's export, cycling over the months like a real city's did.
 
     Every 5th month comes from the newer report server (UTF-8 with BOM, LF) and every
@@ -355,7 +354,7 @@ def _format_of(year: int, month: int) -> _Format:
     """
     k = year * 12 + month - 1
     utf8 = k % 5 == 4
-    return _Format(
+    return Format(
         encoding="utf-8-sig" if utf8 else "cp1252",
         newline="\n" if utf8 else "\r\n",
         group=("", "", " ", NBSP)[k % 4],
@@ -369,7 +368,7 @@ def _control_month(month: int) -> bool:
 
 
 @dataclass(frozen=True)
-class _Tables:
+class CityTables:
     """The city as flat numpy lookup tables, so that a month is drawn in a few vector ops."""
 
     board_codes: np.ndarray  # (B,) int
@@ -393,7 +392,7 @@ _SERIES = pl.Series("series", ["M", "I", "K"])
 _CREDIT_TEXT = "Kreditfaktura"
 
 
-def _tables(seed: int) -> _Tables:
+def city_tables(seed: int) -> CityTables:
     """Lookup tables of boards, activities and accounts; activity weights drawn from seed."""
     rng = np.random.default_rng([seed, 0])
     board_codes = np.array([b.code for b in BOARDS])
@@ -438,7 +437,7 @@ def _tables(seed: int) -> _Tables:
     shares = np.array(share)
     acc_cum = np.cumsum(shares) / shares.sum()
     acc_cum[-1] = 1.0
-    return _Tables(
+    return CityTables(
         board_codes=board_codes,
         act_code=np.array(act_code),
         act_cum=act_cum_arr,
@@ -471,7 +470,7 @@ def _ansvar(board: np.ndarray, activity: np.ndarray) -> np.ndarray:
     return board * 100 + unit
 
 
-def _month_ledger(tables: _Tables, seed: int, year: int, month: int, rows: int) -> pl.DataFrame:
+def month_ledger(tables: CityTables, seed: int, year: int, month: int, rows: int) -> pl.DataFrame:
     """All boards' ledger lines of one month, with Belopp as integer öre (column `ore`).
 
     Fully vectorised: a month at 30 000 rows per board is ~0.9 M lines and takes ~1.5 s
@@ -582,7 +581,7 @@ def _month_ledger(tables: _Tables, seed: int, year: int, month: int, rows: int) 
     return _ledger_columns(frame, tables, year, month)
 
 
-def _ledger_columns(frame: pl.DataFrame, tables: _Tables, year: int, month: int) -> pl.DataFrame:
+def _ledger_columns(frame: pl.DataFrame, tables: CityTables, year: int, month: int) -> pl.DataFrame:
     """The export's text columns (all but Belopp, which depends on the file's format)."""
     period = f"{year}{month:02d}"
     code = pl.col("board").cast(pl.String)
@@ -617,7 +616,7 @@ def _ledger_columns(frame: pl.DataFrame, tables: _Tables, year: int, month: int)
     )
 
 
-def _belopp(ore: pl.Expr, fmt: _Format) -> pl.Expr:
+def _belopp(ore: pl.Expr, fmt: Format) -> pl.Expr:
     """Belopp as the export writes it: decimal comma, two decimals, the file's grouping.
 
     Lines stay under 10 Mkr, so there are at most three groups (`9 999 999,99`).
@@ -650,7 +649,7 @@ def _belopp(ore: pl.Expr, fmt: _Format) -> pl.Expr:
     return pl.concat_str(sign, kronor_text, pl.lit(","), ore_text)
 
 
-def _render(ledger: pl.DataFrame, fmt: _Format) -> bytes:
+def render_ledger(ledger: pl.DataFrame, fmt: Format) -> bytes:
     """The bytes of a ledger export in the given format."""
     if int(ledger["ore"].abs().max()) > MAX_LINE_ORE:  # type: ignore[arg-type]
         raise ValueError("a ledger line of 10 Mkr or more cannot be written")
@@ -770,147 +769,3 @@ def _verksamheter() -> bytes:
             parent_text = "" if parent is None else str(parent)
             lines.append(f"{b.code};{code};{name};{parent_text};{b.created};{until}")
     return UTF8_BOM + ("\n".join(lines) + "\n").encode("utf-8")
-
-
-class _YearExports:
-    """A year's exports besides the ledger, written as the months that carry them pass.
-
-    Budget decisions come first (the year's plan); payroll and sick leave every month;
-    forecasts after April (T1), August (T2) and October (M10) from what is booked so far;
-    indicators at the tertials and the year-end, the survey with the year-end.
-    """
-
-    def __init__(
-        self,
-        tables: _Tables,
-        seed: int,
-        year: int,
-        landing: Path,
-        write: Callable[[Path, bytes], None],
-        *,
-        is_first: bool,
-    ) -> None:
-        from tertial import demo_exports as x  # the exports build on this module's city
-
-        self.x, self.seed, self.year, self.write, self.is_first = x, seed, year, write, is_first
-        self.ekonomi, self.hr, self.ils = landing / "ekonomi", landing / "hr", landing / "ils"
-        for folder in (self.hr, self.ils):
-            folder.mkdir(parents=True, exist_ok=True)
-        plan = x.plan(tables, year)
-        decisions = [x.budget_decision(plan, seed, year, n) for n in (1, 2, 3)]
-        for number, decision in enumerate(decisions, start=1):
-            write(self.ekonomi / f"budget_{year}_{number}.csv", x.render_budget(decision))
-        self.budget = x.adjusted_budget(decisions)
-        self.booked: pl.DataFrame | None = None
-        self.hours = np.zeros((len(BOARDS), 2))
-
-    def month(self, month: int, ledger: pl.DataFrame, *, is_last_year: bool) -> None:
-        x, year, seed, write = self.x, self.year, self.seed, self.write
-        period = f"{year}{month:02d}"
-        write(self.hr / f"lon_{period}.csv", x.render_payroll(x.payroll(seed, year, month)))
-        sick = x.sick_leave(seed, year, month)
-        write(self.hr / f"sjukfranvaro_{period}.csv", x.render_sick_leave(sick))
-        self.hours += x.sick_hours(sick)
-        booked = x.booked(ledger)
-        if self.booked is not None:
-            booked = (
-                pl.concat([self.booked, booked])
-                .group_by("board", "activity", "slag")
-                .agg(pl.col("ore").sum())
-            )
-        self.booked = booked
-        occasion = {4: "T1", 8: "T2", 10: "M10"}.get(month)
-        if occasion:
-            lines = x.forecast(self.budget, booked, seed, year, month)
-            fmt = {"T1": x.UTF8_PLAIN, "T2": x.UTF8_BOM_SPACE, "M10": x.CP1252_CRLF}[occasion]
-            name = f"prognos_{year}_{occasion}"
-            write(self.ekonomi / f"{name}.csv", x.render_forecast(lines, year, occasion, fmt))
-            if self.is_first and occasion == "T2":
-                corrected = x.corrected_forecast(lines, 142)
-                data = x.render_forecast(corrected, year, occasion, fmt)
-                write(self.ekonomi / f"{name}_142_rattelse.csv", data)
-        report = {4: "T1", 8: "T2", 12: "VB"}.get(month)
-        if report:
-            share = x.sick_share_so_far(self.hours)
-            unparseable = is_last_year and report == x.UNPARSEABLE_AT[1]
-            data = x.indicators(seed, year, report, share, unparseable=unparseable)
-            write(self.ils / f"indikatorer_{year}_{report}.csv", data)
-        if month == 12:
-            write(self.hr / f"medarbetarenkat_{year}.csv", x.survey(seed, year))
-
-
-def write_demo_city(
-    landing: Path,
-    *,
-    years: tuple[int, ...] = (2022, 2023, 2024),
-    seed: int = 2011,
-    rows_per_board_month: int = 400,
-) -> DemoCity:
-    """Write the demo city's exports into `landing` and say what was written.
-
-    Registers go to `landing/register/`, ledgers, budgets and forecasts to
-    `landing/ekonomi/`, payroll, sick leave and the staff survey to `landing/hr/`,
-    indicators to `landing/ils/` (sub-folders carry no meaning to the warehouse; the demo
-    shows that). Besides one ledger per month:
-    - `huvudbok_<first>06_142_rattelse.csv`: a complete re-export of Servicenämnden's June
-      with one amount changed and one voucher added; it supersedes (142, <first>06);
-    - `huvudbok_<first>03_kopia.csv`: the same bytes as March, delivered twice;
-    - `huvudbok_<last>10_140_rattelse.csv`: Äldrenämnden's October with a personnummer in
-      one line's text; valid otherwise, and the warehouse must reject it.
-    Every year: `budget_<y>_1..3.csv` (Ursprunglig, Ombudgetering, Tilläggsbudget),
-    `prognos_<y>_T1|T2|M10.csv`, `lon_` and `sjukfranvaro_<yyyymm>.csv` every month,
-    `medarbetarenkat_<y>.csv`, `indikatorer_<y>_T1|T2|VB.csv`; and
-    - `prognos_<first>_T2_142_rattelse.csv`: Servicenämnden's T2 forecast delivered again,
-      corrected; it supersedes (142, <first>, T2);
-    - in `indikatorer_<last>_T2.csv` one figure reads `ca 87 %`: it loads, flagged unparsed.
-    `rows_per_board_month` is the average: July has fewer rows and December more.
-    """
-    if not years:
-        raise ValueError("years must name at least one year")
-    if rows_per_board_month < MIN_ROWS_PER_BOARD_MONTH:
-        raise ValueError(f"rows_per_board_month must be at least {MIN_ROWS_PER_BOARD_MONTH}")
-    years = tuple(sorted(set(years)))
-    first, last = years[0], years[-1]
-    register, ekonomi = landing / "register", landing / "ekonomi"
-    register.mkdir(parents=True, exist_ok=True)
-    ekonomi.mkdir(parents=True, exist_ok=True)
-
-    files: list[Path] = []
-    ledger_rows = 0
-
-    def write(path: Path, data: bytes) -> None:
-        path.write_bytes(data)
-        files.append(path)
-
-    write(register / "organisation.csv", _organisation(years))
-    write(register / "verksamheter.csv", _verksamheter())
-
-    tables = _tables(seed)
-    for year in years:
-        exports = _YearExports(tables, seed, year, landing, write, is_first=year == first)
-        for month in range(1, 13):
-            period = f"{year}{month:02d}"
-            ledger = _month_ledger(tables, seed, year, month, rows_per_board_month)
-            data = _render(ledger, _format_of(year, month))
-            write(ekonomi / f"huvudbok_{period}.csv", data)
-            ledger_rows += ledger.height
-            exports.month(month, ledger, is_last_year=year == last)
-            if _control_month(month):
-                write(ekonomi / f"huvudbok_{period}.ctl", _control(ledger))
-            if (year, month) == (first, 3):
-                write(ekonomi / f"huvudbok_{period}_kopia.csv", data)
-                ledger_rows += ledger.height
-            if (year, month) == (first, 6):
-                corrected = _correction(ledger, 142, year, month)
-                write(ekonomi / f"huvudbok_{period}_142_rattelse.csv", _render(corrected, _PLAIN))
-                ledger_rows += corrected.height
-            if (year, month) == (last, 10):
-                bad = _with_personnummer(ledger, 140)
-                write(ekonomi / f"huvudbok_{period}_140_rattelse.csv", _render(bad, _PLAIN))
-                ledger_rows += bad.height
-
-    return DemoCity(
-        files=sorted(files, key=lambda p: p.name),
-        ledger_rows=ledger_rows,
-        boards=len(BOARDS),
-    )

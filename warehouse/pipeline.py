@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tertial.settings import Paths
 from warehouse.build import BuildResult, build
 from warehouse.ingest import FileResult, ingest, summary
 from warehouse.lock import run_lock
 from warehouse.publish import Published, publish
 from warehouse.published_log import publish_event_log, remove_stale_temporaries
 from warehouse.replay import drop_projections
+from warehouse.settings import Paths
 from warehouse.store import EventStore
 
 Progress = Callable[[str], None]

@@ -1,6 +1,6 @@
 """The demo city's other exports: budget, forecasts, payroll, sick leave, survey, indicators.
 
-`tertial.demo` draws the ledger; this module derives everything else from the same city
+`demo.city` draws the ledger; this module derives everything else from the same city
 (boards, activity sizes, growth) so that the reports add up the way a controller expects:
 a budget close to what is booked, forecasts that move from the budget towards the year's
 outcome, a staff whose size follows the board's personnel cost, sick leave measured in
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from tertial.demo import (
+from demo.city import (
     _MONTH_END_SHARE,
     _ORDINARY,
     _SEASON,
@@ -31,9 +31,9 @@ from tertial.demo import (
     NBSP,
     UTF8_BOM,
     YEARLY_GROWTH,
+    CityTables,
+    Format,
     _belopp,
-    _Format,
-    _Tables,
 )
 
 __all__ = [
@@ -54,10 +54,10 @@ SLAG = ("Kostnader", "Intäkter", "Investering")
 BUDGET_ROUNDING_KRONOR = 1000
 
 # The formats of these exports, one per system, like the reference folder's files.
-UTF8_NBSP = _Format("utf-8", "\n", NBSP, "-")  # the budget system (budget_2011_1.csv)
-UTF8_PLAIN = _Format("utf-8", "\n", "", "-")  # payroll, survey, T1 forecasts
-UTF8_BOM_SPACE = _Format("utf-8-sig", "\n", " ", "-")  # T2 forecast, indicators
-CP1252_CRLF = _Format("cp1252", "\r\n", "", "-")  # HR statistics, monthly forecasts
+UTF8_NBSP = Format("utf-8", "\n", NBSP, "-")  # the budget system (budget_2011_1.csv)
+UTF8_PLAIN = Format("utf-8", "\n", "", "-")  # payroll, survey, T1 forecasts
+UTF8_BOM_SPACE = Format("utf-8-sig", "\n", " ", "-")  # T2 forecast, indicators
+CP1252_CRLF = Format("cp1252", "\r\n", "", "-")  # HR statistics, monthly forecasts
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class Plan:
     frame: pl.DataFrame  # board (int), activity (int), slag (str), kronor (float)
 
 
-def _activity_weights(tables: _Tables) -> tuple[np.ndarray, np.ndarray]:
+def _activity_weights(tables: CityTables) -> tuple[np.ndarray, np.ndarray]:
     """(board index, weight) of every ordinary activity; weights sum to 1 per board.
 
     `act_cum` is board index + cumulative weight, ending exactly at b + 1 for board b, so
@@ -92,7 +92,7 @@ def _mass(kind: str, konto_prefix: str = "") -> float:
     )
 
 
-def plan(tables: _Tables, year: int) -> Plan:
+def plan(tables: CityTables, year: int) -> Plan:
     """What each board's activities book in `year` on average (the ledger's expectation)."""
     board, weight = _activity_weights(tables)
     growth = YEARLY_GROWTH ** (year - BASE_YEAR)
@@ -145,7 +145,7 @@ def _rng(seed: int, year: int, month: int, stream: int) -> np.random.Generator:
     return np.random.default_rng([seed, year, month, stream])
 
 
-def _write(frame: pl.DataFrame, fmt: _Format) -> bytes:
+def _write(frame: pl.DataFrame, fmt: Format) -> bytes:
     """The bytes of an export: `;`-separated, the format's newline and encoding."""
     text = frame.write_csv(separator=";", line_terminator=fmt.newline, quote_style="never")
     if fmt.encoding == "cp1252":
@@ -155,7 +155,7 @@ def _write(frame: pl.DataFrame, fmt: _Format) -> bytes:
     return text.encode("utf-8")
 
 
-def _kronor_text(column: str, fmt: _Format) -> pl.Expr:
+def _kronor_text(column: str, fmt: Format) -> pl.Expr:
     """Whole kronor as money text: `24 500 000,00` (grouping from the format)."""
     return _belopp(pl.col(column).cast(pl.Int64) * 100, fmt)
 
@@ -262,7 +262,7 @@ def _decision(rows: pl.DataFrame, year: int, beslut: str, typ: str) -> pl.DataFr
     )
 
 
-def render_budget(decision: pl.DataFrame, fmt: _Format = UTF8_NBSP) -> bytes:
+def render_budget(decision: pl.DataFrame, fmt: Format = UTF8_NBSP) -> bytes:
     """`budget_<YYYY>_<n>.csv` (source-formats.md §2)."""
     return _write(
         decision.select(
@@ -349,7 +349,7 @@ def forecast(
     )
 
 
-def render_forecast(lines: pl.DataFrame, year: int, occasion: str, fmt: _Format) -> bytes:
+def render_forecast(lines: pl.DataFrame, year: int, occasion: str, fmt: Format) -> bytes:
     """`prognos_<YYYY>_<T1|T2|Mmm>.csv` (source-formats.md §3)."""
     return _write(
         lines.select(
@@ -456,7 +456,7 @@ def payroll(seed: int, year: int, month: int) -> pl.DataFrame:
     ).with_columns(pl.lit(f"{year}{month:02d}").alias("period"))
 
 
-def render_payroll(rows: pl.DataFrame, fmt: _Format = UTF8_PLAIN) -> bytes:
+def render_payroll(rows: pl.DataFrame, fmt: Format = UTF8_PLAIN) -> bytes:
     """`lon_<YYYYMM>.csv` (source-formats.md §4)."""
     return _write(
         rows.select(
@@ -528,7 +528,7 @@ def _working_days(year: int, month: int) -> int:
     return sum(1 for d in range(1, days + 1) if calendar.weekday(year, month, d) < 5)
 
 
-def render_sick_leave(rows: pl.DataFrame, fmt: _Format = CP1252_CRLF) -> bytes:
+def render_sick_leave(rows: pl.DataFrame, fmt: Format = CP1252_CRLF) -> bytes:
     """`sjukfranvaro_<YYYYMM>.csv` (source-formats.md §5)."""
     return _write(
         rows.select(
