@@ -18,7 +18,11 @@ from sources.sie import SOURCE as SIE
 from sources.sjukfranvaro import SOURCE as SJUKFRANVARO
 from sources.verksamheter import SOURCE as VERKSAMHETER
 
-SOURCES: tuple[Source, ...] = (
+# The one list of sources: a source is its folder `sources/<name>/` and its line here.
+# Everything else is derived from it: which source a file is (`source_for`), the event
+# tables and their columns (`event_tables`, warehouse/schema.py), the Dagster assets.
+# A list, changed in place only by `register`/`unregister`, so every importer sees it.
+SOURCES: list[Source] = [
     ORGANISATION,
     VERKSAMHETER,
     HUVUDBOK,
@@ -29,9 +33,61 @@ SOURCES: tuple[Source, ...] = (
     SJUKFRANVARO,
     MEDARBETARENKAT,
     INDIKATORER,
-)
-BY_NAME = {s.name: s for s in SOURCES}
-COMPANION_SUFFIXES = frozenset(s for src in SOURCES for s in src.companion_suffixes)
+]
+BY_NAME: dict[str, Source] = {s.name: s for s in SOURCES}
+COMPANION_SUFFIXES: set[str] = {s for src in SOURCES for s in src.companion_suffixes}
+
+# A source's name is an identifier in SQL (`events.<name>`) and in dbt: lower case only.
+NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
+
+
+def event_tables() -> tuple[str, ...]:
+    """The tables of schema `events` that hold rows, one per source that owns one.
+
+    A source owns `events.<name>` unless it writes other sources' tables only (SIE:
+    `huvudbok` and `budget`). Registry order. Identifiers in SQL only ever come from here.
+    """
+    return tuple(s.name for s in SOURCES if s.owns_table)
+
+
+def table_owner(table: str) -> Source:
+    """The source whose contract defines the columns of `events.<table>`."""
+    return next(s for s in SOURCES if s.owns_table and s.name == table)
+
+
+def supersession_keys() -> dict[str, tuple[str, ...]]:
+    """Per event table, the columns its supersession key joins with '|' (in order).
+
+    What `events.supersession_keys.key` holds per `source`: the owner's contract key (a
+    SIE file's keys are recorded under `huvudbok` and `budget`, with their keys).
+    """
+    return {t: table_owner(t).contract.supersession_key for t in event_tables()}
+
+
+def register(source: Source) -> None:
+    """Add a source at run time (tests build a throwaway one from a temporary folder).
+
+    The built-in sources are the list above; nothing in the product calls this.
+    """
+    if not NAME.fullmatch(source.name):
+        raise ValueError(f"source name {source.name!r} is not a lower-case SQL identifier")
+    if source.name in BY_NAME:
+        raise ValueError(f"a source {source.name!r} is already registered")
+    owned = {*event_tables(), *([source.name] if source.owns_table else [])}
+    orphans = [t for t in source.tables if t not in owned]
+    if orphans:
+        raise ValueError(f"{source.name} writes tables no source owns: {', '.join(orphans)}")
+    SOURCES.append(source)
+    BY_NAME[source.name] = source
+    COMPANION_SUFFIXES.update(source.companion_suffixes)
+
+
+def unregister(name: str) -> None:
+    """Take a source added by `register` out again (its rows stay in any database)."""
+    source = BY_NAME.pop(name)
+    SOURCES.remove(source)
+    COMPANION_SUFFIXES.clear()
+    COMPANION_SUFFIXES.update(s for src in SOURCES for s in src.companion_suffixes)
 
 
 def source_for(file_name: str) -> Source | None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import duckdb
 
+from sources.registry import event_tables
 from warehouse.settings import Paths
-from warehouse.store import EVENT_TABLES
 
 
 def event_state(home: Paths) -> tuple:
@@ -19,8 +19,8 @@ def event_state(home: Paths) -> tuple:
         accepted = con.execute(
             "select count(*) from events.batches where status = 'accepted'"
         ).fetchone()
-        # Identifiers come from the fixed list of event tables, never from input.
-        tables = [*EVENT_TABLES, "supersession_keys"]
+        # Identifiers come from the registry's event tables, never from input.
+        tables = [*event_tables(), "supersession_keys"]
         contents = [
             con.execute(
                 f"select count(*), sum(hash(t)::hugeint) from events.{table} as t"

@@ -25,7 +25,8 @@ import duckdb
 
 from warehouse.crashpoints import crash_point
 from warehouse.publish import close_quietly, remove_temporary, replace_read_only
-from warehouse.settings import SCHEMA_SQL, duckdb_config
+from warehouse.schema import schema_sql
+from warehouse.settings import duckdb_config
 
 # The id column of every event table: a retraction's own id, every other row's batch.
 ID_COLUMN = {"retractions": "retraction_id"}
@@ -132,7 +133,7 @@ def _append_new_events(
     appended: dict[str, int] = {}
     con = duckdb.connect(str(temporary), config=duckdb_config())
     try:
-        con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+        con.execute(schema_sql())
         attach_read_only(con, working, "work")
         watermark = through_id(con)
         tables = [

@@ -17,24 +17,13 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from sources import registry
 from sources._common.batch import ParsedBatch, Reference
 from sources._common.personnummer import mask
 from warehouse.crashpoints import crash_point
 from warehouse.retractions import RetractionRefused, refusal, resolve
-from warehouse.settings import SCHEMA_SQL, duckdb_config
-
-# Tables a batch may write to: identifiers only ever come from this list.
-EVENT_TABLES = (
-    "huvudbok",
-    "organisation",
-    "verksamheter",
-    "budget",
-    "prognos",
-    "lon",
-    "sjukfranvaro",
-    "medarbetarenkat",
-    "indikatorer",
-)
+from warehouse.schema import schema_sql
+from warehouse.settings import duckdb_config
 
 
 class WarehouseBusy(RuntimeError):
@@ -88,8 +77,9 @@ class EventStore:
         self.path = path
         self.con = connect(path)
         try:
-            # The log's schema (idempotent): a new database, or one from before a table.
-            self.con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+            # The log's schema (idempotent): a new database, or one from before a table
+            # (a source's table is generated from its contract: warehouse/schema.py).
+            self.con.execute(schema_sql())
         except BaseException:
             self.con.close()  # a full disk or an interrupt: never leave the file open
             raise
@@ -274,7 +264,8 @@ class EventStore:
             for table, rows in parsed.event_tables.items()
             if rows.height or table == parsed.source
         }
-        unknown = [t for t in tables if t not in EVENT_TABLES]
+        # Tables a batch may write to: identifiers only ever come from the registry.
+        unknown = [t for t in tables if t not in registry.event_tables()]
         if unknown:
             raise ValueError(f"no event table for {', '.join(map(repr, unknown))}")
         con = self.con
@@ -288,7 +279,7 @@ class EventStore:
             batch_id = self._insert_batch(meta, status="accepted")
             for table, view in views.items():
                 columns = ", ".join(c for c in tables[table].columns if c != "extra")
-                # Identifiers: `table` is one of EVENT_TABLES (checked above), `view` ours,
+                # Identifiers: `table` is an event table (checked above), `view` ours,
                 # the columns the parser's own; every value is bound.
                 con.execute(
                     f"""

@@ -137,6 +137,21 @@ def parse_csv(data: bytes, contract: Contract, file_name: str) -> ParsedBatch:
     )
 
 
+def csv_parser(contract: Contract) -> Callable[[bytes, str, Mapping[str, bytes]], ParsedBatch]:
+    """The parser of a plain `;`-separated export: `parse_csv` under its contract.
+
+    Every source whose file is one table of its contract's columns parses with this (it
+    is `Source`'s default); only a source that reads more (a control file, parsed values,
+    SIE records) has a `parser.py` of its own.
+    """
+
+    def parse(data: bytes, file_name: str, companions: Mapping[str, bytes]) -> ParsedBatch:
+        return parse_csv(data, contract, file_name)
+
+    parse.__qualname__ = f"csv_parser({contract.source})"
+    return parse
+
+
 def require_rows(parsed: ParsedBatch) -> None:
     """Raise when a file has a header but no data row (a failed export, never a month)."""
     if parsed.row_count == 0:

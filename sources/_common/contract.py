@@ -28,6 +28,9 @@ class Contract:
     file_pattern: re.Pattern[str]  # matched against the lower-cased file name
     columns: tuple[Column, ...]
     supersession_key: tuple[str, ...]  # event-log column names; () = the whole register
+    # Columns the parser adds after the delivered ones (not in the file, so no header
+    # rule and no cell rule): stored in the event table too (indikatorer's parsed values).
+    derived: tuple[Column, ...] = ()
     load_tier: int = 2  # registers (tier 0, 1) load before the files they resolve
     description: str = ""
     extra: dict[str, str] = field(default_factory=dict)

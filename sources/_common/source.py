@@ -7,7 +7,13 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from sources._common.batch import ParsedBatch, Reference, for_validation, structure_suite
+from sources._common.batch import (
+    ParsedBatch,
+    Reference,
+    csv_parser,
+    for_validation,
+    structure_suite,
+)
 from sources._common.contract import Contract
 from sources._common.validation import Outcome, validate
 
@@ -19,19 +25,44 @@ Suites = Callable[[ParsedBatch, Reference], list[Suite]]
 
 @dataclass(frozen=True)
 class Source:
-    """Everything the loader needs to know about one kind of export."""
+    """Everything the loader needs to know about one kind of export.
+
+    `Source(CONTRACT, expectations.suites)` is a plain `;`-separated export: its parser is
+    the shared CSV parser under its contract. A source that reads more passes its own
+    `parse` (huvudbok: the control file; indikatorer: parsed values; sie: records).
+    """
 
     contract: Contract
-    parse: Parser  # (file bytes, file name, companion files by extension) -> ParsedBatch
     suites: Suites  # structure first; later suites run only if it passed
+    # (file bytes, file name, companion files by extension) -> ParsedBatch;
+    # None: `csv_parser(contract)`.
+    parse: Parser = None  # type: ignore[assignment]
     companion_suffixes: tuple[str, ...] = ()  # e.g. (".ctl",): read beside the file
     # Supersession key columns per event table the source writes, when that is not
     # just its own table under its contract's key (SIE: the ledger's and budget's keys).
     table_keys: Mapping[str, tuple[str, ...]] | None = None
 
+    def __post_init__(self) -> None:
+        if self.parse is None:
+            object.__setattr__(self, "parse", csv_parser(self.contract))
+
     @property
     def name(self) -> str:
         return self.contract.source
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        """The event tables this source writes (`ParsedBatch.event_tables`' keys).
+
+        Its own `events.<name>`, unless `table_keys` names others: a SIE file writes
+        `huvudbok` and `budget` and has no table of its own.
+        """
+        return tuple(self.table_keys) if self.table_keys else (self.name,)
+
+    @property
+    def owns_table(self) -> bool:
+        """Whether `events.<name>` is this source's, its columns from its contract."""
+        return self.name in self.tables
 
     def check(self, parsed: ParsedBatch, reference: Reference) -> list[Outcome]:
         """Run the suites in order; stop after the first that fails.

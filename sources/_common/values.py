@@ -85,6 +85,29 @@ def _plain_number(column: str) -> pl.Expr:
     )
 
 
+def polars_type(kind: Kind) -> pl.DataType:
+    """The Polars type `typed` gives a column of this kind.
+
+    >>> polars_type("money"), polars_type("year"), polars_type("codes")
+    (Decimal(precision=18, scale=2), Int32, List(String))
+    """
+    match kind:
+        case "money":
+            return pl.Decimal(18, 2)
+        case "decimal":
+            return pl.Decimal(18, 4)
+        case "integer":
+            return pl.Int64()
+        case "date":
+            return pl.Date()
+        case "period" | "year":
+            return pl.Int32()
+        case "codes":
+            return pl.List(pl.String())
+        case _:
+            return pl.String()
+
+
 def typed(column: str, kind: Kind) -> pl.Expr:
     """The typed value of a raw text column; a value that does not parse becomes null.
 

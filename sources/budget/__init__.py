@@ -1,7 +1,7 @@
 """`budget`: budget decisions (source-formats.md §2)."""
 
 from sources._common.source import Source
-from sources.budget import expectations, parser
+from sources.budget import expectations
 from sources.budget.contract import CONTRACT
 
-SOURCE = Source(CONTRACT, parser.parse, expectations.suites)
+SOURCE = Source(CONTRACT, expectations.suites)  # the shared CSV parser

@@ -10,12 +10,12 @@ CONTRACT = Contract(
     columns=(
         Column("År", "ar", "year"),
         Column("Beslut", "beslut", "text"),
-        Column("Beslutsdatum", "beslutsdatum", "date"),
-        Column("Typ", "typ", "code"),
+        Column("Beslutsdatum", "beslutsdatum", "date"),  # valid time of the decision
+        Column("Typ", "typ", "code"),  # Ursprunglig | Ombudgetering | Tilläggsbudget
         Column("Nämnd", "namnd", "code"),
         Column("Verksamhet", "verksamhet", "code"),
-        Column("Slag", "slag", "code"),
-        Column("Belopp", "belopp", "money"),
+        Column("Slag", "slag", "code"),  # Kostnader | Intäkter | Investering
+        Column("Belopp", "belopp", "money"),  # kronor, positive for all three Slag
     ),
     # A decision is delivered whole; decisions add up, a re-delivery of the same
     # Beslut replaces that decision only.

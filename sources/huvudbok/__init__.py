@@ -4,4 +4,4 @@ from sources._common.source import Source
 from sources.huvudbok import expectations, parser
 from sources.huvudbok.contract import CONTRACT
 
-SOURCE = Source(CONTRACT, parser.parse, expectations.suites, companion_suffixes=(".ctl",))
+SOURCE = Source(CONTRACT, expectations.suites, parse=parser.parse, companion_suffixes=(".ctl",))

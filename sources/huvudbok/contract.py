@@ -8,14 +8,14 @@ CONTRACT = Contract(
     source="huvudbok",
     file_pattern=re.compile(r"huvudbok_.*\.csv"),
     columns=(
-        Column("Period", "period", "period"),
+        Column("Period", "period", "period"),  # YYYYMM
         Column("Nämnd", "namnd", "code"),
         Column("Ansvar", "ansvar", "code", nullable=True),
         Column("Verksamhet", "verksamhet", "code"),
-        Column("Konto", "konto", "code"),
+        Column("Konto", "konto", "code"),  # 4 digits, Kommun-Bas
         Column("Projekt", "projekt", "code", required=False, nullable=True),
         Column("Motpart", "motpart", "code", required=False, nullable=True),
-        Column("Belopp", "belopp", "money"),
+        Column("Belopp", "belopp", "money"),  # kronor, debit positive
         Column("Verifikation", "verifikation", "text", nullable=True),
         Column("Datum", "datum", "date"),
         Column("Text", "text", "text", required=False, nullable=True),

@@ -4,4 +4,4 @@ from sources._common.source import Source
 from sources.indikatorer import expectations, parser
 from sources.indikatorer.contract import CONTRACT
 
-SOURCE = Source(CONTRACT, parser.parse, expectations.suites)
+SOURCE = Source(CONTRACT, expectations.suites, parse=parser.parse)

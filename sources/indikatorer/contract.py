@@ -22,5 +22,23 @@ CONTRACT = Contract(
     ),
     # A board's report (T1, T2, VB) of a year is re-delivered whole.
     supersession_key=("namnd", "ar", "rapport"),
+    # What the parser (parser.py, values.py) made of each raw text: number, unit, kind.
+    derived=(
+        *(
+            Column(f"{header} ({part})", f"{prefix}_{part}", kind, required=False, nullable=True)
+            for header, prefix in (
+                ("Periodens utfall", "utfall"),
+                ("Prognos helår", "prognos"),
+                ("Årsmål", "arsmal"),
+                ("KF:s årsmål", "kf_arsmal"),
+            )
+            for part, kind in (("value", "decimal"), ("unit", "text"), ("kind", "code"))
+        ),
+        Column("Period (rapport)", "period_report", "code", required=False, nullable=True),
+        Column("Period (år)", "period_year", "year", required=False, nullable=True),
+        Column("Bedömning (tolkad)", "assessment", "code", required=False, nullable=True),
+        # Columns whose text could not be parsed (never a rejection).
+        Column("Ej tolkade", "unparsed", "codes", required=False, nullable=True),
+    ),
     description="Goal and indicator follow-up per report (T1, T2, VB): raw texts, parsed values.",
 )

@@ -8,28 +8,20 @@ from dataclasses import astuple, replace
 import polars as pl
 
 from sources._common.batch import ParsedBatch, parse_csv
+from sources._common.values import polars_type
 from sources.indikatorer.contract import CONTRACT
 from sources.indikatorer.values import parse_assessment, parse_period, parse_value
 
-# Raw text column -> prefix of its parsed columns in events.indikatorer (schema.sql).
+# Raw text column -> prefix of its parsed columns in events.indikatorer (contract.derived).
 VALUE_COLUMNS: dict[str, str] = {
     "periodens_utfall": "utfall",
     "prognos_helar": "prognos",
     "arsmal": "arsmal",
     "kf_arsmal": "kf_arsmal",
 }
-VALUE = pl.Decimal(18, 4)
-PARSED_SCHEMA: dict[str, pl.DataType] = {
-    **{
-        f"{prefix}_{part}": dtype
-        for prefix in VALUE_COLUMNS.values()
-        for part, dtype in (("value", VALUE), ("unit", pl.String()), ("kind", pl.String()))
-    },
-    "period_report": pl.String(),
-    "period_year": pl.Int32(),
-    "assessment": pl.String(),
-    "unparsed": pl.List(pl.String()),
-}
+# The parsed columns, typed as the contract's `derived` columns say (its event table too).
+PARSED_SCHEMA: dict[str, pl.DataType] = {c.name: polars_type(c.kind) for c in CONTRACT.derived}
+VALUE = PARSED_SCHEMA["utfall_value"]
 
 
 def parse(data: bytes, file_name: str, companions: Mapping[str, bytes]) -> ParsedBatch:

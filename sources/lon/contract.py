@@ -10,8 +10,9 @@ CONTRACT = Contract(
     columns=(
         Column("Period", "period", "period"),
         Column("Nämnd", "namnd", "code"),
+        # Tillsvidare | Visstid | Timavlönad
         Column("Anställningsform", "anstallningsform", "code"),
-        Column("Kön", "kon", "code"),
+        Column("Kön", "kon", "code"),  # K | M
         Column("Anställda", "anstallda", "integer"),
         Column("Årsarbetare", "arsarbetare", "decimal"),
         Column("Utbetalda löner", "utbetalda_loner", "integer"),

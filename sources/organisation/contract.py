@@ -11,12 +11,14 @@ CONTRACT = Contract(
     source="organisation",
     file_pattern=re.compile(r"organisation.*\.csv"),
     columns=(
-        Column("Datum", "datum", "date"),
+        Column("Datum", "datum", "date"),  # valid time of the event
+        # Skapad | Namnbyte | Sammanslagen | Delad | Nedlagd
         Column("Händelse", "handelse", "code"),
         Column("Kod", "kod", "code"),
         Column("Namn", "namn", "text"),
-        Column("Typ", "typ", "code"),
+        Column("Typ", "typ", "code"),  # Kommunstyrelse | Facknämnd | Stadsdelsnämnd | Avdelning
         Column("Överordnad", "overordnad", "code", nullable=True),
+        # Successor codes, a list.
         Column("Efterträdare", "eftertradare", "codes", required=False, nullable=True),
     ),
     # The register is one list of events: a delivery may repeat old events or bring only

@@ -9,7 +9,7 @@ CONTRACT = Contract(
     file_pattern=re.compile(r"prognos_.*\.csv"),
     columns=(
         Column("År", "ar", "year"),
-        Column("Prognostillfälle", "prognostillfalle", "code"),
+        Column("Prognostillfälle", "prognostillfalle", "code"),  # T1 | T2 | M01..M12
         Column("Nämnd", "namnd", "code"),
         Column("Verksamhet", "verksamhet", "code"),
         Column("Slag", "slag", "code"),

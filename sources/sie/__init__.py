@@ -14,8 +14,8 @@ from sources.sie.contract import CONTRACT
 
 SOURCE = Source(
     CONTRACT,
-    parser.parse,
     expectations.suites,
+    parse=parser.parse,
     table_keys={
         HUVUDBOK.source: HUVUDBOK.supersession_key,
         BUDGET.source: BUDGET.supersession_key,

@@ -1,7 +1,7 @@
 """`sjukfranvaro`: monthly sick-leave hours (source-formats.md §5)."""
 
 from sources._common.source import Source
-from sources.sjukfranvaro import expectations, parser
+from sources.sjukfranvaro import expectations
 from sources.sjukfranvaro.contract import CONTRACT
 
-SOURCE = Source(CONTRACT, parser.parse, expectations.suites)
+SOURCE = Source(CONTRACT, expectations.suites)  # the shared CSV parser

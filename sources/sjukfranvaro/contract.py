@@ -11,7 +11,7 @@ CONTRACT = Contract(
         Column("Period", "period", "period"),
         Column("Nämnd", "namnd", "code"),
         Column("Kön", "kon", "code"),
-        Column("Åldersgrupp", "aldersgrupp", "code"),
+        Column("Åldersgrupp", "aldersgrupp", "code"),  # -29 | 30-49 | 50-
         Column("Anställda", "anstallda", "integer"),
         Column("Ordinarie arbetstid", "ordinarie_arbetstid", "decimal"),
         Column("Sjukfrånvaro", "sjukfranvaro", "decimal"),

@@ -11,6 +11,7 @@ CONTRACT = Contract(
         Column("Nämnd", "namnd", "code"),
         Column("Verksamhet", "verksamhet", "code"),
         Column("Namn", "namn", "text"),
+        # The parent verksamhet: reports show this one as its "varav" line.
         Column("Överordnad", "overordnad", "code", nullable=True),
         Column("Giltig från", "giltig_fran", "date", nullable=True),
         Column("Giltig till", "giltig_till", "date", required=False, nullable=True),

@@ -17,10 +17,11 @@ import duckdb
 import pytest
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
+from warehouse.schema import schema_sql
+
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
-SCHEMA_SQL = REPO / "warehouse" / "schema.sql"
 DBT_PROJECT = REPO / "dbt_project"
 MARTS = (
     "dim_konto",
@@ -43,14 +44,14 @@ Line = tuple[str, int, str, str, str]
 
 @dataclass
 class EventLog:
-    """A DuckDB event log (warehouse/schema.sql) that batches are appended to."""
+    """A DuckDB event log (warehouse/schema.py) that batches are appended to."""
 
     path: Path
     next_batch_id: int = 1
 
     def create(self) -> EventLog:
         with self._connect() as con:
-            con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+            con.execute(schema_sql())
         return self
 
     def _connect(self) -> duckdb.DuckDBPyConnection:

@@ -23,13 +23,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from sources.registry import SOURCES, source_for
+from sources.registry import SOURCES, event_tables, source_for
 from tertial.cli import main
 from tests.conftest import SERVICENAMNDEN
 from tests.corpus.build import LONG_NAME, PERSONNUMMER, RULES, UNMASKED, Case, build_corpus, cases
 from tests.helpers import event_state
 from warehouse.settings import Paths, paths
-from warehouse.store import EVENT_TABLES
 
 pytestmark = pytest.mark.integration
 
@@ -244,7 +243,7 @@ def test_corpus_file_through_tertial_ingest(
                     f"select count(*) from events.{table} where batch_id = ?",
                     [batch_id],
                 )[0][0]
-                for table in EVENT_TABLES
+                for table in event_tables()
             )
             if (row_count, stored) != (case.rows, case.rows):
                 problems.append(
