@@ -6,36 +6,23 @@
 -#}
 with
 
-current_batches as (
+current_rows as (
 
-    select
-        batch_id,
-        recorded_at,
-        delivery_count
-    from {{ ref('int_deliveries_ranked') }}
-    where source_name = 'budget' and delivery_rank = 1
-
-),
-
-decisions as (
-
-    select * from {{ ref('stg_budget__decisions') }}
+    {{ current_rows(ref('stg_budget__decisions'), 'budget', none) }}
 
 )
 
 select
-    decisions.batch_id,
-    decisions.line_number,
-    decisions.year,
-    decisions.decision_id,
-    decisions.decision_date,
-    decisions.decision_type,
-    decisions.namnd_code,
-    decisions.verksamhet_code,
-    decisions.slag,
-    decisions.amount,
-    current_batches.recorded_at,
-    current_batches.delivery_count
-from decisions
-inner join current_batches
-    on decisions.batch_id = current_batches.batch_id
+    batch_id,
+    line_number,
+    year,
+    decision_id,
+    decision_date,
+    decision_type,
+    namnd_code,
+    verksamhet_code,
+    slag,
+    amount,
+    recorded_at,
+    delivery_count
+from current_rows

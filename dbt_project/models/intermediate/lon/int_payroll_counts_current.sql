@@ -6,41 +6,23 @@
 -#}
 with
 
-current_keys as (
+current_rows as (
 
-    select
-        batch_id,
-        namnd_code,
-        period,
-        recorded_at,
-        delivery_count
-    from {{ ref('int_deliveries_ranked') }}
-    where source_name = 'lon' and delivery_rank = 1
-
-),
-
-payroll_counts as (
-
-    select * from {{ ref('stg_lon__payroll_counts') }}
+    {{ current_rows(ref('stg_lon__payroll_counts'), 'lon', ['namnd_code', 'period']) }}
 
 )
 
 select
-    payroll_counts.batch_id,
-    payroll_counts.line_number,
-    payroll_counts.period,
-    payroll_counts.namnd_code,
-    payroll_counts.employment_type,
-    payroll_counts.gender,
-    payroll_counts.employees,
-    payroll_counts.fte,
-    payroll_counts.payslips,
-    payroll_counts.gross_pay,
-    current_keys.recorded_at,
-    current_keys.delivery_count
-from payroll_counts
-inner join current_keys
-    on
-        payroll_counts.batch_id = current_keys.batch_id
-        and payroll_counts.namnd_code = current_keys.namnd_code
-        and payroll_counts.period = current_keys.period
+    batch_id,
+    line_number,
+    period,
+    namnd_code,
+    employment_type,
+    gender,
+    employees,
+    fte,
+    payslips,
+    gross_pay,
+    recorded_at,
+    delivery_count
+from current_rows

@@ -6,39 +6,23 @@
 -#}
 with
 
-current_keys as (
+current_rows as (
 
-    select
-        batch_id,
-        supersession_key,
-        recorded_at,
-        delivery_count
-    from {{ ref('int_deliveries_ranked') }}
-    where source_name = 'medarbetarenkat' and delivery_rank = 1
-
-),
-
-survey_indices as (
-
-    select
-        *,
-        namnd_code || '|' || cast(year as varchar) as supersession_key
-    from {{ ref('stg_medarbetarenkat__survey_indices') }}
+    {{ current_rows(
+        ref('stg_medarbetarenkat__survey_indices'),
+        'medarbetarenkat', ['namnd_code', 'year']
+    ) }}
 
 )
 
 select
-    survey_indices.batch_id,
-    survey_indices.line_number,
-    survey_indices.year,
-    survey_indices.namnd_code,
-    survey_indices.index_name,
-    survey_indices.index_value,
-    survey_indices.response_rate,
-    current_keys.recorded_at,
-    current_keys.delivery_count
-from survey_indices
-inner join current_keys
-    on
-        survey_indices.batch_id = current_keys.batch_id
-        and survey_indices.supersession_key = current_keys.supersession_key
+    batch_id,
+    line_number,
+    year,
+    namnd_code,
+    index_name,
+    index_value,
+    response_rate,
+    recorded_at,
+    delivery_count
+from current_rows

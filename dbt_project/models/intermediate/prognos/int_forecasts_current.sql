@@ -6,40 +6,24 @@
 -#}
 with
 
-current_keys as (
+current_rows as (
 
-    select
-        batch_id,
-        supersession_key,
-        recorded_at,
-        delivery_count
-    from {{ ref('int_deliveries_ranked') }}
-    where source_name = 'prognos' and delivery_rank = 1
-
-),
-
-forecasts as (
-
-    select
-        *,
-        namnd_code || '|' || cast(year as varchar) || '|' || forecast_occasion as supersession_key
-    from {{ ref('stg_prognos__forecasts') }}
+    {{ current_rows(
+        ref('stg_prognos__forecasts'),
+        'prognos', ['namnd_code', 'year', 'forecast_occasion']
+    ) }}
 
 )
 
 select
-    forecasts.batch_id,
-    forecasts.line_number,
-    forecasts.year,
-    forecasts.forecast_occasion,
-    forecasts.namnd_code,
-    forecasts.verksamhet_code,
-    forecasts.slag,
-    forecasts.amount,
-    current_keys.recorded_at,
-    current_keys.delivery_count
-from forecasts
-inner join current_keys
-    on
-        forecasts.batch_id = current_keys.batch_id
-        and forecasts.supersession_key = current_keys.supersession_key
+    batch_id,
+    line_number,
+    year,
+    forecast_occasion,
+    namnd_code,
+    verksamhet_code,
+    slag,
+    amount,
+    recorded_at,
+    delivery_count
+from current_rows

@@ -2,6 +2,14 @@
     Current state of the ledger: per supersession key (namnd, period) the batch that
     wins, the newest accepted delivery (see int_deliveries_ranked).
 -#}
+with
+
+current_deliveries as (
+
+    {{ current_deliveries('huvudbok') }}
+
+)
+
 select
     namnd_code,
     period,
@@ -9,5 +17,4 @@ select
     recorded_at,
     row_count,
     delivery_count
-from {{ ref('int_deliveries_ranked') }}
-where source_name = 'huvudbok' and delivery_rank = 1
+from current_deliveries
