@@ -14,7 +14,7 @@ create table if not exists events.batches (
     file_path varchar not null,       -- absolute path at ingest time
     sha256 varchar not null,          -- identity of the file: same bytes = same batch
     file_bytes bigint not null,
-    encoding varchar,                 -- utf-8 | utf-8-sig | cp1252
+    encoding varchar,                 -- utf-8 | utf-8-sig | cp1252 | utf-16 | utf-32
     recorded_at timestamptz not null, -- transaction time, strictly increasing
     status varchar not null,          -- accepted | rejected
     row_count bigint not null,        -- data rows in the file

@@ -46,6 +46,9 @@ from sources._common.contract import Contract
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_LE_BOM = b"\xff\xfe"
 UTF16_BE_BOM = b"\xfe\xff"
+# UTF-32's little-endian mark starts with UTF-16's (FF FE 00 00): look for it first, or
+# a UTF-32 file decodes as UTF-16 full of NULs and is misreported.
+UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
 
 # The longest cell a text column may hold, in characters. The longest cell in the
 # reference exports is 395 characters (a tertial report comment; the longest of a
@@ -112,16 +115,19 @@ def decode(data: bytes) -> tuple[str, str]:
     ('Nämnd', 'utf-8-sig')
     >>> decode("Nämnd".encode("utf-16"))
     ('Nämnd', 'utf-16')
+    >>> decode("Nämnd".encode("utf-32"))
+    ('Nämnd', 'utf-32')
     """
-    if data.startswith((UTF16_LE_BOM, UTF16_BE_BOM)):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError as exc:
-            raise ParseError(
-                f"starts with a UTF-16 byte order mark but is not UTF-16 ({exc.reason}): "
-                f"{SAVE_AS_CSV}",
-                "encoding",
-            ) from exc
+    for marks, encoding in ((UTF32_BOMS, "utf-32"), ((UTF16_LE_BOM, UTF16_BE_BOM), "utf-16")):
+        if data.startswith(marks):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError as exc:
+                raise ParseError(
+                    f"starts with a {encoding.upper()} byte order mark but is not "
+                    f"{encoding.upper()} ({exc.reason}): {SAVE_AS_CSV}",
+                    "encoding",
+                ) from exc
     bom = data.startswith(UTF8_BOM)
     body = data[len(UTF8_BOM) :] if bom else data
     try:

@@ -302,6 +302,8 @@ ACCEPTED: list[tuple[str, bytes, list[int]]] = [
     ("mixed line ends", (HEADER + "\r" + LINE + "\n" + LINE + "\r\n").encode(), [2, 3]),
     ("UTF-16 LE, ;-separated", ledger(LINE, LINE).encode("utf-16"), [2, 3]),
     ("UTF-16 BE, ;-separated", b"\xfe\xff" + ledger(LINE).encode("utf-16-be"), [2]),
+    ("UTF-32 LE, ;-separated", ledger(LINE, LINE).encode("utf-32"), [2, 3]),
+    ("UTF-32 BE, ;-separated", b"\x00\x00\xfe\xff" + ledger(LINE).encode("utf-32-be"), [2]),
     ("UTF-8 with BOM", b"\xef\xbb\xbf" + ledger(LINE).encode(), [2]),
     (
         "a ; at the end of every line",
@@ -385,6 +387,13 @@ def test_quoted_cells_keep_their_text() -> None:
 def test_utf16_reads_as_utf16() -> None:
     assert decode(ledger(LINE).encode("utf-16")) == (ledger(LINE), "utf-16")
     assert parse(ledger(LINE).encode("utf-16")).encoding == "utf-16"
+
+
+def test_utf32_is_not_taken_for_utf16() -> None:
+    """UTF-32's little-endian mark begins with UTF-16's: a UTF-32 file read as UTF-16
+    was rejected as "UTF-16 without a byte order mark", which told the controller wrong."""
+    assert decode(ledger(LINE).encode("utf-32")) == (ledger(LINE), "utf-32")
+    assert parse(ledger(LINE).encode("utf-32")).encoding == "utf-32"
 
 
 def test_unknown_columns_stay_extra_and_unnamed_empty_ones_go() -> None:
