@@ -16,8 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from sources._common.personnummer import mask
-from sources._common.validation import Failure
-from sources._common.validation import shown as shown_value
+from sources._common.validation import Failure, cell_text
 
 # Most file systems allow 255 bytes per name. A folder `<name>.<sha12>` is kept below it.
 NAME_MAX_BYTES = 255
@@ -174,7 +173,7 @@ def quarantine(
             f"rows:   {failure.unexpected_count}",
         ]
         text_lines += [
-            f"  line {line}: {mask(shown_value(value))}"
+            f"  line {line}: {mask(cell_text(value))}"
             for line, value in zip(failure.lines, failure.values, strict=False)
         ]
         if not failure.lines and failure.observed is not None:

@@ -33,13 +33,13 @@ pandas_execution_engine.HASH_THRESHOLD = 0
 SAMPLE_SIZE = 20  # rows and values named per failed rule; the count is always complete
 
 
-def shown(value: Any) -> str:
+def cell_text(value: Any) -> str:
     """A cell value as a report shows it: quoted text, and `(empty)` for a missing cell.
 
     GX hands pandas' missing markers through (None, NaN, pd.NA): "Period is filled: nan"
     told a controller nothing.
 
-    >>> shown("2011-09-31"), shown(None), shown(float("nan")), shown(12)
+    >>> cell_text("2011-09-31"), cell_text(None), cell_text(float("nan")), cell_text(12)
     ("'2011-09-31'", '(empty)', '(empty)', '12')
     """
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
@@ -63,7 +63,7 @@ class Failure:
         where = f" in column {self.column}" if self.column else ""
         if self.lines:
             pairs = ", ".join(
-                f"line {line}: {shown(value)}"
+                f"line {line}: {cell_text(value)}"
                 for line, value in zip(self.lines, self.values, strict=False)
             )
             more = (
