@@ -34,6 +34,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from sources._common.personnummer import mask
+
 LOCK_NAME = "run.lock"
 
 _guard = threading.Lock()
@@ -72,10 +74,6 @@ def command_line() -> str:
 
 def _masked(text: str) -> str:
     """A command line may carry a personnummer (`retract --reason ...`): never echo it."""
-    try:
-        from sources._common.personnummer import mask
-    except ImportError:  # pragma: no cover - the module is part of the package
-        return text
     return mask(text)
 
 
