@@ -96,7 +96,23 @@ def luhn_ok(ten_digits: str) -> bool:
     return total % 10 == 0
 
 
+# Random UUIDs (GX writes them into every data docs page) hold digit runs of the dash
+# form about once in a few thousand: `...a360606-3899-...` is an id, not a person.
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def _inside_uuid(match: re.Match[str]) -> bool:
+    start = max(match.start() - 36, 0)
+    window = match.string[start : match.end() + 36]
+    return any(
+        u.start() + start <= match.start() and match.end() <= u.end() + start
+        for u in _UUID.finditer(window)
+    )
+
+
 def _is_hit(match: re.Match[str]) -> bool:
+    if _inside_uuid(match):
+        return False
     sep = match.group("sep")
     if sep is not None and sep not in SPACES:
         return True  # dash or plus: written as only a personnummer is written

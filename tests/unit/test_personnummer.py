@@ -155,3 +155,11 @@ def test_file_name_failure_is_one_masked_line() -> None:
     assert "huvudbok_201108_19121212-****.csv" in reason
     assert "1212.csv" not in reason and "\n" not in reason
     assert "personnummer" in reason and "file name" in reason and "filnamnet" in reason
+
+
+def test_a_uuid_that_holds_the_dash_form_is_no_personnummer() -> None:
+    """GX's data docs carry random UUIDs; one held `360606-3899` and failed a run."""
+    uuid = "e5360606-3899-4c1d-9a2b-3f6e8d7c1b2a"
+    assert find(f"id {uuid} end") == []
+    assert mask(uuid) == uuid
+    assert find("kund 360606-3899") == ["360606-3899"]
