@@ -35,7 +35,8 @@ MARTS = (
     "rpt_budget_followup_mnkr",
 )
 T0 = dt.datetime(2011, 2, 1, tzinfo=dt.UTC)
-# What only fct_ledger's incremental path compiles to: the comparison with the table.
+# What only int_ledger_summed's (fct_ledger's sum) incremental path compiles to: the
+# comparison with the table.
 INCREMENTAL_MARK = "existing.batch_id = winners.batch_id"
 
 # (namnd, period, verksamhet, konto, belopp) as in a huvudbok export.
@@ -202,8 +203,8 @@ def build(tmp_path: Path, *extra: str) -> dbtRunnerResult:
     return result
 
 
-def compiled_fct_ledger(result: dbtRunnerResult) -> str:
-    [node] = [r.node for r in result.result if r.node.name == "fct_ledger"]
+def compiled_ledger_sum(result: dbtRunnerResult) -> str:
+    [node] = [r.node for r in result.result if r.node.name == "int_ledger_summed"]
     return node.compiled_code
 
 
@@ -286,7 +287,7 @@ def test_build_gives_current_state_replaces_corrections_and_is_idempotent(
 
     incremental = build(tmp_path)
 
-    assert INCREMENTAL_MARK in compiled_fct_ledger(incremental)  # the incremental path ran
+    assert INCREMENTAL_MARK in compiled_ledger_sum(incremental)  # the incremental path ran
     assert log.ledger_rows() == {
         # The correction replaced the whole key: combinations it lacks are gone.
         ("142", "240", "5010", 201101): (Decimal("1100.00"), 1, 6),
@@ -314,7 +315,7 @@ def test_incremental_build_equals_full_refresh(log: EventLog, tmp_path: Path) ->
     log.ledger([("142", 201108, "230", "6110", "42.00")])
 
     first = build(tmp_path)
-    assert INCREMENTAL_MARK not in compiled_fct_ledger(first)  # a first build creates the table
+    assert INCREMENTAL_MARK not in compiled_ledger_sum(first)  # a first build creates the table
 
     # A correction for board 130 only, a new month with an activity and an account group
     # the registers lack, and a rejected re-export.
@@ -329,7 +330,7 @@ def test_incremental_build_equals_full_refresh(log: EventLog, tmp_path: Path) ->
     log.ledger([("142", 201108, "230", "6110", "43.00")], status="rejected")
 
     incremental = build(tmp_path)
-    assert INCREMENTAL_MARK in compiled_fct_ledger(incremental)
+    assert INCREMENTAL_MARK in compiled_ledger_sum(incremental)
     after_incremental = log.marts()
 
     assert log.ledger_rows() == {
@@ -354,7 +355,7 @@ def test_incremental_build_equals_full_refresh(log: EventLog, tmp_path: Path) ->
 
     full = build(tmp_path, "--full-refresh")
 
-    assert INCREMENTAL_MARK not in compiled_fct_ledger(full)
+    assert INCREMENTAL_MARK not in compiled_ledger_sum(full)
     assert log.marts() == after_incremental
 
 
@@ -375,7 +376,7 @@ def test_incremental_build_follows_retractions_and_equals_full_refresh(
     retract_correction = log.retract(correction)
     log.retract(february)
     incremental = build(tmp_path)
-    assert INCREMENTAL_MARK in compiled_fct_ledger(incremental)
+    assert INCREMENTAL_MARK in compiled_ledger_sum(incremental)
     assert log.ledger_rows() == {("142", "240", "5010", 201101): (Decimal("100.00"), 1, january)}
     retracted = log.marts()
     build(tmp_path, "--full-refresh")

@@ -1,6 +1,6 @@
 {#-
     One row per account that appears in the ledger, classified for the boards'
-    operating follow-up (Kommun-Bas):
+    operating follow-up (Kommun-Bas, macros/kommunbas.sql):
     Kostnader = classes 4-7 and group 85 (financial costs, e.g. internal interest);
     Intäkter = class 3 and group 84 (financial income);
     Investering = group 12 (machines and equipment);
@@ -33,11 +33,8 @@ parsed as (
 
     select
         konto,
-        case
-            when substring(konto, 1, 1) between '0' and '9'
-                then cast(substring(konto, 1, 1) as integer)
-        end as kontoklass,
-        substring(konto, 1, 2) as kontogrupp
+        {{ kontoklass('konto') }} as kontoklass,
+        {{ kontogrupp('konto') }} as kontogrupp
     from accounts
 
 ),
@@ -48,11 +45,7 @@ classified as (
         konto,
         kontoklass,
         kontogrupp,
-        case
-            when kontogrupp = '12' then 'Investering'
-            when kontoklass = 3 or kontogrupp = '84' then 'Intäkter'
-            when kontoklass between 4 and 7 or kontogrupp = '85' then 'Kostnader'
-        end as followup_slag
+        {{ followup_slag('kontoklass', 'kontogrupp') }} as followup_slag
     from parsed
 
 ),
@@ -67,11 +60,7 @@ named as (
         classified.kontogrupp,
         grupp.name as kontogrupp_name,
         classified.followup_slag,
-        case classified.followup_slag
-            when 'Kostnader' then 1
-            when 'Investering' then 1
-            when 'Intäkter' then -1
-        end as followup_sign
+        {{ followup_sign('classified.followup_slag') }} as followup_sign
     from classified
     left join kontogrupper as klass
         on

@@ -9,8 +9,10 @@
     until the year is closed. Null too when the net budget is 0: Servicenämnden is
     financed by its customers and budgets 160,0 mnkr of costs against 160,0 of revenue.
 
-    Reads fct_ledger, not the ledger lines: the current state is summed there already
-    (incremental), and re-reading ~1 M lines a month for a handful of totals would not be.
+    Reads int_ledger_summed, not the ledger lines: the current state is summed there
+    already (incremental), and re-reading ~1 M lines a month for a handful of totals
+    would not be. Accounts are classified by the Kommun-Bas macros dim_konto uses
+    (macros/kommunbas.sql), so no intermediate model reads a mart.
 -#}
 with
 
@@ -38,20 +40,29 @@ forecast_t2 as (
 
 ),
 
+classified as (
+
+    select
+        namnd_code,
+        period,
+        amount,
+        {{ followup_slag(kontoklass('konto'), kontogrupp('konto')) }} as followup_slag
+    from {{ ref('int_ledger_summed') }}
+
+),
+
 ledger as (
 
     select
-        ledger.namnd_code,
-        ledger.period,
-        cast(floor(ledger.period / 100) as integer) as year,
+        namnd_code,
+        period,
+        cast(floor(period / 100) as integer) as year,
         -- the follow-up's positive figures: net cost = Kostnader - Intäkter
-        case konto.followup_slag
-            when 'Kostnader' then ledger.amount * konto.followup_sign
-            when 'Intäkter' then -ledger.amount * konto.followup_sign
+        case followup_slag
+            when 'Kostnader' then amount * {{ followup_sign('followup_slag') }}
+            when 'Intäkter' then -amount * {{ followup_sign('followup_slag') }}
         end as net_cost
-    from {{ ref('fct_ledger') }} as ledger
-    left join {{ ref('dim_konto') }} as konto
-        on ledger.konto_key = konto.konto_key
+    from classified
 
 ),
 
