@@ -64,6 +64,25 @@ def supersession_keys() -> dict[str, tuple[str, ...]]:
     return {t: table_owner(t).contract.supersession_key for t in event_tables()}
 
 
+def key_columns_csv() -> str:
+    """The dbt seed `dbt_project/seeds/source_key_columns.csv`, generated from the registry.
+
+    One line per event table and supersession-key column: the column's 1-based place in
+    the key text (`events.supersession_keys.key`, the columns joined by '|'). dbt reads
+    the board, period, year and report parts of a key from it instead of lists of
+    source names. A table whose key is the whole register (organisation) has no line.
+
+    >>> print(key_columns_csv().splitlines()[0])
+    source_name,key_position,key_column
+    >>> [line for line in key_columns_csv().splitlines() if line.startswith("huvudbok,")]
+    ['huvudbok,1,namnd', 'huvudbok,2,period']
+    """
+    lines = ["source_name,key_position,key_column"]
+    for table, columns in supersession_keys().items():
+        lines += [f"{table},{place},{column}" for place, column in enumerate(columns, 1)]
+    return "\n".join(lines) + "\n"
+
+
 def register(source: Source) -> None:
     """Add a source at run time (tests build a throwaway one from a temporary folder).
 

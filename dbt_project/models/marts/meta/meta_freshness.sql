@@ -39,26 +39,37 @@ budget_boards as (
 
 ),
 
-keyed as (
+-- where the year and the report sit in each source's key text (from the registry)
+key_parts as (
 
     select
         source_name,
-        namnd_code,
-        batch_id,
-        recorded_at,
-        period,
+        year_part,
+        report_part
+    from {{ ref('stg_events__key_parts') }}
+
+),
+
+keyed as (
+
+    select
+        current_deliveries.source_name,
+        current_deliveries.namnd_code,
+        current_deliveries.batch_id,
+        current_deliveries.recorded_at,
+        current_deliveries.period,
         cast(
-            case
-                when source_name in ('prognos', 'indikatorer', 'medarbetarenkat')
-                    then {{ dbt.split_part('supersession_key', "'|'", 2) }}
-            end as integer
+            {{ dbt.split_part(
+                'current_deliveries.supersession_key', "'|'", 'key_parts.year_part'
+            ) }} as integer
         ) as year,
-        case
-            when source_name in ('prognos', 'indikatorer')
-                then {{ dbt.split_part('supersession_key', "'|'", 3) }}
-        end as report
+        {{ dbt.split_part(
+            'current_deliveries.supersession_key', "'|'", 'key_parts.report_part'
+        ) }} as report
     from current_deliveries
-    where source_name != 'budget'
+    left join key_parts
+        on current_deliveries.source_name = key_parts.source_name
+    where current_deliveries.source_name != 'budget'
 
     union all
 

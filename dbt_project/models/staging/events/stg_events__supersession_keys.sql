@@ -6,32 +6,40 @@ source as (
 
 ),
 
+-- where the board and the period sit in each source's key text (from the registry)
+key_parts as (
+
+    select
+        source_name,
+        namnd_part,
+        period_part
+    from {{ ref('stg_events__key_parts') }}
+
+),
+
 renamed as (
 
     select
         -- keys
-        batch_id,
-        key as supersession_key,
+        source.batch_id,
+        source.key as supersession_key,
         -- the contract's key columns joined by '|': huvudbok, lon, sjukfranvaro
-        -- '<namnd>|<period>'; prognos '<namnd>|<ar>|<prognostillfalle>', indikatorer
-        -- '<namnd>|<ar>|<rapport>', medarbetarenkat '<namnd>|<ar>', verksamheter
-        -- '<namnd>'; budget '<beslut>'; organisation '*' (the whole register)
-        case
-            when source not in ('budget', 'organisation')
-                then {{ dbt.split_part('key', "'|'", 1) }}
-        end as namnd_code,
-        case
-            when source in ('huvudbok', 'lon', 'sjukfranvaro')
-                then cast({{ dbt.split_part('key', "'|'", 2) }} as integer)
-        end as period,
+        -- '<namnd>|<period>'; prognos '<namnd>|<ar>|<prognostillfalle>', verksamheter
+        -- '<namnd>'; budget '<beslut>' and organisation '*' have no board in the key
+        {{ dbt.split_part('source.key', "'|'", 'key_parts.namnd_part') }} as namnd_code,
+        cast(
+            {{ dbt.split_part('source.key', "'|'", 'key_parts.period_part') }} as integer
+        ) as period,
 
         -- attributes
-        source as source_name,
+        source.source as source_name,
 
         -- counts
-        row_count
+        source.row_count
 
     from source
+    left join key_parts
+        on source.source = key_parts.source_name
 
 )
 
