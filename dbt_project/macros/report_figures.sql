@@ -61,3 +61,18 @@
 {% macro report_closing_period(year, report) -%}
     ({{ year }} * 100 + case {{ report }} when 'T1' then 4 when 'T2' then 8 when 'VB' then 12 end)
 {%- endmacro %}
+
+
+{#-
+    The month (YYYYMM) a Prognostillfälle stands for: T1 April, T2 August, Mmm its month;
+    null for anything else. fct_forecast's forecast_period and the budget follow-up's
+    choice of forecast (int_budget_followup_measures).
+-#}
+{% macro forecast_period(year, forecast_occasion) -%}
+    {{ year }} * 100 + case
+        when {{ forecast_occasion }} = 'T1' then 4
+        when {{ forecast_occasion }} = 'T2' then 8
+        when {{ forecast_occasion }} like 'M__'
+            then cast(substring({{ forecast_occasion }}, 2, 2) as integer)
+    end
+{%- endmacro %}

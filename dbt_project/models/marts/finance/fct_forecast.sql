@@ -17,12 +17,7 @@ dated as (
 
     select
         *,
-        year * 100 + case
-            when forecast_occasion = 'T1' then 4
-            when forecast_occasion = 'T2' then 8
-            when forecast_occasion like 'M__'
-                then cast(substring(forecast_occasion, 2, 2) as integer)
-        end as forecast_period
+        {{ forecast_period('year', 'forecast_occasion') }} as forecast_period
     from forecasts
 
 )
