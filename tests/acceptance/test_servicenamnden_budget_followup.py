@@ -133,3 +133,22 @@ def test_a_report_for_every_month_with_data_and_exact_types(servicenamnden_2011:
         ).fetchall()
     assert sorted(p for (p,) in periods) == [*range(201001, 201013), *range(201101, 201109)]
     assert types == [("DECIMAL(18,2)", "DECIMAL(18,1)")]
+
+
+def test_previous_year_outcome_is_last_years_booked_outcome_to_the_ore(
+    servicenamnden_2011: Paths,
+) -> None:
+    """Bokslut 2010 in 2011's reports is 2010's booked year exactly, not whole kronor.
+
+    The reference's 2010 sums carry öre (Intäkter 133 967 401,94 kr): a previous-year
+    column typed INTEGER somewhere on the way rounded every row and summed 133 967 403.
+    """
+    sql = """
+        select slag, booked_ytd, previous_year_outcome from rpt_budget_followup
+        where namnd_code = '142' and is_total and through_period = ?
+    """
+    with connect_published(servicenamnden_2011.published) as con:
+        year_2010 = {s: booked for s, booked, _ in con.execute(sql, [201012]).fetchall()}
+        august_2011 = {s: previous for s, _, previous in con.execute(sql, [201108]).fetchall()}
+    assert year_2010["Intäkter"] == D("133967401.94")
+    assert august_2011 == year_2010

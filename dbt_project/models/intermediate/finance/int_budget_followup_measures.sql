@@ -167,9 +167,7 @@ select
     0 as adjusted_budget,
     0 as booked_ytd,
     0 as forecast,
-    -- Whole kronor, as the single-query mart had it: DuckDB typed this union column
-    -- INTEGER there (its first three branches are the literal 0) and rounded the amount.
-    cast(booked_months.amount as integer) as previous_year_outcome,
+    booked_months.amount as previous_year_outcome,
     'previous_year' as measure
 from report_periods
 inner join booked_months
