@@ -5,6 +5,10 @@ readers never open the working database: the build writes a brand-new file, clos
 makes it read-only and renames it over `published/tertial.duckdb` in one atomic step.
 A reader mid-query keeps the old file (its open handle survives the rename); every new
 connection gets the new snapshot.
+
+`replace_from` is that write-then-rename for both published files (the snapshot here,
+the event log's copy in published_log.py); `write_meta` writes `meta.batches` and
+`meta.publication` for the snapshot and for every as-of build (asof.py).
 """
 
 from __future__ import annotations
