@@ -32,6 +32,13 @@ def duckdb_connect(
 ) -> duckdb.DuckDBPyConnection:
     """`database` opened with the warehouse's settings (`duckdb_config()`, then `config`).
 
+    The settings are SET on the open connection, not given to `duckdb.connect`: DuckDB
+    shares one instance per file within a process and refuses a second connection to a
+    file open with another `config` ("different configuration"), so a plain
+    `duckdb.connect(file, read_only=True)` beside ours (a notebook, a BI driver, a test)
+    would fail. The settings are the instance's (memory_limit is global), so they hold
+    for every connection to the file in this process.
+
     `extensions`: loaded before the connection is returned, each a name of an extension
     DuckDB has installed or the path of a `.duckdb_extension` file.
 
@@ -40,10 +47,12 @@ def duckdb_connect(
     '953.6 MiB'
     >>> con.close()
     """
-    con = duckdb.connect(
-        str(database), read_only=read_only, config={**duckdb_config(), **(config or {})}
-    )
+    con = duckdb.connect(str(database), read_only=read_only)
     try:
+        for name, value in {**duckdb_config(), **(config or {})}.items():
+            # SET takes no bind parameter: names and values are our own settings.
+            literal = str(value).replace("'", "''")
+            con.execute(f"set {name} = '{literal}'")
         for extension in extensions:
             if isinstance(extension, Path) or os.sep in str(extension):
                 # LOAD takes no bind parameter: the path is our own, quoted as a literal.
