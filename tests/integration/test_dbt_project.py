@@ -182,24 +182,21 @@ def log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[EventLog]:
 
 def build(tmp_path: Path, *extra: str) -> dict[str, str]:
     """`dbt build` as our Python code runs it (warehouse.build.run_dbt, the home's paths
-    from warehouse.settings); every node must pass. The compiled SQL of each node."""
+    from warehouse.settings); every node must pass. The compiled SQL by node id."""
     home = Paths(tmp_path)
-    result = run_dbt(home, "build", *extra)
-    failed = [
-        f"{n.name}: {n.status} {n.message}"
-        for n in result.nodes
-        if n.status not in ("success", "pass")
-    ]
-    assert result.success and not failed, failed
+    assert run_dbt(home, "build", *extra).success  # raises BuildFailed otherwise
     run_results = json.loads((home.dbt_target / "run_results.json").read_text(encoding="utf-8"))
-    return {
-        r["unique_id"].rsplit(".", 1)[-1]: r.get("compiled_code") or ""
+    failed = [
+        f"{r['unique_id']}: {r['status']} {r['message']}"
         for r in run_results["results"]
-    }
+        if r["status"] not in ("success", "pass")
+    ]
+    assert not failed, failed
+    return {r["unique_id"]: r.get("compiled_code") or "" for r in run_results["results"]}
 
 
 def compiled_fct_ledger(compiled: dict[str, str]) -> str:
-    return compiled["fct_ledger"]
+    return compiled["model.tertial.fct_ledger"]
 
 
 def test_build_gives_current_state_replaces_corrections_and_is_idempotent(
