@@ -1,20 +1,21 @@
-"""The analyst queries the benchmark times, read from `queries.sql` beside this file.
+"""The analyst queries the benchmark times: the examples with a scope.
 
-The list lives in a SQL file so that it can be swapped (for the README's examples, or a
-BI tool's real queries) without touching the runner. Each query starts with two comment
-lines: `-- query: <name>` and `-- scope: board` (one board's report, target p50 ≤ 100 ms)
-or `-- scope: city` (city-wide, target p50 ≤ 1 s).
+They are read from `warehouse/examples.sql` (warehouse/examples.py), the one file of
+example queries: `tertial demo` prints some of the same, README.md shows others. An
+entry the benchmark times carries `-- scope: board` (one board's report, target p50
+≤ 100 ms) or `-- scope: city` (city-wide, target p50 ≤ 1 s); `--queries` of the
+`queries` step takes another file written the same way (a BI tool's real queries).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-QUERIES = Path(__file__).with_name("queries.sql")
-SCOPES = ("board", "city")
-_HEADER = re.compile(r"^-- query: *(?P<name>.+?)\s*\n-- scope: *(?P<scope>\w+)\s*$", re.M)
+from warehouse.examples import EXAMPLES, SCOPES, parse_examples
+
+QUERIES = EXAMPLES
+__all__ = ["QUERIES", "SCOPES", "Query", "parse_queries", "read_queries"]
 
 
 @dataclass(frozen=True)
@@ -25,23 +26,12 @@ class Query:
 
 
 def parse_queries(text: str) -> list[Query]:
-    """The queries of a queries file, in order.
+    """The queries of a queries file with a scope, in order.
 
     >>> [q.name for q in parse_queries("-- query: a\\n-- scope: city\\nselect 1;\\n")]
     ['a']
     """
-    headers = list(_HEADER.finditer(text))
-    queries = []
-    for header, following in zip(headers, [*headers[1:], None], strict=True):
-        end = following.start() if following else len(text)
-        sql = text[header.end() : end].strip().rstrip(";").strip()
-        scope = header["scope"]
-        if scope not in SCOPES:
-            raise ValueError(f"query {header['name']!r}: scope must be one of {SCOPES}")
-        if not sql:
-            raise ValueError(f"query {header['name']!r} has no SQL")
-        queries.append(Query(header["name"], scope, sql))
-    return queries
+    return [Query(e.name, e.scope, e.sql) for e in parse_examples(text) if e.scope]
 
 
 def read_queries(path: Path = QUERIES) -> list[Query]:

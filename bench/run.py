@@ -14,8 +14,8 @@ same run, as a ratio, so a busy machine shows up in both and the ratio stays rea
 - replay (`tertial replay` when the CLI has it, else `dbt build --full-refresh`), against
   DuckDB copying the ledger log once;
 - publish, against copying the snapshot's bytes;
-- the analyst queries of `bench/queries.sql`, p50/p95 on the snapshot, against a bare
-  `count(*)` of the fact table.
+- the analyst queries (those of `warehouse/examples.sql` with a scope), p50/p95 on the
+  snapshot, against a bare `count(*)` of the fact table.
 
 The table with the targets of issue 7 goes to stdout and to `docs/benchmarks.md`, with
 the machine, its load average and the versions. Data and warehouses live under `--out`

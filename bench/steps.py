@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from bench.queries import Query, read_queries
+from warehouse.connection import duckdb_connect
 from warehouse.settings import paths
 
 Step = Callable[[argparse.Namespace], dict]
@@ -42,7 +43,7 @@ def encodings_extension() -> Path:
 
 
 def _literal(text: str) -> str:
-    """A path as a SQL string literal (INSTALL, ATTACH and read_csv take no parameters)."""
+    """A path as a SQL string literal (ATTACH and read_csv take no parameters)."""
     return "'" + text.replace("'", "''") + "'"
 
 
@@ -78,14 +79,18 @@ def ingest_step(args: argparse.Namespace) -> dict:
     }
 
 
-def _into_new_database(database: Path, prepare: list[str], select: str) -> dict:
+def _into_new_database(
+    database: Path, prepare: list[str], select: str, *, extensions: list[Path] | None = None
+) -> dict:
     """Time `create table copied as <select>` (and its checkpoint) in a new database file.
 
-    The floors of the benchmark are DuckDB writing the same rows to disk by itself:
-    `prepare` (extensions, attachments) runs before the clock starts.
+    The floors of the benchmark are DuckDB writing the same rows to disk by itself, with
+    the settings the warehouse's own connections get (warehouse.connection: the memory
+    limit): `extensions` are loaded and `prepare` (attachments) runs before the clock
+    starts.
     """
     database.unlink(missing_ok=True)
-    con = duckdb.connect(str(database))
+    con = duckdb_connect(database, extensions=extensions or [])
     try:
         for statement in prepare:
             con.execute(statement)
@@ -104,9 +109,10 @@ def read_csv_step(args: argparse.Namespace) -> dict:
     """The floor of an ingest: DuckDB's own `read_csv` of the same file into a table."""
     return _into_new_database(
         Path(args.database),
-        [f"install {_literal(str(encodings_extension()))}", "load encodings"],
+        [],
         f"select * from read_csv({_literal(args.file)}, delim = ';', header = true, "
         "encoding = 'CP1252', decimal_separator = ',')",
+        extensions=[encodings_extension()],
     )
 
 

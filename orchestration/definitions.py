@@ -14,15 +14,14 @@ run the same functions as `tertial run`.
 from __future__ import annotations
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
+from orchestration.assets.dbt_models import dbt_models, published_snapshot
 from orchestration.assets.ingest import ingest_assets, monthly_asset_keys, register_asset_keys
-from orchestration.assets.warehouse import dbt_models, published_snapshot
 from orchestration.partitions import MONTHLY
-from orchestration.resources import TertialHome
+from orchestration.resources import TertialHome, dbt_resource
 from orchestration.schedules import build_nightly_schedule
 from orchestration.sensors import build_landing_sensor
-from warehouse.settings import DBT_PROJECT_DIR, paths
+from warehouse.settings import paths
 
 MONTHLY_INGEST = dg.AssetSelection.assets(*monthly_asset_keys())
 
@@ -59,10 +58,6 @@ defs = dg.Definitions(
     schedules=[build_nightly_schedule(nightly)],
     resources={
         "tertial": TertialHome(),
-        "dbt": DbtCliResource(
-            project_dir=str(DBT_PROJECT_DIR),
-            profiles_dir=str(DBT_PROJECT_DIR),
-            target_path=paths().dbt_target,
-        ),
+        "dbt": dbt_resource(paths()),
     },
 )

@@ -1,12 +1,15 @@
-"""Dagster resources: where the warehouse lives."""
+"""Dagster resources: where the warehouse lives, and the dbt project over it."""
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import dagster as dg
+from dagster_dbt import DbtCliResource, DbtProject
 
+from warehouse.build import dbt_env, dbt_executable, run_dbt
 from warehouse.lock import run_lock
-from warehouse.settings import Paths, paths
+from warehouse.settings import DBT_PROJECT_DIR, Paths, paths
 
 
 class TertialHome(dg.ConfigurableResource):
@@ -29,3 +32,59 @@ class TertialHome(dg.ConfigurableResource):
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["TertialHome"]:
         with run_lock(self.paths().home, f"dagster run {context.run_id or '(no id)'}"):
             yield self
+
+
+def dbt_project(home: Paths) -> DbtProject:
+    """The dbt project with its target (and so its manifest) in `home`.
+
+    The same project, profiles and target folder as `tertial build` (warehouse.build
+    `dbt_args`): a build by either front door leaves the manifest the other reads.
+    """
+    return DbtProject(
+        project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=home.dbt_target
+    )
+
+
+def dbt_resource(home: Paths) -> DbtCliResource:
+    """dagster-dbt's runner of the project, with this environment's `dbt`."""
+    return DbtCliResource(project_dir=dbt_project(home), dbt_executable=dbt_executable())
+
+
+@contextmanager
+def dbt_environment(home: Paths) -> Iterator[None]:
+    """`warehouse.build.dbt_env(home)` in the environment while dbt is started, then back.
+
+    dagster-dbt's `DbtCliResource.cli` takes no environment: it reads the profile in this
+    process and starts dbt with a copy of `os.environ`. So the working database and its
+    memory limit of this run's home are set for that call only and the environment is
+    restored after it: nothing leaks into the next run or another home. The jobs run
+    one step at a time in one process (in_process_executor), so nothing else reads the
+    environment meanwhile.
+    """
+    wanted = dbt_env(home)
+    before = {name: os.environ.get(name) for name in wanted}
+    os.environ.update(wanted)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def prepared(home: Paths) -> DbtProject:
+    """The dbt project of `home`, with a manifest for `@dbt_assets` to read.
+
+    Under `dagster dev` dagster-dbt prepares it (`prepare_if_dev`: `dbt parse` at every
+    load, so a changed model shows at once). Elsewhere the manifest is the one the last
+    build left in the home's target folder (`tertial build`, a Dagster run); a home that
+    has none yet (a fresh clone, the tests) gets it parsed here, once.
+    """
+    project = dbt_project(home)
+    with dbt_environment(home):
+        project.prepare_if_dev()
+    if not project.manifest_path.exists():
+        run_dbt(home, "parse")
+    return project

@@ -48,50 +48,6 @@ WRITER_EXITS = """\
 exit codes: 0 all good, 1 a file was rejected, 2 the build failed or another error
 (one line on stderr), 3 another run holds the run lock (nothing was done)"""
 
-EXAMPLE_QUERIES: tuple[tuple[str, str], ...] = (
-    (
-        "Net cost per board in the latest year (kronor), the five largest",
-        """
-select n.namnd_name, p.year,
-       -- signed as booked: costs positive, revenues negative, so the sum is the net cost
-       sum(f.amount) filter (where k.followup_slag in ('Kostnader', 'Intäkter')) as net_cost
-from fct_ledger f
--- dim_namnd keeps every version of a board: is_current gives one row, today's name
-join dim_namnd n on n.namnd_key = f.namnd_key and n.is_current
-join dim_konto k using (konto_key)
-join dim_period p using (period_key)
-where p.year = (select max(period) // 100 from fct_ledger)
-group by all
-order by net_cost desc
-limit 5
-""",
-    ),
-    (
-        "Servicenämnden (142): booked costs and revenues per activity through T2 (Jan-Aug)",
-        """
-select v.verksamhet_code, v.verksamhet_name, k.followup_slag as slag,
-       sum(f.amount * k.followup_sign) as booked_ytd
-from fct_ledger f
-join dim_verksamhet v using (verksamhet_key)
-join dim_konto k using (konto_key)
-join dim_period p using (period_key)
-where f.namnd_code = '142' and k.followup_slag in ('Kostnader', 'Intäkter')
-  and p.year = (select max(period) // 100 from fct_ledger) and p.month <= 8
-group by all
-order by slag, v.verksamhet_code
-""",
-    ),
-    (
-        "What the event log holds: batches per source and status",
-        """
-select source, status, count(*) as batches, sum(row_count) as rows
-from meta.batches
-group by all
-order by all
-""",
-    ),
-)
-
 
 def _say(message: str) -> None:
     print(message, flush=True)
@@ -147,6 +103,7 @@ def cmd_demo(home: Paths, args: argparse.Namespace) -> int:
     home.ensure()
     with _run_lock(home):  # its files into landing/ too: no other run takes them half
         from demo import write_demo_city
+        from warehouse.examples import demo_examples
         from warehouse.pipeline import run
         from warehouse.publish import connect_published
 
@@ -166,13 +123,14 @@ def cmd_demo(home: Paths, args: argparse.Namespace) -> int:
     _say(f"Published database (read-only): {result.published.path}")
     _say('Query it:  tertial query "select * from fct_ledger limit 5"')
     _say(f"      or:  duckdb -readonly {result.published.path}")
+    # The queries of warehouse/examples.sql marked `-- demo: yes`, with their answers.
     with connect_published(home.published) as con:
-        for title, sql in EXAMPLE_QUERIES:
-            cursor = con.execute(sql)
+        for example in demo_examples():
+            cursor = con.execute(example.sql)
             columns = [d[0] for d in cursor.description]
             _say("")
-            _say(f"-- {title}")
-            _say(sql.strip())
+            _say(f"-- {example.name}")
+            _say(example.sql)
             _say(render(columns, cursor.fetchall()))
     return EXIT_OK
 

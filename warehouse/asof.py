@@ -30,7 +30,8 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from warehouse.build import run_dbt
-from warehouse.published_log import attach_read_only
+from warehouse.connection import duckdb_connect
+from warehouse.publish import attach_read_only, write_meta
 from warehouse.readonly import connect
 from warehouse.settings import Paths
 
@@ -181,23 +182,18 @@ def as_of_database(paths: Paths, as_of: dt.datetime, progress: Progress | None =
 
 def _add_meta(database: Path, log: Path, cut: Cut) -> None:
     """`meta.batches` and `meta.publication` as in the published snapshot, for the cut."""
-    con = duckdb.connect(str(database))
+    con = duckdb_connect(database)
     try:
         attach_read_only(con, log, EVENT_LOG_ALIAS)
-        con.execute("create schema if not exists meta")
-        con.execute(
-            f"""
-            create or replace view meta.batches as
-            select batch_id, source, file_name, sha256, recorded_at, status, row_count, reason
-            from {EVENT_LOG_ALIAS}.events.batches
-            where batch_id <= {cut.through_id:d}
-            """
+        write_meta(
+            con,
+            EVENT_LOG_ALIAS,
+            published_at=dt.datetime.now(dt.UTC),
+            as_of=cut.as_of,
+            through_id=cut.through_id,
+            cut_recorded_at=cut.recorded_at,
         )
-        con.execute(
-            "create or replace table meta.publication as select ?::timestamptz as as_of, "
-            "?::timestamptz as cut_recorded_at, ?::bigint as through_batch_id",
-            [cut.as_of, cut.recorded_at, cut.through_id],
-        )
+        con.execute(f"detach {EVENT_LOG_ALIAS}")
     finally:
         con.close()
 

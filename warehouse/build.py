@@ -1,4 +1,12 @@
-"""Project the event log with dbt: `dbt build` (seeds, models and their tests) in-process."""
+"""Project the event log with dbt: `dbt build` (seeds, models and their tests).
+
+dbt runs in a subprocess (`run_dbt`: JSON log events read as they come, each finished
+node reported, the process dies with ours), never in-process: see `run_dbt`. Where dbt
+finds the project, its profile, its target and logs (`dbt_args`) and the environment its
+profile reads (`dbt_env`) are declared here once, for the CLI, the as-of builds, the
+tests and Dagster (orchestration/assets/dbt_models.py, which runs the same command line
+through dagster-dbt's DbtCliResource to get its asset events).
+"""
 
 from __future__ import annotations
 

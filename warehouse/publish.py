@@ -5,6 +5,10 @@ readers never open the working database: the build writes a brand-new file, clos
 makes it read-only and renames it over `published/tertial.duckdb` in one atomic step.
 A reader mid-query keeps the old file (its open handle survives the rename); every new
 connection gets the new snapshot.
+
+`replace_from` is that write-then-rename for both published files (the snapshot here,
+the event log's copy in published_log.py); `write_meta` writes `meta.batches` and
+`meta.publication` for the snapshot and for every as-of build (asof.py).
 """
 
 from __future__ import annotations
@@ -12,14 +16,19 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
+from warehouse.connection import duckdb_connect
 from warehouse.crashpoints import crash_point
-from warehouse.settings import duckdb_config
+
+T = TypeVar("T")
 
 # The schemas readers get. `events` stays behind: the log is the loader's, and at city
 # scale (120 M ledger lines) copying it would make every publish cost the whole history.
@@ -41,30 +50,9 @@ def publish(working: Path, target: Path) -> Published:
     snapshot stays as it was and the temporary file and its WAL are removed.
     """
     started = time.perf_counter()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    remove_temporary(temporary)
     published_at = dt.datetime.now(dt.UTC)
-    try:
-        tables = _write_snapshot(working, temporary, published_at)
-        crash_point("during_publish")
-        replace_read_only(temporary, target)
-    except BaseException:
-        remove_temporary(temporary)
-        raise
-    names = tuple(f"{s}.{t}" for s, t in tables)
-    return Published(target, names, time.perf_counter() - started, published_at)
 
-
-def _write_snapshot(
-    working: Path, temporary: Path, published_at: dt.datetime
-) -> list[tuple[str, str]]:
-    """Write the marts and `meta` of `working` into the new file `temporary`, closed."""
-    con = duckdb.connect(str(temporary), config=duckdb_config())
-    try:
-        # ATTACH takes no bind parameter; the path is our own setting, quoted as a literal.
-        literal = str(working).replace("'", "''")
-        con.execute(f"attach '{literal}' as work (read_only)")
+    def copy_marts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
         tables = con.execute(
             """
             select table_schema, table_name
@@ -83,26 +71,151 @@ def _write_snapshot(
             )
             if number == 0:
                 crash_point("during_snapshot_copy")
-        con.execute("create schema if not exists meta")
-        con.execute(
-            """
-            create table meta.batches as
-            select batch_id, source, file_name, sha256, recorded_at, status, row_count, reason
-            from work.events.batches
-            """
-        )
-        con.execute(
-            "create table meta.publication as select ?::timestamptz as published_at, "
-            "(select max(batch_id) from work.events.batches) as through_batch_id",
-            [published_at],
-        )
-        con.execute("detach work")
-        con.execute("checkpoint")
+        write_meta(con, "work", published_at=published_at)
+        return tables
+
+    tables = replace_from(working, target, copy_marts, before_replace="during_publish")
+    names = tuple(f"{s}.{t}" for s, t in tables)
+    return Published(target, names, time.perf_counter() - started, published_at)
+
+
+def write_meta(
+    con: duckdb.DuckDBPyConnection,
+    catalog: str,
+    *,
+    published_at: dt.datetime,
+    as_of: dt.datetime | None = None,
+    through_id: int | None = None,
+    cut_recorded_at: dt.datetime | None = None,
+) -> None:
+    """`meta.batches` and `meta.publication` of a database built from the log `catalog`.
+
+    The published snapshot (`through_id` None) lists every batch of the log; an as-of
+    build (warehouse/asof.py) the batches up to its cut, the newest event recorded by
+    `as_of` (`through_id`, recorded at `cut_recorded_at`). `meta.publication` is one row:
+    `published_at` (when this database was written), `as_of` and `cut_recorded_at`
+    (null in the published snapshot, which answers for now) and `through_batch_id`
+    (the newest batch counted; the cut's event id in an as-of build).
+    """
+    where = "" if through_id is None else f"where batch_id <= {through_id:d}"
+    con.execute("create schema if not exists meta")
+    # `catalog` is one of our fixed aliases.
+    con.execute(
+        f"""
+        create or replace table meta.batches as
+        select batch_id, source, file_name, sha256, recorded_at, status, row_count, reason
+        from "{catalog}".events.batches
+        {where}
+        """
+    )
+    con.execute(
+        f"""
+        create or replace table meta.publication as
+        select ?::timestamptz as published_at,
+               ?::timestamptz as as_of,
+               ?::timestamptz as cut_recorded_at,
+               coalesce(?::bigint, (select max(batch_id) from "{catalog}".events.batches))
+                   as through_batch_id
+        """,
+        [published_at, as_of, cut_recorded_at, through_id],
+    )
+
+
+def replace_from(
+    working: Path,
+    target: Path,
+    write: Callable[[duckdb.DuckDBPyConnection], T],
+    *,
+    start_from_target: bool = False,
+    before_replace: str | None = None,
+) -> T:
+    """Write a new `target` from `working` and put it in place in one atomic step.
+
+    Both publishes (the marts snapshot here, the event log's copy in published_log.py)
+    are this: a temporary file beside `target` (`.<name>.<pid>.tmp`; a clone of
+    `target` when `start_from_target` and it exists), opened with the warehouse's
+    settings, `working` attached read-only as `work`, `write(con)` fills it, then
+    detach, checkpoint, close, read-only and rename over `target`. `before_replace` is
+    the crash point (warehouse/crashpoints.py) between the written file and its rename.
+
+    Whatever stops it (a full disk, a damaged working database, an interrupt) the old
+    `target` stays as it was and the temporary file and its WAL are removed; what a
+    killed one left behind (a dead process's temporary) is removed first.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(target)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    remove_temporary(temporary)
+    try:
+        if start_from_target and target.exists():
+            _clone(target, temporary)
+            os.chmod(temporary, 0o644)
+        con = duckdb_connect(temporary)
+        try:
+            attach_read_only(con, working, "work")
+            result = write(con)
+            con.execute("detach work")
+            con.execute("checkpoint")
+        except BaseException:
+            close_quietly(con)
+            raise
+        con.close()
+        if before_replace:
+            crash_point(before_replace)
+        replace_read_only(temporary, target)
     except BaseException:
-        close_quietly(con)
+        remove_temporary(temporary)
         raise
-    con.close()
-    return tables
+    return result
+
+
+def attach_read_only(con: duckdb.DuckDBPyConnection, path: Path, alias: str) -> None:
+    """Attach a database file read-only under `alias` (one of our fixed names)."""
+    # ATTACH takes no bind parameter; the path is our own setting, quoted as a literal.
+    literal = str(path).replace("'", "''")
+    con.execute(f"attach if not exists '{literal}' as {alias} (read_only)")
+
+
+def _clone(source: Path, target: Path) -> None:
+    """Copy a file, sharing its blocks where the file system can (reflink)."""
+    with source.open("rb") as src, target.open("wb") as dst:
+        size = os.fstat(src.fileno()).st_size
+        copied = 0
+        try:
+            while copied < size:
+                step = os.copy_file_range(src.fileno(), dst.fileno(), size - copied)
+                if step == 0:
+                    break
+                copied += step
+        except OSError:
+            copied = 0
+        if copied != size:
+            src.seek(0)
+            dst.seek(0)
+            dst.truncate()
+            shutil.copyfileobj(src, dst, 1 << 24)
+        dst.flush()
+        os.fsync(dst.fileno())
+
+
+def remove_stale_temporaries(target: Path) -> None:
+    """Remove what a killed publish left behind: `.<name>.<pid>.tmp` of a dead process
+    and the write-ahead log DuckDB kept beside it (`.<name>.<pid>.tmp.wal`)."""
+    prefix = f".{target.name}."
+    for stale in target.parent.glob(f"{prefix}*.tmp*"):
+        pid, _, rest = stale.name.removeprefix(prefix).partition(".")
+        if rest in ("tmp", "tmp.wal") and pid.isdigit() and not _alive(int(pid)):
+            stale.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def close_quietly(con: duckdb.DuckDBPyConnection) -> None:

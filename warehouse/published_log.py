@@ -15,8 +15,6 @@ time, so "id above the copy's newest" is exactly "not copied yet".
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,9 +22,11 @@ from pathlib import Path
 import duckdb
 
 from warehouse.crashpoints import crash_point
-from warehouse.publish import close_quietly, remove_temporary, replace_read_only
+from warehouse.publish import attach_read_only, remove_stale_temporaries, replace_from
 from warehouse.schema import schema_sql
-from warehouse.settings import duckdb_config
+
+# warehouse.pipeline imports remove_stale_temporaries from here (it lives in publish.py).
+__all__ = ["PublishedLog", "attach_read_only", "publish_event_log", "remove_stale_temporaries"]
 
 # The id column of every event table: a retraction's own id, every other row's batch.
 ID_COLUMN = {"retractions": "retraction_id"}
@@ -38,55 +38,6 @@ class PublishedLog:
     appended: dict[str, int]  # rows appended per table
     through_id: int
     seconds: float
-
-
-def _clone(source: Path, target: Path) -> None:
-    """Copy a file, sharing its blocks where the file system can (reflink)."""
-    with source.open("rb") as src, target.open("wb") as dst:
-        size = os.fstat(src.fileno()).st_size
-        copied = 0
-        try:
-            while copied < size:
-                step = os.copy_file_range(src.fileno(), dst.fileno(), size - copied)
-                if step == 0:
-                    break
-                copied += step
-        except OSError:
-            copied = 0
-        if copied != size:
-            src.seek(0)
-            dst.seek(0)
-            dst.truncate()
-            shutil.copyfileobj(src, dst, 1 << 24)
-        dst.flush()
-        os.fsync(dst.fileno())
-
-
-def remove_stale_temporaries(target: Path) -> None:
-    """Remove what a killed publish left behind: `.<name>.<pid>.tmp` of a dead process
-    and the write-ahead log DuckDB kept beside it (`.<name>.<pid>.tmp.wal`)."""
-    prefix = f".{target.name}."
-    for stale in target.parent.glob(f"{prefix}*.tmp*"):
-        pid, _, rest = stale.name.removeprefix(prefix).partition(".")
-        if rest in ("tmp", "tmp.wal") and pid.isdigit() and not _alive(int(pid)):
-            stale.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def attach_read_only(con: duckdb.DuckDBPyConnection, path: Path, alias: str) -> None:
-    """Attach a database file read-only under `alias` (one of our fixed names)."""
-    # ATTACH takes no bind parameter; the path is our own setting, quoted as a literal.
-    literal = str(path).replace("'", "''")
-    con.execute(f"attach if not exists '{literal}' as {alias} (read_only)")
 
 
 def through_id(con: duckdb.DuckDBPyConnection, catalog: str = "") -> int:
@@ -107,66 +58,45 @@ def publish_event_log(working: Path, target: Path, *, rebuild: bool = False) -> 
     """Append the events `target` lacks from `working`, then replace `target` atomically.
 
     `rebuild` starts from an empty copy (tertial replay): the whole log is copied.
+    Whatever stops it (a full disk, a damaged working database, an interrupt), the old
+    copy stands (warehouse.publish.replace_from).
     """
     started = time.perf_counter()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_temporaries(target)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    remove_temporary(temporary)
-    try:
-        appended, newest = _append_new_events(working, target, temporary, rebuild=rebuild)
-        replace_read_only(temporary, target)
-    except BaseException:
-        # A full disk, a damaged working database, an interrupt: the old copy stands.
-        remove_temporary(temporary)
-        raise
+    appended, newest = replace_from(
+        working, target, _append_new_events, start_from_target=not rebuild
+    )
     return PublishedLog(target, appended, newest, time.perf_counter() - started)
 
 
-def _append_new_events(
-    working: Path, target: Path, temporary: Path, *, rebuild: bool
-) -> tuple[dict[str, int], int]:
-    """Write the new copy into `temporary` (closed): the old copy plus the new events."""
-    if target.exists() and not rebuild:
-        _clone(target, temporary)
-        os.chmod(temporary, 0o644)
+def _append_new_events(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], int]:
+    """Into the new copy (the old one cloned, or empty): the events of `work` it lacks."""
     appended: dict[str, int] = {}
-    con = duckdb.connect(str(temporary), config=duckdb_config())
-    try:
-        con.execute(schema_sql())
-        attach_read_only(con, working, "work")
-        watermark = through_id(con)
-        tables = [
-            name
-            for (name,) in con.execute(
-                """
-                select table_name from information_schema.tables
-                where table_catalog = 'work' and table_schema = 'events'
-                order by table_name
-                """
-            ).fetchall()
-        ]
-        con.execute("begin transaction")
-        for table in tables:
-            # Identifiers come from the catalog of our own database, quoted.
-            con.execute(
-                f'create table if not exists events."{table}" as '
-                f'select * from work.events."{table}" limit 0'
-            )
-            id_column = ID_COLUMN.get(table, "batch_id")
-            cursor = con.execute(
-                f'insert into events."{table}" by name '
-                f'select * from work.events."{table}" where "{id_column}" > ?',
-                [watermark],
-            )
-            appended[table] = int((cursor.fetchone() or [0])[0])
-        crash_point("during_log_publish")
-        con.execute("commit")
-        newest = through_id(con)
-        con.execute("detach work")
-        con.execute("checkpoint")
-    except BaseException:
-        close_quietly(con)
-        raise
-    con.close()
-    return appended, newest
+    con.execute(schema_sql())
+    watermark = through_id(con)
+    tables = [
+        name
+        for (name,) in con.execute(
+            """
+            select table_name from information_schema.tables
+            where table_catalog = 'work' and table_schema = 'events'
+            order by table_name
+            """
+        ).fetchall()
+    ]
+    con.execute("begin transaction")
+    for table in tables:
+        # Identifiers come from the catalog of our own database, quoted.
+        con.execute(
+            f'create table if not exists events."{table}" as '
+            f'select * from work.events."{table}" limit 0'
+        )
+        id_column = ID_COLUMN.get(table, "batch_id")
+        cursor = con.execute(
+            f'insert into events."{table}" by name '
+            f'select * from work.events."{table}" where "{id_column}" > ?',
+            [watermark],
+        )
+        appended[table] = int((cursor.fetchone() or [0])[0])
+    crash_point("during_log_publish")
+    con.execute("commit")
+    return appended, through_id(con)

@@ -41,6 +41,8 @@ from typing import Any
 
 import duckdb
 
+from warehouse.connection import duckdb_connect
+
 # The search path of the published snapshot and of an as-of build.
 MARTS_SEARCH_PATH = "marts,meta,main"
 
@@ -176,7 +178,8 @@ def connect(
                 f"no {name} at {path}: run `tertial build` (or `tertial demo`) first"
             )
     try:
-        con = duckdb.connect(str(database), read_only=True)
+        # The warehouse's settings (memory limit) first, then locked down below.
+        con = duckdb_connect(database, read_only=True)
     except duckdb.Error as exc:
         raise SnapshotUnavailable(
             f"cannot open the {what} {database} ({one_line(exc)}): {remedy}"
@@ -200,7 +203,11 @@ def connect(
 
 
 def _parser() -> duckdb.DuckDBPyConnection:
-    """A locked in-memory DuckDB to parse with: parsing `IMPORT DATABASE` reads files."""
+    """A locked in-memory DuckDB to parse with: parsing `IMPORT DATABASE` reads files.
+
+    Not opened through `duckdb_connect`: it holds no data and opens no file, so the
+    warehouse's settings (a memory limit) have nothing to bound; it only parses.
+    """
     return lock(duckdb.connect(":memory:"))
 
 

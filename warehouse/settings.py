@@ -27,7 +27,9 @@ DUCKDB_MEMORY_LIMIT_DEFAULT = "2GB"
 
 
 def duckdb_config() -> dict[str, str]:
-    """Settings of every DuckDB the warehouse writes (loader, publish, dbt's profile)."""
+    """Settings of every DuckDB the warehouse opens (warehouse.connection.duckdb_connect:
+    loader, publish, as-of builds, analysts' reads) and of dbt's (its profile, through
+    warehouse.build.dbt_env)."""
     return {"memory_limit": os.environ.get(DUCKDB_MEMORY_LIMIT_ENV) or DUCKDB_MEMORY_LIMIT_DEFAULT}
 
 

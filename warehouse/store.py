@@ -20,10 +20,10 @@ import polars as pl
 from sources import registry
 from sources._common.batch import ParsedBatch, Reference
 from sources._common.personnummer import mask
+from warehouse.connection import duckdb_connect
 from warehouse.crashpoints import crash_point
 from warehouse.retractions import RetractionRefused, refusal, resolve
 from warehouse.schema import schema_sql
-from warehouse.settings import duckdb_config
 
 
 class WarehouseBusy(RuntimeError):
@@ -51,7 +51,7 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
     """Open the working database, with a clear message when another process has it or
     when it cannot be opened at all."""
     try:
-        return duckdb.connect(str(path), read_only=read_only, config=duckdb_config())
+        return duckdb_connect(path, read_only=read_only)
     except duckdb.Error as exc:
         text = str(exc)
         if "could not set lock" in text.lower() or "conflicting lock" in text.lower():

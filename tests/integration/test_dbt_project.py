@@ -1,13 +1,14 @@
 """The dbt project over a small event log: current state, corrections, incremental builds.
 
 Events are written straight into a DuckDB file with SQL (as the loader would leave
-them), then `dbt build` runs in-process through dbtRunner. Each build takes seconds, so
-there are few tests and at most three builds in each.
+them), then `dbt build` runs as the CLI runs it (warehouse.build.run_dbt). Each build
+takes seconds, so there are few tests and at most three builds in each.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,14 +16,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt.cli.main import dbtRunner, dbtRunnerResult
 
+from warehouse.build import run_dbt
 from warehouse.schema import schema_sql
+from warehouse.settings import Paths
 
 pytestmark = pytest.mark.integration
 
-REPO = Path(__file__).resolve().parents[2]
-DBT_PROJECT = REPO / "dbt_project"
 MARTS = (
     "dim_konto",
     "dim_namnd",
@@ -181,31 +181,23 @@ def log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[EventLog]:
     yield event_log
 
 
-def build(tmp_path: Path, *extra: str) -> dbtRunnerResult:
-    """`dbt build` in-process, as our Python code runs it; every node must pass."""
-    result = dbtRunner().invoke(
-        [
-            "build",
-            "--project-dir", str(DBT_PROJECT),
-            "--profiles-dir", str(DBT_PROJECT),
-            "--target-path", str(tmp_path / "dbt" / "target"),
-            "--log-path", str(tmp_path / "dbt" / "logs"),
-            *extra,
-        ]
-    )  # fmt: skip
-    assert result.exception is None, result.exception
+def build(tmp_path: Path, *extra: str) -> dict[str, str]:
+    """`dbt build` as our Python code runs it (warehouse.build.run_dbt, the home's paths
+    from warehouse.settings); every node must pass. The compiled SQL by node id."""
+    home = Paths(tmp_path)
+    assert run_dbt(home, "build", *extra).success  # raises BuildFailed otherwise
+    run_results = json.loads((home.dbt_target / "run_results.json").read_text(encoding="utf-8"))
     failed = [
-        f"{r.node.name}: {r.status} {r.message}"
-        for r in result.result
-        if str(r.status) not in ("success", "pass")
+        f"{r['unique_id']}: {r['status']} {r['message']}"
+        for r in run_results["results"]
+        if r["status"] not in ("success", "pass")
     ]
-    assert result.success and not failed, failed
-    return result
+    assert not failed, failed
+    return {r["unique_id"]: r.get("compiled_code") or "" for r in run_results["results"]}
 
 
-def compiled_ledger_sum(result: dbtRunnerResult) -> str:
-    [node] = [r.node for r in result.result if r.node.name == "int_ledger_summed"]
-    return node.compiled_code
+def compiled_ledger_sum(compiled: dict[str, str]) -> str:
+    return compiled["model.tertial.int_ledger_summed"]
 
 
 def test_build_gives_current_state_replaces_corrections_and_is_idempotent(

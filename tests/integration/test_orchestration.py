@@ -6,14 +6,13 @@ import shutil
 import dagster as dg
 import duckdb
 import pytest
-from dagster_dbt import DbtCliResource
 
+from orchestration.assets.dbt_models import dbt_models, published_snapshot
 from orchestration.assets.ingest import ingest_assets
-from orchestration.assets.warehouse import dbt_models, published_snapshot
 from orchestration.definitions import defs
-from orchestration.resources import TertialHome
+from orchestration.resources import TertialHome, dbt_resource
 from tests.conftest import SERVICENAMNDEN, SHARED
-from warehouse.settings import DBT_PROJECT_DIR, Paths
+from warehouse.settings import Paths
 
 pytestmark = pytest.mark.integration
 
@@ -154,11 +153,7 @@ def test_materialise_everything_in_process(home: Paths) -> None:
     shutil.copy(SHARED / "reference" / "sie" / "BLBLOV_SIE4.SE", home.landing / "sie_142_2017.se")
     resources = {
         "tertial": TertialHome(home=str(home.home)),
-        "dbt": DbtCliResource(
-            project_dir=str(DBT_PROJECT_DIR),
-            profiles_dir=str(DBT_PROJECT_DIR),
-            target_path=home.dbt_target,
-        ),
+        "dbt": dbt_resource(home),
     }
     assets = [*ingest_assets(), dbt_models, published_snapshot]
     # As the sensor orders it: registers, each month's partition, then the nightly job.

@@ -1,6 +1,9 @@
-"""The dbt models as assets, and the published snapshot downstream of them."""
+"""The dbt models as assets, and the published snapshot downstream of them.
 
-import os
+Named `dbt_models`, not `warehouse`: a module of that name shadowed the `warehouse`
+package wherever this folder was on the import path.
+"""
+
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,13 +16,13 @@ from dagster_dbt import (
 )
 
 from orchestration.assets.ingest import feeding_assets
-from orchestration.dbt import ensure_manifest
-from orchestration.resources import TertialHome
-from warehouse.build import dbt_env
+from orchestration.resources import TertialHome, dbt_environment, prepared
+from warehouse.build import dbt_args
 from warehouse.pipeline import publish_all
 from warehouse.settings import paths
 
-MANIFEST = ensure_manifest(paths().ensure())
+# The manifest the asset graph is read from (orchestration.resources.prepared).
+DBT_PROJECT = prepared(paths().ensure())
 
 
 class Translator(DagsterDbtTranslator):
@@ -44,14 +47,23 @@ FEEDING = feeding_assets()
 TRANSLATOR = Translator(settings=DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True))
 
 
-@dbt_assets(manifest=MANIFEST, name="dbt_models", dagster_dbt_translator=TRANSLATOR)
+@dbt_assets(
+    manifest=DBT_PROJECT.manifest_path,
+    project=DBT_PROJECT,
+    name="dbt_models",
+    dagster_dbt_translator=TRANSLATOR,
+)
 def dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, tertial: TertialHome
 ) -> Iterator[Any]:
     """Staging views, current state and the star schema; `dbt build` runs their tests."""
-    # The dbt subprocess finds the working database of this run's TERTIAL_HOME here.
-    os.environ.update(dbt_env(tertial.paths()))
-    yield from dbt.cli(["build"], context=context).stream()
+    home = tertial.paths()
+    # The command line `tertial build` runs (warehouse.build.dbt_args: project, profiles,
+    # this home's target and logs), with the environment its profile reads (the working
+    # database and its memory limit) set for the start of dbt only.
+    with dbt_environment(home):
+        invocation = dbt.cli(dbt_args("build", home), context=context, target_path=home.dbt_target)
+    yield from invocation.stream()
 
 
 @dg.asset(
