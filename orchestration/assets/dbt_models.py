@@ -17,7 +17,7 @@ from dagster_dbt import (
 
 from orchestration.assets.ingest import feeding_assets
 from orchestration.resources import TertialHome, dbt_environment, prepared
-from warehouse.build import dbt_args
+from warehouse.build import build_args, dbt_args
 from warehouse.pipeline import publish_all
 from warehouse.settings import paths
 
@@ -62,7 +62,9 @@ def dbt_models(
     # this home's target and logs), with the environment its profile reads (the working
     # database and its memory limit) set for the start of dbt only.
     with dbt_environment(home):
-        invocation = dbt.cli(dbt_args("build", home), context=context, target_path=home.dbt_target)
+        invocation = dbt.cli(
+            dbt_args("build", home, *build_args()), context=context, target_path=home.dbt_target
+        )
     yield from invocation.stream()
 
 

@@ -12,11 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from tests.conftest import SERVICENAMNDEN
-from warehouse.ingest import ingest
-from warehouse.pipeline import build_and_publish
 from warehouse.publish import connect_published
-from warehouse.settings import paths
+from warehouse.settings import Paths
 
 pytestmark = pytest.mark.acceptance
 
@@ -73,14 +70,10 @@ def one_decimal(value: Decimal) -> Decimal:
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory):
-    """The whole reference folder loaded in name order and built, as a controller would."""
-    home = paths(tmp_path_factory.mktemp("servicenamnden_hr")).ensure()
-    results = ingest(home, [SERVICENAMNDEN])
-    rejected = {r.path.name for r in results if r.status == "rejected"}
-    assert rejected == {"expected.md"}  # the folder's documentation, not an export
-    build_and_publish(home)
-    with connect_published(home.published) as con:
+def published(servicenamnden_2011: Paths):
+    """The whole reference folder loaded in name order and built, as a controller would
+    (the session's home, tests/conftest.py), opened as analysts open it."""
+    with connect_published(servicenamnden_2011.published) as con:
         yield con
 
 

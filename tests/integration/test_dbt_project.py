@@ -1,7 +1,7 @@
 """The dbt project over a small event log: current state, corrections, incremental builds.
 
 Events are written straight into a DuckDB file with SQL (as the loader would leave
-them), then `dbt build` runs as the CLI runs it (warehouse.build.run_dbt). Each build
+them), then `dbt build` runs as the CLI runs it (warehouse.build.build). Each build
 takes seconds, so there are few tests and at most three builds in each.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse.build import run_dbt
+from warehouse.build import build as nightly_build
 from warehouse.schema import schema_sql
 from warehouse.settings import Paths
 
@@ -182,10 +182,12 @@ def log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[EventLog]:
 
 
 def build(tmp_path: Path, *extra: str) -> dict[str, str]:
-    """`dbt build` as our Python code runs it (warehouse.build.run_dbt, the home's paths
+    """`dbt build` as our Python code runs it (warehouse.build.build, the home's paths
     from warehouse.settings); every node must pass. The compiled SQL by node id."""
     home = Paths(tmp_path)
-    assert run_dbt(home, "build", *extra).success  # raises BuildFailed otherwise
+    assert set(extra) <= {"--full-refresh"}, extra
+    # raises BuildFailed on any failed node
+    assert nightly_build(home, full_refresh="--full-refresh" in extra).success
     run_results = json.loads((home.dbt_target / "run_results.json").read_text(encoding="utf-8"))
     failed = [
         f"{r['unique_id']}: {r['status']} {r['message']}"
