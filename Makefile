@@ -5,10 +5,11 @@ PYTHON ?= python3
 UV_VERSION := 0.13.8
 UV := .tools/bin/uv
 RUN := $(UV) run --frozen
+PYTEST_PARALLEL := -n auto --dist loadfile
 export TERTIAL_HOME ?= $(CURDIR)/var
 export DAGSTER_HOME := $(TERTIAL_HOME)/dagster
 
-.PHONY: install run test lint format dagster docs bench-small bench clean chromium
+.PHONY: install run test test-fast lint format dagster docs bench-small bench clean chromium
 
 install: .venv/.installed
 
@@ -24,9 +25,14 @@ $(UV):
 run: install
 	$(RUN) tertial demo
 
-## test: install, lint (ruff, sqlfluff) and run the whole test suite
+## test: install, lint (ruff, sqlfluff) and run the whole test suite, one worker per core
+## (pytest-xdist; a module's tests stay on one worker, so its built home is built once)
 test: install lint chromium
-	$(RUN) pytest
+	$(RUN) pytest $(PYTEST_PARALLEL)
+
+## test-fast: the unit tests and the quick integration tests (no dbt build), < 3 min
+test-fast: install
+	$(RUN) pytest $(PYTEST_PARALLEL) -m "not slow"
 
 ## chromium: Debian's headless browser, for the test that opens the generated docs.
 ## CI runs as root on a fresh machine with apt reachable; elsewhere install it yourself.

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from warehouse.settings import REPO_ROOT, Paths, paths
 
@@ -26,6 +27,13 @@ def pytest_configure(config: pytest.Config) -> None:
     # Tests drop a file in landing/ and run at once: take it without waiting for it to
     # settle (tests/integration/test_landing.py sets a positive value where it tests that).
     os.environ["TERTIAL_LANDING_SETTLE_SECONDS"] = "0"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test on the reference home waits for its build: slow, whatever its module says."""
+    for item in items:
+        if "servicenamnden_2011" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -50,16 +58,29 @@ def ledger_files(*names: str) -> list[Path]:
 def servicenamnden_2011(tmp_path_factory: pytest.TempPathFactory) -> Paths:
     """Every export of `servicenamnden-2011/` loaded as a controller would, built, published.
 
-    Loading the folder (~70 files) and building takes minutes on a shared machine, so
-    the tests that only read what is published (acceptance figures, README examples, BI
+    Loading the folder (~70 files) and building takes ~30 s on a quiet machine, so the
+    tests that only read what is published (acceptance figures, README examples, BI
     connections, docs) share one home for the session; none of them may change its data.
+    Under pytest-xdist the workers share it too: the first to need it builds it under a
+    file lock, the others wait for it and open it read-only.
     """
-    from warehouse.ingest import ingest
-    from warehouse.pipeline import build_and_publish
+    folder = shared_temporary(tmp_path_factory) / "servicenamnden-2011"
+    with FileLock(f"{folder}.lock"):
+        if not (folder / "built").exists():
+            from warehouse.ingest import ingest
+            from warehouse.pipeline import build_and_publish
 
-    home = paths(tmp_path_factory.mktemp("servicenamnden-2011")).ensure()
-    results = ingest(home, [SERVICENAMNDEN])
-    rejected = {r.path.name for r in results if r.status == "rejected"}
-    assert rejected == {"expected.md"}, rejected  # the folder's documentation, not an export
-    build_and_publish(home)
-    return home
+            shutil.rmtree(folder, ignore_errors=True)
+            home = paths(folder).ensure()
+            results = ingest(home, [SERVICENAMNDEN])
+            rejected = {r.path.name for r in results if r.status == "rejected"}
+            assert rejected == {"expected.md"}, rejected  # the folder's own documentation
+            build_and_publish(home)
+            (folder / "built").touch()
+    return paths(folder)
+
+
+def shared_temporary(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session's temporary root, the same for every pytest-xdist worker."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base

@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import SHARED
 from warehouse.settings import Paths
 
-pytestmark = pytest.mark.acceptance
+pytestmark = [pytest.mark.acceptance, pytest.mark.slow]  # builds a home: `make test-fast` skips it
 
 REORGANISATION = SHARED / "reference" / "stadsledningskontoret-ny-organisation-2006.txt"
 

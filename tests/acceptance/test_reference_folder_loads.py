@@ -6,7 +6,7 @@ from tests.conftest import SERVICENAMNDEN
 from warehouse.ingest import ingest
 from warehouse.settings import Paths
 
-pytestmark = pytest.mark.acceptance
+pytestmark = [pytest.mark.acceptance, pytest.mark.slow]  # builds a home: `make test-fast` skips it
 
 
 def test_every_export_of_the_reference_folder_is_accepted(home: Paths) -> None:

@@ -15,7 +15,7 @@ import pytest
 from warehouse.publish import connect_published
 from warehouse.settings import Paths
 
-pytestmark = pytest.mark.acceptance
+pytestmark = [pytest.mark.acceptance, pytest.mark.slow]  # builds a home: `make test-fast` skips it
 
 D = Decimal
 COLUMNS = ("adjusted_budget", "booked_ytd", "forecast", "deviation", "previous_year_outcome")

@@ -15,7 +15,7 @@ import pytest
 from warehouse.publish import connect_published
 from warehouse.settings import Paths
 
-pytestmark = pytest.mark.acceptance
+pytestmark = [pytest.mark.acceptance, pytest.mark.slow]  # builds a home: `make test-fast` skips it
 
 # Sjukfrånvaro, % of scheduled hours: (window, through-period) -> (total, day 1-14,
 # day 15+, share of sick leave >= 60 days). The report's rolling 12 months are

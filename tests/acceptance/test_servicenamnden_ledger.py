@@ -20,7 +20,7 @@ from warehouse.pipeline import build_and_publish
 from warehouse.publish import connect_published
 from warehouse.settings import Paths, paths
 
-pytestmark = pytest.mark.acceptance
+pytestmark = [pytest.mark.acceptance, pytest.mark.slow]  # builds a home: `make test-fast` skips it
 
 # (verksamhet, slag) -> (Bokfört t.o.m. augusti 2011, Bokslut 2010), mnkr. 230 includes 231.
 EXPECTED = {

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from warehouse.settings import Paths
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds a home: `make test-fast` skips it
 
 
 def engines(home: Paths) -> list[sa.Engine]:

@@ -12,7 +12,7 @@ from tertial.cli import main
 from tests.conftest import ledger_files
 from warehouse.settings import Paths
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds a home: `make test-fast` skips it
 
 
 def digest(path) -> str:

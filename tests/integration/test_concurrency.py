@@ -22,7 +22,7 @@ from tertial.cli import main
 from tests.conftest import SERVICENAMNDEN, ledger_files
 from warehouse.settings import REPO_ROOT, Paths
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds a home: `make test-fast` skips it
 
 QUERY = """
 select

@@ -32,7 +32,7 @@ from warehouse.ingest import ingest
 from warehouse.pipeline import build_and_publish
 from warehouse.settings import Paths, paths
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds a home: `make test-fast` skips it
 
 FEBRUARY = SERVICENAMNDEN / "huvudbok_201102.csv"
 MARCH = SERVICENAMNDEN / "huvudbok_201103.csv"  # with its control file huvudbok_201103.ctl

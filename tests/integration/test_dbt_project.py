@@ -21,7 +21,7 @@ from warehouse.build import build as nightly_build
 from warehouse.schema import schema_sql
 from warehouse.settings import Paths
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds a home: `make test-fast` skips it
 
 MARTS = (
     "dim_konto",

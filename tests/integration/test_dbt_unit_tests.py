@@ -18,7 +18,7 @@ import yaml
 from warehouse.build import run_dbt
 from warehouse.settings import DBT_PROJECT_DIR, Paths, paths
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds a home: `make test-fast` skips it
 
 
 def declared_unit_tests() -> set[str]:

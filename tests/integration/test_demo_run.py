@@ -6,7 +6,7 @@ import pytest
 from tertial.cli import main
 from warehouse.settings import Paths
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds a home: `make test-fast` skips it
 
 
 def test_demo_city_end_to_end(home: Paths, capsys) -> None:

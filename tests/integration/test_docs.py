@@ -24,7 +24,7 @@ from warehouse.docs import render_validation, save_validations, saved_validation
 from warehouse.examples import demo_examples, read_examples
 from warehouse.settings import REPO_ROOT, Paths
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds a home: `make test-fast` skips it
 
 CHROMIUM = Path("/usr/bin/chromium")
 MARTS = ["dim_konto", "dim_namnd", "dim_period", "dim_verksamhet", "fct_ledger", "meta_freshness"]

@@ -35,7 +35,7 @@ from warehouse.pipeline import build_and_publish
 from warehouse.publish import connect_published
 from warehouse.settings import Paths, paths
 
-pytestmark = pytest.mark.acceptance
+pytestmark = [pytest.mark.acceptance, pytest.mark.slow]  # builds a home: `make test-fast` skips it
 
 # Both figures come from the report mart analysts read: every mart honours as-of.
 FOLLOWUP_240_SQL = """

@@ -30,7 +30,7 @@ from tests.corpus.build import LONG_NAME, PERSONNUMMER, RULES, UNMASKED, Case, b
 from tests.helpers import event_state
 from warehouse.settings import Paths, paths
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds a home: `make test-fast` skips it
 
 CASES = cases()
 BY_NAME = {case.name: case for case in CASES}

@@ -26,6 +26,8 @@ import pytest
 from sources.registry import BY_NAME
 from warehouse.settings import Paths
 
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds a home: `make test-fast` skips it
+
 # int_*_current model -> the source whose rows it holds
 ROW_MODELS = {
     "int_budget_decisions_current": "budget",

@@ -16,7 +16,7 @@ from warehouse.build import dbt_args, dbt_env, dbt_executable
 from warehouse.settings import DUCKDB_MEMORY_LIMIT_DEFAULT, DUCKDB_MEMORY_LIMIT_ENV, Paths
 from warehouse.store import EventStore
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds a home: `make test-fast` skips it
 
 
 def as_duckdb_reports(limit: str | None) -> str:

@@ -37,7 +37,7 @@ from warehouse.build import run_dbt
 from warehouse.ingest import ingest
 from warehouse.settings import DBT_PROJECT_DIR, Paths
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds a home: `make test-fast` skips it
 
 PACKAGE = "throwaway_bibliotek"
 

@@ -14,7 +14,7 @@ from orchestration.resources import TertialHome, dbt_resource
 from tests.conftest import SERVICENAMNDEN, SHARED
 from warehouse.settings import Paths
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds a home: `make test-fast` skips it
 
 # A snapshot of the graph's keys: a renamed or lost asset shows up in review.
 ASSET_KEYS = [

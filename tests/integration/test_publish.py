@@ -11,7 +11,7 @@ from tests.conftest import ledger_files
 from warehouse.publish import publish
 from warehouse.settings import Paths
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds a home: `make test-fast` skips it
 
 
 def digest(path) -> str:

@@ -29,7 +29,7 @@ from tertial.cli import _connect_for, main
 from tests.conftest import ledger_files
 from warehouse.settings import Paths, paths
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds a home: `make test-fast` skips it
 
 MONTH = "huvudbok_201107.csv"
 

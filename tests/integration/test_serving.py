@@ -24,7 +24,7 @@ from tertial.cli import parser
 from warehouse.publish import connect_published
 from warehouse.settings import REPO_ROOT, Paths
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds a home: `make test-fast` skips it
 
 # Marts other branches build (issue 6 was written before they landed): an example that
 # needs one that is not in the snapshot is skipped, saying which; as soon as the mart is

@@ -15,7 +15,7 @@ from warehouse.ingest import ingest
 from warehouse.pipeline import build_and_publish
 from warehouse.settings import Paths
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds a home: `make test-fast` skips it
 
 REGISTERS = [SERVICENAMNDEN / "organisation.csv", SERVICENAMNDEN / "verksamheter.csv"]
 BUDGET = [SERVICENAMNDEN / "budget_2011_1.csv", SERVICENAMNDEN / "budget_2011_2.csv"]

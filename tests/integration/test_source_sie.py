@@ -21,7 +21,7 @@ from warehouse.ingest import ingest
 from warehouse.pipeline import build_and_publish
 from warehouse.settings import Paths
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds a home: `make test-fast` skips it
 
 SIE = SHARED / "reference" / "sie"
 REGISTERS = [SERVICENAMNDEN / "organisation.csv", SERVICENAMNDEN / "verksamheter.csv"]
