@@ -6,15 +6,10 @@ No timing is asserted anywhere: the figures belong in docs/benchmarks.md, not in
 from __future__ import annotations
 
 import datetime as dt
-import doctest
 from pathlib import Path
 
 import pytest
 
-from bench import generate as bench_generate
-from bench import queries as bench_queries
-from bench import run as bench_run
-from bench import steps as bench_steps
 from bench.generate import Parameters, arrival, rows_per_board
 from bench.queries import parse_queries, read_queries
 from bench.run import GIB, Measured, Run, checkpoints, chunks, load, save, verdicts
@@ -173,11 +168,6 @@ def test_the_slope_is_not_decided_on_one_year() -> None:
         if "slope" in v.figure
     ]
     assert slope.holds is None
-
-
-@pytest.mark.parametrize("module", [bench_generate, bench_queries, bench_run, bench_steps])
-def test_doctests(module: object) -> None:
-    assert doctest.testmod(module).failed == 0
 
 
 def test_a_saved_run_gives_the_same_report_again(tmp_path: Path) -> None:

@@ -85,16 +85,6 @@ def test_event_table_is_its_contract(table: str) -> None:
     ]
 
 
-def test_doctests() -> None:
-    import doctest
-
-    import sources._common.values
-    import warehouse.schema
-
-    for module in (warehouse.schema, sources._common.values):
-        assert doctest.testmod(module).failed == 0, module.__name__
-
-
 def test_a_source_writing_another_table_keys_it_as_its_owner_does() -> None:
     """A SIE file's ledger lines supersede under the ledger's key: the same columns."""
     keys = registry.supersession_keys()

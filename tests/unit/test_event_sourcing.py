@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import doctest
 
 import pytest
 
-import warehouse.asof
-import warehouse.lineage
-import warehouse.retractions
 from warehouse.asof import AsOfError, Cut, parse_as_of
 from warehouse.lineage import delivery_status
 from warehouse.retractions import refusal, resolve
@@ -86,8 +82,3 @@ def test_delivery_status_of_a_key() -> None:
     }
     # The only delivery retracted: nothing is current.
     assert delivery_status([3], {9: (3, "dubblett", None)}) == {3: "retracted by 9: dubblett"}
-
-
-def test_doctests() -> None:
-    for module in (warehouse.retractions, warehouse.asof, warehouse.lineage):
-        assert doctest.testmod(module).failed == 0

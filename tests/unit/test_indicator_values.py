@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import doctest
 from decimal import Decimal
 
 import polars as pl
 import pytest
 
-import sources.indikatorer.values
 from sources.indikatorer.parser import parse
 from sources.indikatorer.values import (
     ParsedPeriod,
@@ -156,12 +154,6 @@ def test_units_are_canonical_whatever_their_case() -> None:
         "dygn",
         "index",
     ]
-
-
-def test_doctests_of_the_parsing_helpers() -> None:
-    result = doctest.testmod(sources.indikatorer.values, raise_on_error=False)
-    assert result.attempted > 10
-    assert result.failed == 0
 
 
 HEADER = (

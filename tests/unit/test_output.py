@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import doctest
 import io
 import json
 from decimal import Decimal
 
 import pytest
 
-import tertial.output
 from tertial.output import render
 
 pytestmark = pytest.mark.unit
@@ -75,7 +73,3 @@ def test_table_and_json_are_unchanged() -> None:
     assert json.loads(render(["t", "a"], [("=1+2", Decimal("-2.50"))], "json")) == [
         {"t": "=1+2", "a": "-2.50"}
     ]
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(tertial.output).failed == 0

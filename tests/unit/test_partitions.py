@@ -1,10 +1,7 @@
 """Which month's partition a delivered file belongs to (no I/O)."""
 
-import doctest
-
 import pytest
 
-from orchestration import partitions
 from orchestration.partitions import is_monthly, partition_of
 from sources.registry import BY_NAME
 
@@ -30,7 +27,3 @@ def test_partition_of(name: str, key: str | None) -> None:
 def test_monthly_sources_are_those_keyed_by_period() -> None:
     monthly = {name for name, source in BY_NAME.items() if is_monthly(source)}
     assert monthly == {"huvudbok", "lon", "sjukfranvaro"}
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(partitions).failed == 0

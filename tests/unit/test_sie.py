@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import doctest
 import json
 from decimal import Decimal
 
 import pytest
 
-import sources.sie.records
 from sources._common.csvfile import ParseError
 from sources.sie import SOURCE
 from sources.sie.parser import parse
@@ -78,10 +76,6 @@ def test_records_keep_line_numbers_labels_and_blocks() -> None:
     assert records[3].objects(1) == ()
     with pytest.raises(SieSyntaxError, match="a record starts with a #label"):
         list(read_records("FLAGGA 0\n"))
-
-
-def test_doctests_of_the_tokenizer() -> None:
-    assert doctest.testmod(sources.sie.records).failed == 0
 
 
 def _sie(*lines: str) -> bytes:
