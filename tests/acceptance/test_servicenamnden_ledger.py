@@ -14,11 +14,9 @@ from pathlib import Path
 import pytest
 
 from tertial.cli import main
-from tests.conftest import SERVICENAMNDEN
-from warehouse.ingest import ingest
-from warehouse.pipeline import build_and_publish
+from tests.conftest import ingested
 from warehouse.publish import connect_published
-from warehouse.settings import Paths, paths
+from warehouse.settings import Paths
 
 pytestmark = [pytest.mark.acceptance, pytest.mark.slow]  # builds a home: `make test-fast` skips it
 
@@ -79,35 +77,29 @@ def totals(amounts: dict[tuple[str, str], Decimal], slag: str, parents: set[str]
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """Every ledger file of the reference folder, loaded as a controller would, and built.
+def loaded(servicenamnden_2011: Paths) -> dict:
+    """The session's reference home (every file loaded in name order, built, published):
+    its ledger and register files' outcomes and the booked amounts of both windows.
 
-    leverans2 is held back for a first build, so the same run also shows the correction
-    superseding leverans1 through the incremental build.
+    The figure before leverans2 (27,1) is the warehouse's answer as of a moment between
+    the two deliveries: tests/integration/test_event_sourcing.py loads in the order that
+    makes such a moment hold every other month, and checks it there.
     """
-    home = paths(tmp_path_factory.mktemp("servicenamnden")).ensure()
-    everything = [
-        *sorted(SERVICENAMNDEN.glob("huvudbok_*.csv")),
-        SERVICENAMNDEN / "organisation.csv",
-        SERVICENAMNDEN / "verksamheter.csv",
-    ]
-    leverans2 = SERVICENAMNDEN / "huvudbok_201106_leverans2.csv"
-    first = ingest(home, [p for p in everything if p != leverans2])
-    build_and_publish(home)
-    before_correction = booked(home, 201101, 201108)
-    second = ingest(home, [leverans2])
-    build_and_publish(home)
+    ledger = {"organisation.csv", "verksamheter.csv"}
     return {
-        "home": home,
-        "results": first + second,
-        "before_correction": before_correction,
-        "ytd": booked(home, 201101, 201108),
-        "year_2010": booked(home, 201001, 201012),
+        "home": servicenamnden_2011,
+        "results": [
+            r
+            for r in ingested(servicenamnden_2011)
+            if r["file"] in ledger or r["file"].startswith("huvudbok_")
+        ],
+        "ytd": booked(servicenamnden_2011, 201101, 201108),
+        "year_2010": booked(servicenamnden_2011, 201001, 201012),
     }
 
 
 def test_deliveries_duplicate_and_all_accepted(loaded: dict) -> None:
-    status = {r.path.name: r.status for r in loaded["results"]}
+    status = {r["file"]: r["status"] for r in loaded["results"]}
     assert status.pop("huvudbok_201103_kopia.csv") == "duplicate"
     assert set(status.values()) == {"accepted"}
     assert len(status) == 23  # 2 registers + 21 distinct ledger files (12 of 2010, 9 of 2011)
@@ -132,8 +124,8 @@ def test_sum_rows_and_net_result(loaded: dict) -> None:
 
 
 def test_leverans2_supersedes_leverans1(loaded: dict) -> None:
-    # expected.md: Ekonomiadministration's costs through August, 27,1 with leverans1 only.
-    assert mnkr(loaded["before_correction"][("240", "Kostnader")]) == Decimal("27.1")
+    # expected.md: Ekonomiadministration's costs through August, 27,2 with leverans2
+    # (27,1 with leverans1 only: test_event_sourcing.py, as of a moment between them).
     assert mnkr(loaded["ytd"][("240", "Kostnader")]) == Decimal("27.2")
     with connect_published(loaded["home"].published) as con:
         batch = con.execute(
