@@ -17,8 +17,11 @@ $(UV):
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
+# --compile-bytecode: this machine's shells set PYTHONDONTWRITEBYTECODE, so without
+# bytecode written here every process (each CLI subprocess, each test worker) compiles
+# its imports again (`import dagster`: 1.2 s uncompiled, 0.7 s compiled).
 .venv/.installed: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	touch $@
 
 ## run: install, write the demo city into landing/, ingest, build, publish, show queries
