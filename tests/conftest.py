@@ -31,10 +31,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test on the reference home waits for its build: slow, whatever its module says."""
+    """A test on the reference home waits for its build: slow, whatever its module says.
+
+    The slow modules run first: pytest-xdist hands out whole modules in this order, so
+    the long ones (a minute and more each) start early and the ~770 quick tests fill the
+    end on both workers, instead of one worker finishing a long module alone.
+    """
     for item in items:
         if "servicenamnden_2011" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow)  # stable: each module keeps its order
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
