@@ -5,7 +5,7 @@ PYTHON ?= python3
 UV_VERSION := 0.13.8
 UV := .tools/bin/uv
 RUN := $(UV) run --frozen
-PYTEST_PARALLEL := -n auto --dist loadfile
+PYTEST_PARALLEL := -n auto --dist loadfile --no-loadscope-reorder
 export TERTIAL_HOME ?= $(CURDIR)/var
 export DAGSTER_HOME := $(TERTIAL_HOME)/dagster
 

@@ -33,9 +33,11 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """A test on the reference home waits for its build: slow, whatever its module says.
 
-    The slow modules run first: pytest-xdist hands out whole modules in this order, so
-    the long ones (a minute and more each) start early and the ~770 quick tests fill the
-    end on both workers, instead of one worker finishing a long module alone.
+    The slow modules run first: pytest-xdist hands out whole modules in this order (the
+    Makefile's `--no-loadscope-reorder`; by default it starts with the modules of most
+    tests), so the long ones (a minute and more each) start early and the ~770 quick
+    tests fill the end on both workers, instead of one worker finishing a long module
+    alone.
     """
     for item in items:
         if "servicenamnden_2011" in getattr(item, "fixturenames", ()):
