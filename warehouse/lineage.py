@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from warehouse.readonly import connect, with_condition
+from warehouse.readonly import connect, sql_literal, with_condition
 from warehouse.retractions import resolve
 
 FAR_FUTURE = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
@@ -32,12 +32,11 @@ class Table:
 def _retractions(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> dict:
     """Retractions recorded by `as_of`: {id: (target, reason, recorded_at)} and resolution."""
     rows = con.execute(
-        """
+        f"""
         select retraction_id, target_id, reason, recorded_at
         from events.retractions
-        where recorded_at <= ?
-        """,
-        [as_of],
+        where recorded_at <= {sql_literal(as_of)}
+        """
     ).fetchall()
     return {r[0]: r[1:] for r in rows}
 
@@ -74,21 +73,21 @@ def key_history(log: Path, source: str, key: str, as_of: dt.datetime | None = No
     cut = as_of or FAR_FUTURE
     con = connect(log, search_path=None, what="published event log")
     try:
+        # Values as literals, not bound parameters (sql_literal says why).
         deliveries = con.execute(
-            """
+            f"""
             select k.batch_id, b.file_name, b.recorded_at, k.row_count, b.sha256, b.file_path
             from events.supersession_keys as k
             join events.batches as b using (batch_id)
-            where k.source = ? and k.key = ? and b.status = 'accepted' and b.recorded_at <= ?
+            where k.source = {sql_literal(source)} and k.key = {sql_literal(key)}
+              and b.status = 'accepted' and b.recorded_at <= {sql_literal(cut)}
             order by k.batch_id
-            """,
-            [source, key, cut],
+            """
         ).fetchall()
         if not deliveries:
             examples = con.execute(
-                "select distinct key from events.supersession_keys where source = ? "
-                "order by key desc limit 3",
-                [source],
+                "select distinct key from events.supersession_keys "
+                f"where source = {sql_literal(source)} order by key desc limit 3"
             ).fetchall()
             hint = ", ".join(repr(k) for (k,) in examples) or f"none: no {source} batch"
             raise LookupError(
@@ -116,11 +115,10 @@ def explain(con: duckdb.DuckDBPyConnection, mart: str, where: str, log: str = "e
     columns = {
         name
         for (name,) in con.execute(
-            """
+            f"""
             select column_name from information_schema.columns
-            where table_schema = 'marts' and table_name = ?
-            """,
-            [mart],
+            where table_schema = 'marts' and table_name = {sql_literal(mart)}
+            """
         ).fetchall()
     }
     if not columns:
@@ -153,9 +151,8 @@ def explain(con: duckdb.DuckDBPyConnection, mart: str, where: str, log: str = "e
             f"""
             select batch_id, source, file_name, recorded_at, sha256
             from {log}.events.batches
-            where batch_id in (select unnest(?::bigint[]))
-            """,
-            [batch_ids],
+            where batch_id in (select unnest({sql_literal(batch_ids)}))
+            """
         ).fetchall()
     }
     # The earlier deliveries of the same keys: what each batch superseded.
@@ -168,10 +165,9 @@ def explain(con: duckdb.DuckDBPyConnection, mart: str, where: str, log: str = "e
             join {log}.events.supersession_keys as older
                 on older.source = mine.source and older.key = mine.key
                 and older.batch_id < mine.batch_id
-            where mine.batch_id in (select unnest(?::bigint[]))
+            where mine.batch_id in (select unnest({sql_literal(batch_ids)}))
             group by mine.batch_id
-            """,
-            [batch_ids],
+            """
         ).fetchall()
     )
     keys = dict(
@@ -179,10 +175,9 @@ def explain(con: duckdb.DuckDBPyConnection, mart: str, where: str, log: str = "e
             f"""
             select batch_id, string_agg(key, ', ' order by key)
             from {log}.events.supersession_keys
-            where batch_id in (select unnest(?::bigint[]))
+            where batch_id in (select unnest({sql_literal(batch_ids)}))
             group by batch_id
-            """,
-            [batch_ids],
+            """
         ).fetchall()
     )
     rows = []

@@ -16,7 +16,10 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 import shutil
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -370,3 +373,30 @@ def test_a_missing_or_broken_snapshot_says_what_to_do(
     broken.published_events.write_bytes(b"\0" * 8192)
     line = assert_refused(*run(broken, "history", "huvudbok", "142", "201107", capsys=capsys))
     assert "tertial build" in line, line
+
+
+def test_read_commands_load_no_heavy_library(published: Paths) -> None:
+    """`query`, `status`, `history` and `explain` start in a fraction of a second: they
+    never import pandas/NumPy (a bound SQL parameter would), Great Expectations, dbt,
+    Dagster or Polars. One fresh process runs all four, then lists what it loaded."""
+    script = """
+import sys
+from tertial.cli import main
+codes = [
+    main(["query", "select count(*) from fct_ledger"]),
+    main(["status"]),
+    main(["history", "huvudbok", "142", "201107"]),
+    main(["explain", "fct_ledger", "--where", "period = 201107"]),
+]
+heavy = ("pandas", "numpy", "great_expectations", "dbt", "dagster", "polars")
+print("RESULT", codes, [m for m in heavy if m in sys.modules])
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "TERTIAL_HOME": str(published.home)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    [line] = [x for x in result.stdout.splitlines() if x.startswith("RESULT")]
+    assert line == "RESULT [0, 0, 0, 0] []", result.stdout[-2000:] + result.stderr[-2000:]

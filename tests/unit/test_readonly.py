@@ -7,10 +7,19 @@ tests/integration/test_query_security.py.
 
 from __future__ import annotations
 
+import datetime as dt
+
+import duckdb
 import pytest
 
 from warehouse.asof import AsOfError, parse_as_of
-from warehouse.readonly import QueryRefused, check_statement, one_line, with_condition
+from warehouse.readonly import (
+    QueryRefused,
+    check_statement,
+    one_line,
+    sql_literal,
+    with_condition,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -182,3 +191,29 @@ def test_one_line_of_a_duckdb_error() -> None:
 def test_a_moment_out_of_range_is_a_clean_as_of_error(moment: str) -> None:
     with pytest.raises(AsOfError, match="out of range"):
         parse_as_of(moment)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["142|201106", "", "it's", "'; drop table x; --", "\\'", "a\nb", "Ärende €", "$$x$$", "\\x00"],
+)
+def test_a_text_literal_reads_back_as_the_same_text(text: str) -> None:
+    with duckdb.connect() as con:
+        assert con.execute(f"select {sql_literal(text)}").fetchone() == (text,)
+
+
+def test_timestamps_and_id_lists_read_back_exactly() -> None:
+    moment = dt.datetime(2011, 9, 1, 12, 30, 15, 123456, tzinfo=dt.UTC)
+    with duckdb.connect() as con:
+        con.execute("set timezone = 'UTC'")
+        assert con.execute(f"select {sql_literal(moment)}").fetchone() == (moment,)
+        assert con.execute(f"select {sql_literal([3, 7, 2**40])}").fetchone() == ([3, 7, 2**40],)
+        assert con.execute(f"select {sql_literal(12)}").fetchone() == (12,)
+
+
+@pytest.mark.parametrize(
+    "value", ["nul \x00 inside", dt.datetime(2011, 9, 1), True, [1, True], [1.5], 1.5, None]
+)
+def test_what_has_no_safe_literal_is_refused(value: object) -> None:
+    with pytest.raises((ValueError, TypeError)):
+        sql_literal(value)  # type: ignore[arg-type]
