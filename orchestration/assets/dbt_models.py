@@ -76,7 +76,8 @@ def dbt_models(
         context.log.info(decision.reason)
         if not decision.build:
             return
-    # Only a build of the whole project says what the working marts were built from.
+    # The working marts are about to change: what they were built from is recorded again
+    # only when every model is built.
     record = about_to_build(home)
     # The command line `tertial build` runs (warehouse.build.dbt_args: project, profiles,
     # this home's target and logs), with the environment its profile reads (the working
@@ -86,7 +87,10 @@ def dbt_models(
             dbt_args("build", home, *build_args()), context=context, target_path=home.dbt_target
         )
     yield from invocation.stream()
-    if record is not None and not context.is_subset:
+    # Every model and seed built (the nightly job leaves out only the source tests of the
+    # monthly ingest assets, checks of assets it does not select): the working marts are
+    # this project's build of these events.
+    if record is not None and context.assets_def.keys <= context.selected_asset_keys:
         record_build(home, record)
 
 
