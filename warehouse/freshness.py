@@ -216,7 +216,7 @@ def observe(paths: Paths) -> Observed:
     return Observed(
         newest_event=newest_event(paths.database),
         snapshot=published_snapshot(paths.published),
-        published_log_through=_published_log_through(paths.published_events),
+        published_log_through=newest_event(paths.published_events),
         fingerprint=project_fingerprint(),
     )
 
@@ -274,7 +274,3 @@ def published_snapshot(path: Path) -> PublishedSnapshot | None:
     if not isinstance(published_at, dt.datetime):
         return None
     return PublishedSnapshot(published_at, through, fingerprint)
-
-
-def _published_log_through(path: Path) -> int | None:
-    return newest_event(path)

@@ -5,9 +5,11 @@ project's fingerprint, and `observe` on real DuckDB files (a log and its publish
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from warehouse.freshness import (
@@ -159,6 +161,15 @@ def test_observed_on_real_files_a_rejected_batch_or_a_retraction_builds(home: Pa
     # The published log's copy missing: build (and the publish writes it again).
     home.published_events.unlink()
     assert nightly_decision(home).reason.startswith("No readable published copy")
+    publish_all(home)
+    assert not nightly_decision(home).build
+
+    # A snapshot from before these columns: unknown, build.
+    os.chmod(home.published, 0o644)
+    with duckdb.connect(str(home.published)) as con:
+        con.execute("alter table meta.publication drop column through_event_id")
+        con.execute("alter table meta.publication drop column build_fingerprint")
+    assert "does not say which events" in nightly_decision(home).reason
     publish_all(home)
     assert not nightly_decision(home).build
 
