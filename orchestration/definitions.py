@@ -8,14 +8,15 @@ loads one month's files, `ingest_registers` the registers their codes resolve ag
 `nightly` the yearly sources, then builds with dbt and publishes. The landing/ sensor
 requests the registers (if any landed), one `ingest_monthly` run per month with new
 files, then `nightly`; the 02:00 schedule runs `nightly` whatever landed. All of them
-run the same functions as `tertial run`.
+run the same functions as `tertial run`: like it, `nightly` (run tag `tertial/build:
+if-changed`) runs no dbt and publishes nothing when nothing changed since the publish.
 """
 
 from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.assets.dbt_models import dbt_models, published_snapshot
+from orchestration.assets.dbt_models import BUILD_TAG, IF_CHANGED, dbt_models, published_snapshot
 from orchestration.assets.ingest import ingest_assets, monthly_asset_keys, register_asset_keys
 from orchestration.partitions import MONTHLY
 from orchestration.resources import TertialHome, dbt_resource
@@ -30,8 +31,11 @@ MONTHLY_INGEST = dg.AssetSelection.assets(*monthly_asset_keys())
 nightly = dg.define_asset_job(
     "nightly",
     selection=dg.AssetSelection.all() - MONTHLY_INGEST,
-    description="Load registers and yearly sources, build with dbt, publish the snapshot.",
+    description="Load registers and yearly sources, then build with dbt and publish the "
+    "snapshot if anything changed since the last publish.",
     executor_def=dg.in_process_executor,
+    # Nothing new since the publish: no dbt, no publish (orchestration/assets/dbt_models.py).
+    tags={BUILD_TAG: IF_CHANGED},
 )
 ingest_registers = dg.define_asset_job(
     "ingest_registers",

@@ -1,8 +1,9 @@
 """`tertial`: the command line of the warehouse (the stable interface of users and tests).
 
 tertial ingest PATH...   load files or folders, one line per file
-tertial build            dbt build (models + tests), then publish the snapshot
-tertial run              the nightly job: ingest landing/, build, publish
+tertial build            dbt build (models + tests), then publish the snapshot (always)
+tertial run              the nightly job: ingest landing/, build and publish if anything
+                         changed (no new event since the publish: no dbt, one line)
 tertial demo             write the demo city into landing/ and run
 tertial query "SQL"      read-only SQL against the published snapshot (--as-of T: as then)
 tertial batches          every batch in the event log
@@ -120,9 +121,9 @@ def cmd_demo(home: Paths, args: argparse.Namespace) -> int:
         _say(f"  {rejected.name}: {rejected.reason}")
         _say(f"  report: {rejected.report}")
     _say("")
-    _say(f"Published database (read-only): {result.published.path}")
+    _say(f"Published database (read-only): {home.published}")
     _say('Query it:  tertial query "select * from fct_ledger limit 5"')
-    _say(f"      or:  duckdb -readonly {result.published.path}")
+    _say(f"      or:  duckdb -readonly {home.published}")
     # The queries of warehouse/examples.sql marked `-- demo: yes`, with their answers.
     with connect_published(home.published) as con:
         for example in demo_examples():
@@ -243,7 +244,7 @@ def cmd_retract(home: Paths, args: argparse.Namespace) -> int:
         finally:
             store.close()
     _say(f"retraction {retraction_id} recorded: {args.id} is out of the current state")
-    _say("It reaches the published marts with the next build: `tertial build`.")
+    _say("It reaches the published marts with the next `tertial run` or `tertial build`.")
     return EXIT_OK
 
 
@@ -387,12 +388,23 @@ def parser() -> argparse.ArgumentParser:
     ingest.set_defaults(handler=cmd_ingest)
 
     build = commands.add_parser(
-        "build", help="dbt build (models + tests), then publish", **_writer_help()
+        "build",
+        help="dbt build (models + tests), then publish; always, even with nothing new",
+        description="dbt build (models and data tests), then publish the snapshot.\n"
+        "It always builds, even when nothing changed since the last publish\n"
+        "(`tertial run` skips the build then).",
+        **_writer_help(),
     )
     build.set_defaults(handler=cmd_build)
 
     run = commands.add_parser(
-        "run", help="the nightly job: ingest landing/, build, publish", **_writer_help()
+        "run",
+        help="the nightly job: ingest landing/, then build and publish if anything changed",
+        description="The nightly job: ingest what landed, then build and publish.\n"
+        "With no new batch (accepted or rejected) and no retraction since the published\n"
+        "snapshot was built, and the same dbt project, it runs no dbt and publishes\n"
+        "nothing: one line says so. `tertial build` always builds.",
+        **_writer_help(),
     )
     run.set_defaults(handler=cmd_run)
 

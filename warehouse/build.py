@@ -208,8 +208,18 @@ def build_args(*, full_refresh: bool = False) -> tuple[str, ...]:
 def build(
     paths: Paths, *, progress: Progress | None = None, full_refresh: bool = False
 ) -> BuildResult:
-    """`dbt build` over the working database: seeds, models and their data tests."""
-    return run_dbt(paths, "build", *build_args(full_refresh=full_refresh), progress=progress)
+    """`dbt build` over the working database: seeds, models and their data tests.
+
+    What it was built from (the newest event, the project's fingerprint) is recorded
+    when it succeeds, for the publish to write down (warehouse/freshness.py).
+    """
+    from warehouse.freshness import about_to_build, record_build
+
+    record = about_to_build(paths)
+    result = run_dbt(paths, "build", *build_args(full_refresh=full_refresh), progress=progress)
+    if record is not None:
+        record_build(paths, record)
+    return result
 
 
 def manifest_path(paths: Paths) -> Path:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from warehouse.build import BuildResult, build
+from warehouse.freshness import built_from, nightly_decision
 from warehouse.ingest import FileResult, ingest, summary
 from warehouse.lock import run_lock
 from warehouse.publish import Published, publish
@@ -29,9 +30,13 @@ def _quiet(_: str) -> None:
 
 @dataclass(frozen=True)
 class RunResult:
+    """What a nightly run did: `build` and `published` are None when it had nothing to
+    build (`skipped` says why, in one line)."""
+
     files: list[FileResult]
-    build: BuildResult
-    published: Published
+    build: BuildResult | None
+    published: Published | None
+    skipped: str | None = None
 
     @property
     def rejected(self) -> list[FileResult]:
@@ -71,7 +76,7 @@ def publish_all(
         progress(f"Published the event log through event {log.through_id} (+{appended:,} rows)")
         progress("Publishing the read-only snapshot ...")
         remove_stale_temporaries(paths.published)  # what a killed publish left behind
-        published = publish(paths.database, paths.published)
+        published = publish(paths.database, paths.published, built_from(paths))
     progress(
         f"Published {len(published.tables)} tables to {published.path} ({published.seconds:.1f}s)"
     )
@@ -94,7 +99,11 @@ def replay(paths: Paths, progress: Progress = _quiet) -> tuple[BuildResult, Publ
 def run(
     paths: Paths, progress: Progress = _quiet, *, settle_seconds: float | None = None
 ) -> RunResult:
-    """The nightly job: everything new in landing/, then build and publish.
+    """The nightly job: everything new in landing/, then build and publish if needed.
+
+    No new event (batch, accepted or rejected, or retraction) since the published
+    snapshot was built, and the same dbt project: no dbt and no publish, one line says
+    so (warehouse/freshness.py). Anything else builds and publishes, as `build` does.
 
     Files are taken out of landing/ as they are handled (accepted and duplicates to
     archive/, rejected to quarantine/), so landing/ always shows what is still to load.
@@ -110,5 +119,9 @@ def run(
             paths, [paths.landing], move=True, progress=progress, settle_seconds=settle_seconds
         )
         progress(summary(files))
+        decision = nightly_decision(paths)
+        progress(decision.reason)
+        if not decision.build:
+            return RunResult(files, None, None, skipped=decision.reason)
         result, published = build_and_publish(paths, progress)
     return RunResult(files, result, published)

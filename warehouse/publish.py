@@ -21,12 +21,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import duckdb
 
 from warehouse.connection import duckdb_connect
 from warehouse.crashpoints import crash_point
+
+if TYPE_CHECKING:
+    from warehouse.freshness import BuildRecord
 
 T = TypeVar("T")
 
@@ -43,9 +46,11 @@ class Published:
     published_at: dt.datetime
 
 
-def publish(working: Path, target: Path) -> Published:
+def publish(working: Path, target: Path, built: BuildRecord | None = None) -> Published:
     """Copy the marts of `working` into a new file and atomically replace `target`.
 
+    `built`: what the working marts were built from (warehouse/freshness.py), written to
+    `meta.publication` for the nightly run to compare with; None when unknown.
     Whatever stops it (a full disk, a damaged working database, an interrupt) the old
     snapshot stays as it was and the temporary file and its WAL are removed.
     """
@@ -71,7 +76,13 @@ def publish(working: Path, target: Path) -> Published:
             )
             if number == 0:
                 crash_point("during_snapshot_copy")
-        write_meta(con, "work", published_at=published_at)
+        write_meta(
+            con,
+            "work",
+            published_at=published_at,
+            through_event_id=built.through_event_id if built else None,
+            build_fingerprint=built.fingerprint if built else None,
+        )
         return tables
 
     tables = replace_from(working, target, copy_marts, before_replace="during_publish")
@@ -87,6 +98,8 @@ def write_meta(
     as_of: dt.datetime | None = None,
     through_id: int | None = None,
     cut_recorded_at: dt.datetime | None = None,
+    through_event_id: int | None = None,
+    build_fingerprint: str | None = None,
 ) -> None:
     """`meta.batches` and `meta.publication` of a database built from the log `catalog`.
 
@@ -94,8 +107,11 @@ def write_meta(
     build (warehouse/asof.py) the batches up to its cut, the newest event recorded by
     `as_of` (`through_id`, recorded at `cut_recorded_at`). `meta.publication` is one row:
     `published_at` (when this database was written), `as_of` and `cut_recorded_at`
-    (null in the published snapshot, which answers for now) and `through_batch_id`
-    (the newest batch counted; the cut's event id in an as-of build).
+    (null in the published snapshot, which answers for now), `through_batch_id`
+    (the newest batch counted; the cut's event id in an as-of build), and what the marts
+    were built from (warehouse/freshness.py): `through_event_id`, the newest event (batch
+    or retraction) the dbt build saw (the cut's event id in an as-of build), and
+    `build_fingerprint`, the dbt project's (null in an as-of build, or when unknown).
     """
     where = "" if through_id is None else f"where batch_id <= {through_id:d}"
     con.execute("create schema if not exists meta")
@@ -115,9 +131,19 @@ def write_meta(
                ?::timestamptz as as_of,
                ?::timestamptz as cut_recorded_at,
                coalesce(?::bigint, (select max(batch_id) from "{catalog}".events.batches))
-                   as through_batch_id
+                   as through_batch_id,
+               coalesce(?::bigint, ?::bigint) as through_event_id,
+               ?::varchar as build_fingerprint
         """,
-        [published_at, as_of, cut_recorded_at, through_id],
+        [
+            published_at,
+            as_of,
+            cut_recorded_at,
+            through_id,
+            through_id,
+            through_event_id,
+            build_fingerprint,
+        ],
     )
 
 

@@ -18,8 +18,16 @@ from dagster_dbt import (
 from orchestration.assets.ingest import feeding_assets
 from orchestration.resources import TertialHome, dbt_environment, prepared
 from warehouse.build import build_args, dbt_args
+from warehouse.freshness import about_to_build, nightly_decision, record_build
 from warehouse.pipeline import publish_all
 from warehouse.settings import paths
+
+# The run tag of the nightly job (orchestration/definitions.py; the schedule and the
+# landing sensor start that job): with it, the dbt asset builds only if something
+# changed since the publish, as `tertial run` does. A run without it (materialising by
+# hand in the UI) always builds, as `tertial build` does.
+BUILD_TAG = "tertial/build"
+IF_CHANGED = "if-changed"
 
 # The manifest the asset graph is read from (orchestration.resources.prepared).
 DBT_PROJECT = prepared(paths().ensure())
@@ -56,8 +64,21 @@ TRANSLATOR = Translator(settings=DagsterDbtTranslatorSettings(enable_source_test
 def dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, tertial: TertialHome
 ) -> Iterator[Any]:
-    """Staging views, current state and the star schema; `dbt build` runs their tests."""
+    """Staging views, current state and the star schema; `dbt build` runs their tests.
+
+    In the nightly job, with nothing new since the publish (warehouse/freshness.py), it
+    starts no dbt and yields nothing: no asset is materialised, and the publish, whose
+    inputs were not produced, is skipped by Dagster. One log line says why.
+    """
     home = tertial.paths()
+    if context.run.tags.get(BUILD_TAG) == IF_CHANGED:
+        decision = nightly_decision(home)
+        context.log.info(decision.reason)
+        if not decision.build:
+            return
+    # The working marts are about to change: what they were built from is recorded again
+    # only when every model is built.
+    record = about_to_build(home)
     # The command line `tertial build` runs (warehouse.build.dbt_args: project, profiles,
     # this home's target and logs), with the environment its profile reads (the working
     # database and its memory limit) set for the start of dbt only.
@@ -66,6 +87,11 @@ def dbt_models(
             dbt_args("build", home, *build_args()), context=context, target_path=home.dbt_target
         )
     yield from invocation.stream()
+    # Every model and seed built (the nightly job leaves out only the source tests of the
+    # monthly ingest assets, checks of assets it does not select): the working marts are
+    # this project's build of these events.
+    if record is not None and context.assets_def.keys <= context.selected_asset_keys:
+        record_build(home, record)
 
 
 @dg.asset(

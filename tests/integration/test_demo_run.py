@@ -72,6 +72,11 @@ def test_demo_city_end_to_end(home: Paths, capsys) -> None:
     assert [name for name, _ in forecast_files] == ["prognos_2024_T2_142_rattelse.csv"]
     assert flagged == [("142", "T2", "ca 87 %", ["periodens_utfall"])]
 
-    # The nightly run again, with nothing new: it loads nothing and still publishes.
+    # The nightly run again, with nothing new: it loads nothing and builds nothing (one
+    # line says so; warehouse/freshness.py).
     assert main(["run"]) == 0
-    assert "0 file(s)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "0 file(s)" in out
+    [skipped] = [line for line in out.splitlines() if line.startswith("Nothing new since")]
+    assert skipped.endswith("same dbt project): no build.")
+    assert "Building the warehouse" not in out and "Published " not in out
