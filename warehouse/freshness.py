@@ -35,6 +35,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.connection import duckdb_connect
+from warehouse.publish import BuildRecord
 from warehouse.published_log import through_id
 from warehouse.settings import DBT_PROJECT_DIR, REPO_ROOT, Paths
 
@@ -81,14 +82,6 @@ def _add(digest: hashlib._Hash, name: str, content: bytes) -> None:
 
 
 # -- what the working marts were built from ----------------------------------------------
-
-
-@dataclass(frozen=True)
-class BuildRecord:
-    """What the last full, successful dbt build of the working database was built from."""
-
-    through_event_id: int
-    fingerprint: str
 
 
 def record_path(paths: Paths) -> Path:

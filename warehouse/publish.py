@@ -21,15 +21,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 import duckdb
 
 from warehouse.connection import duckdb_connect
 from warehouse.crashpoints import crash_point
-
-if TYPE_CHECKING:
-    from warehouse.freshness import BuildRecord
 
 T = TypeVar("T")
 
@@ -44,6 +41,17 @@ class Published:
     tables: tuple[str, ...]
     seconds: float
     published_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class BuildRecord:
+    """What the last full, successful dbt build of the working database was built from.
+
+    Recorded by warehouse/freshness.py; the publish writes it into `meta.publication`.
+    """
+
+    through_event_id: int
+    fingerprint: str
 
 
 def publish(working: Path, target: Path, built: BuildRecord | None = None) -> Published:
