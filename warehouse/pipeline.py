@@ -16,7 +16,7 @@ from warehouse.freshness import built_from, nightly_decision
 from warehouse.ingest import FileResult, ingest, summary
 from warehouse.lock import run_lock
 from warehouse.publish import Published, publish
-from warehouse.published_log import publish_event_log, remove_stale_temporaries
+from warehouse.published_log import publish_event_log
 from warehouse.replay import drop_projections
 from warehouse.settings import Paths
 from warehouse.store import EventStore
@@ -75,7 +75,6 @@ def publish_all(
         appended = sum(log.appended.values())
         progress(f"Published the event log through event {log.through_id} (+{appended:,} rows)")
         progress("Publishing the read-only snapshot ...")
-        remove_stale_temporaries(paths.published)  # what a killed publish left behind
         published = publish(paths.database, paths.published, built_from(paths))
     progress(
         f"Published {len(published.tables)} tables to {published.path} ({published.seconds:.1f}s)"

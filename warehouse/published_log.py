@@ -22,11 +22,10 @@ from pathlib import Path
 import duckdb
 
 from warehouse.crashpoints import crash_point
-from warehouse.publish import attach_read_only, remove_stale_temporaries, replace_from
+from warehouse.publish import attach_read_only, replace_from
 from warehouse.schema import schema_sql
 
-# warehouse.pipeline imports remove_stale_temporaries from here (it lives in publish.py).
-__all__ = ["PublishedLog", "attach_read_only", "publish_event_log", "remove_stale_temporaries"]
+__all__ = ["PublishedLog", "attach_read_only", "publish_event_log"]
 
 # The id column of every event table: a retraction's own id, every other row's batch.
 ID_COLUMN = {"retractions": "retraction_id"}

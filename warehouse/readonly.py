@@ -260,12 +260,12 @@ def _statements(parser: duckdb.DuckDBPyConnection, sql: str, what: str = "") -> 
 def _literal(parser: duckdb.DuckDBPyConnection, text: str) -> str:
     """`text` as a string literal for the parser connection, read back to be sure.
 
-    Not a bound parameter: binding one makes DuckDB import pandas (~3 s a query). Only
-    the locked, empty, in-memory parser ever sees the literal.
+    Quoted by `sql_literal` (not a bound parameter: see there). Only the locked, empty,
+    in-memory parser ever sees the literal.
     """
     if "\x00" in text:
         raise QueryRefused("refused: the text holds a NUL character")
-    literal = "'" + text.replace("'", "''") + "'"
+    literal = sql_literal(text)
     (echo,) = parser.execute(f"select {literal}").fetchone()  # type: ignore[misc]
     if echo != text:
         raise QueryRefused("refused: the text does not read back unchanged")
