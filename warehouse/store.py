@@ -18,6 +18,7 @@ import duckdb
 import polars as pl
 
 from sources import registry
+from sources._common.arrow import arrow_chunks
 from sources._common.batch import ParsedBatch, Reference
 from sources._common.personnummer import mask
 from warehouse.connection import duckdb_connect
@@ -272,7 +273,7 @@ class EventStore:
         # Views over the Polars frames (no copy): a ledger month is ~1 M rows.
         views = {table: f"batch_rows_{number}" for number, table in enumerate(tables)}
         for table, view in views.items():
-            con.register(view, tables[table])
+            con.register(view, arrow_chunks(tables[table]))
         con.register("batch_keys", keys)
         con.execute("begin transaction")
         try:

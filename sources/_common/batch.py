@@ -9,13 +9,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import great_expectations as gx
-import pandas as pd
 import polars as pl
 
 from sources._common import personnummer
 from sources._common.contract import Column, Contract
 from sources._common.csvfile import ParseError, read_raw
-from sources._common.validation import rule
+from sources._common.validation import matches, rule, unique
 from sources._common.values import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -158,8 +157,8 @@ def require_rows(parsed: ParsedBatch) -> None:
         raise ParseError("the file has a header but no data rows: a failed export")
 
 
-def for_validation(parsed: ParsedBatch, **derived: pl.Expr) -> pd.DataFrame:
-    """The raw text cells (plus derived check columns) as pandas, indexed by file line.
+def for_validation(parsed: ParsedBatch, **derived: pl.Expr) -> pl.DataFrame:
+    """The raw text cells (plus derived check columns), with each row's `line_number`.
 
     A derived column may read a column the file lacks (a missing required header):
     it reads an empty column then, which is dropped again, so the structure suite still
@@ -175,7 +174,7 @@ def for_validation(parsed: ParsedBatch, **derived: pl.Expr) -> pd.DataFrame:
             .with_columns(**derived)
             .drop([c for c in absent if c not in derived])
         )
-    return frame.to_pandas().set_index("line_number")
+    return frame
 
 
 def structure_expectations(contract: Contract, parsed: ParsedBatch) -> list:
@@ -192,7 +191,7 @@ def structure_expectations(contract: Contract, parsed: ParsedBatch) -> list:
     ]
 
 
-def structure_suite(contract: Contract, parsed: ParsedBatch, cells: pd.DataFrame) -> tuple:
+def structure_suite(contract: Contract, parsed: ParsedBatch, cells: pl.DataFrame) -> tuple:
     """The structure suite, run on the first row only.
 
     Column names and "at least one row" are both decided by one row; running GX on the
@@ -219,10 +218,7 @@ def cell_expectations(contract: Contract, parsed: ParsedBatch) -> list:
         pattern = PATTERN_BY_KIND.get(column.kind)
         if pattern:
             expectations.append(
-                rule(
-                    E.ExpectColumnValuesToMatchRegex(column=column.name, regex=pattern),
-                    f"{column.header} is a {_KIND_LABEL[column.kind]}",
-                )
+                matches(column.name, pattern, f"{column.header} is a {_KIND_LABEL[column.kind]}")
             )
     expectations.extend(_meaning_rules(contract, parsed))
     return expectations
@@ -523,12 +519,7 @@ def not_negative(columns: Sequence[tuple[str, str]]) -> list:
 def unique_rows(contract: Contract, *names: str) -> list:
     """One row per key inside one file: a repeated key is a broken export, not a sum."""
     headers = ", ".join(_header(contract, n) for n in names)
-    return [
-        rule(
-            E.ExpectCompoundColumnsToBeUnique(column_list=list(names)),
-            f"one row per {headers} in a file",
-        )
-    ]
+    return [unique(names, f"one row per {headers} in a file")]
 
 
 def _header(contract: Contract, name: str) -> str:

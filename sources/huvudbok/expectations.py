@@ -19,7 +19,7 @@ from sources._common.batch import (
     valid_in_period,
 )
 from sources._common.source import Suite
-from sources._common.validation import rule
+from sources._common.validation import matches, rule
 from sources._common.values import KONTO_PATTERN, MONEY_PATTERN
 from sources.huvudbok.contract import CONTRACT
 
@@ -44,10 +44,7 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
     )
     content = [
         *cell_expectations(CONTRACT, parsed),
-        rule(
-            E.ExpectColumnValuesToMatchRegex(column="konto", regex=KONTO_PATTERN),
-            "Konto is a 4-digit Kommun-Bas account",
-        ),
+        matches("konto", KONTO_PATTERN, "Konto is a 4-digit Kommun-Bas account"),
         rule(
             E.ExpectColumnPairValuesToBeEqual(
                 column_A="datum_period", column_B="period", ignore_row_if="either_value_is_missing"
@@ -125,8 +122,6 @@ def _coverage_frame(parsed: ParsedBatch):
             coverage.alias("namnd_period_coverage"),
         )
         .sort("line_number")
-        .to_pandas()
-        .set_index("line_number")
     )
 
 
@@ -154,33 +149,25 @@ def _control_frame(parsed: ParsedBatch):
         pl.col("rows_in_file").fill_null(0)
     )
     raw_summa = parsed.companions["control_raw"].select("line_number", "summa")
-    return (
-        joined.join(raw_summa.rename({"summa": "summa_text"}), on="line_number")
-        .select(
-            "line_number",
-            pl.concat_str([pl.col("namnd"), pl.col("period").cast(pl.String)], separator=" ").alias(
-                "namnd_period"
-            ),
-            pl.col("rader").cast(pl.String).alias("rows_in_control"),
-            pl.col("rows_in_file").cast(pl.String),
-            pl.col("summa").cast(pl.String).alias("sum_in_control"),
-            pl.col("sum_in_file")
-            .cast(pl.Decimal(18, 2), strict=False)
-            .cast(pl.String)
-            .fill_null("0.00"),
-            "summa_text",
-        )
-        .to_pandas()
-        .set_index("line_number")
+    return joined.join(raw_summa.rename({"summa": "summa_text"}), on="line_number").select(
+        "line_number",
+        pl.concat_str([pl.col("namnd"), pl.col("period").cast(pl.String)], separator=" ").alias(
+            "namnd_period"
+        ),
+        pl.col("rader").cast(pl.String).alias("rows_in_control"),
+        pl.col("rows_in_file").cast(pl.String),
+        pl.col("summa").cast(pl.String).alias("sum_in_control"),
+        pl.col("sum_in_file")
+        .cast(pl.Decimal(18, 2), strict=False)
+        .cast(pl.String)
+        .fill_null("0.00"),
+        "summa_text",
     )
 
 
 def _control_expectations() -> list:
     return [
-        rule(
-            E.ExpectColumnValuesToMatchRegex(column="summa_text", regex=MONEY_PATTERN),
-            "control file Summa is a money amount",
-        ),
+        matches("summa_text", MONEY_PATTERN, "control file Summa is a money amount"),
         rule(
             E.ExpectColumnPairValuesToBeEqual(column_A="rows_in_control", column_B="rows_in_file"),
             "control total: row count per Nämnd and Period matches the .ctl file (control / file)",

@@ -23,7 +23,7 @@ from sources._common.batch import (
     valid_in_period,
 )
 from sources._common.source import Suite
-from sources._common.validation import rule
+from sources._common.validation import matches, rule
 from sources.indikatorer.contract import CONTRACT
 from sources.indikatorer.values import REPORTS
 
@@ -57,12 +57,10 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
             E.ExpectColumnValuesToBeInSet(column="rapport", value_set=list(REPORTS)),
             f"Rapport is one of {', '.join(REPORTS)}",
         ),
-        rule(
-            E.ExpectColumnValuesToMatchRegex(column="ar", regex=YEAR_2000_2100_PATTERN),
-            "År is a year between 2000 and 2100",
-        ),
-        rule(
-            E.ExpectColumnValuesToMatchRegex(column="bedomning", regex=ASSESSMENT_PATTERN),
+        matches("ar", YEAR_2000_2100_PATTERN, "År is a year between 2000 and 2100"),
+        matches(
+            "bedomning",
+            ASSESSMENT_PATTERN,
             "Bedömning is empty or one of Uppfylls helt, Uppfylls delvis, Uppfylls ej",
         ),
         *unique_rows(CONTRACT, "ar", "rapport", "namnd", "mal", "indikator"),

@@ -13,7 +13,7 @@ from sources._common.batch import (
     structure_suite,
 )
 from sources._common.source import Suite
-from sources._common.validation import rule
+from sources._common.validation import rule, unique
 from sources.organisation.contract import CONTRACT, EVENTS, TYPES
 
 E = gx.expectations
@@ -25,11 +25,7 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
     successors = parsed.rows["eftertradare"].list.join(",")
     cells = for_validation(parsed, eftertradare_known=successors, **cell_values(CONTRACT, parsed))
     exploded = (
-        parsed.rows.select("line_number", "eftertradare")
-        .explode("eftertradare")
-        .drop_nulls()
-        .to_pandas()
-        .set_index("line_number")
+        parsed.rows.select("line_number", "eftertradare").explode("eftertradare").drop_nulls()
     )
     content = [
         *cell_expectations(CONTRACT, parsed),
@@ -45,10 +41,7 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
             E.ExpectColumnValuesToBeInSet(column="overordnad", value_set=known),
             "Överordnad is a code of the register",
         ),
-        rule(
-            E.ExpectCompoundColumnsToBeUnique(column_list=["datum", "handelse", "kod"]),
-            "one event per Datum, Händelse and Kod in a file",
-        ),
+        unique(["datum", "handelse", "kod"], "one event per Datum, Händelse and Kod in a file"),
     ]
     result: list[Suite] = [
         structure_suite(CONTRACT, parsed, cells),

@@ -20,7 +20,7 @@ from sources._common.batch import (
     valid_in_period,
 )
 from sources._common.source import Suite
-from sources._common.validation import rule
+from sources._common.validation import matches, rule
 from sources._common.values import FIRST_YEAR, LAST_YEAR, SLAG
 from sources.prognos.contract import CONTRACT
 
@@ -48,11 +48,8 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
     )
     content = [
         *cell_expectations(CONTRACT, parsed),
-        rule(
-            E.ExpectColumnValuesToMatchRegex(
-                column="prognostillfalle", regex=PROGNOSTILLFALLE_PATTERN
-            ),
-            "Prognostillfälle is T1, T2 or M01..M12",
+        matches(
+            "prognostillfalle", PROGNOSTILLFALLE_PATTERN, "Prognostillfälle is T1, T2 or M01..M12"
         ),
         rule(
             E.ExpectColumnValuesToBeInSet(column="slag", value_set=SLAG),

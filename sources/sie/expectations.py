@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 import great_expectations as gx
-import pandas as pd
 import polars as pl
 
 from sources._common import personnummer
@@ -33,7 +32,7 @@ from sources._common.batch import (
     valid_in_period,
 )
 from sources._common.source import Suite
-from sources._common.validation import rule
+from sources._common.validation import is_date, matches, rule
 from sources._common.values import KONTO_PATTERN, PERIOD_PATTERN
 from sources.sie.contract import UNKNOWN_VERKSAMHET
 
@@ -81,7 +80,7 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
     return result
 
 
-def _ledger_cells(parsed: ParsedBatch, reference: Reference) -> tuple[pd.DataFrame, list]:
+def _ledger_cells(parsed: ParsedBatch, reference: Reference) -> tuple[pl.DataFrame, list]:
     """The ledger lines as delivered, plus the derived columns the rules read, and the
     rules on codes valid at the period (they come with their columns)."""
     year = parsed.companions["financial_year"].row(0)
@@ -102,19 +101,14 @@ def _ledger_cells(parsed: ParsedBatch, reference: Reference) -> tuple[pd.DataFra
         reference, typed, when="period", grain="period", verksamhet=True
     )
     in_years, in_years_rules = period_in_years(typed["period"])
-    cells = (
-        parsed.raw.with_columns(
-            datum_period=datum.dt.strftime("%Y%m"),
-            datum_outside_year=outside,
-            **in_years,
-            **NAMND_VERKSAMHET,
-            **amount_values("belopp", parsed.raw["belopp"], typed["belopp"], SIE_AMOUNT_PATTERN),
-            **in_period,
-        )
-        .drop("voucher_line")
-        .to_pandas()
-        .set_index("line_number")
-    )
+    cells = parsed.raw.with_columns(
+        datum_period=datum.dt.strftime("%Y%m"),
+        datum_outside_year=outside,
+        **in_years,
+        **NAMND_VERKSAMHET,
+        **amount_values("belopp", parsed.raw["belopp"], typed["belopp"], SIE_AMOUNT_PATTERN),
+        **in_period,
+    ).drop("voucher_line")
     return cells, [*in_years_rules, *in_period_rules]
 
 
@@ -125,18 +119,17 @@ def _content_expectations(reference: Reference) -> list:
             "Nämnd is given: the file name sie_<Nämnd>_... or #FNR",
         ),
         *_account_and_amount("Konto", "Belopp"),
-        rule(
-            E.ExpectColumnValuesToMatchStrftimeFormat(column="datum", strftime_format="%Y%m%d"),
+        is_date(
+            "datum",
+            "%Y%m%d",
             "Datum (transdat, else the voucher's date) is a date YYYYMMDD",
         ),
-        rule(
-            E.ExpectColumnValuesToMatchStrftimeFormat(column="verdatum", strftime_format="%Y%m%d"),
+        is_date(
+            "verdatum",
+            "%Y%m%d",
             "the voucher date (#VER verdatum) is a date YYYYMMDD",
         ),
-        rule(
-            E.ExpectColumnValuesToMatchRegex(column="period", regex=PERIOD_PATTERN),
-            "Period (the voucher date's month) is YYYYMM",
-        ),
+        matches("period", PERIOD_PATTERN, "Period (the voucher date's month) is YYYYMM"),
         rule(
             E.ExpectColumnPairValuesToBeEqual(
                 column_A="datum_period", column_B="period", ignore_row_if="either_value_is_missing"
@@ -156,31 +149,25 @@ def _content_expectations(reference: Reference) -> list:
 def _account_and_amount(konto: str, belopp: str) -> list:
     """The account and amount rules of a ledger line and of a #PBUDGET line alike."""
     return [
-        rule(
-            E.ExpectColumnValuesToMatchRegex(column="konto", regex=KONTO_PATTERN),
-            f"{konto} is a 4-digit Kommun-Bas account",
-        ),
-        rule(
-            E.ExpectColumnValuesToMatchRegex(column="belopp", regex=SIE_AMOUNT_PATTERN),
+        matches("konto", KONTO_PATTERN, f"{konto} is a 4-digit Kommun-Bas account"),
+        matches(
+            "belopp",
+            SIE_AMOUNT_PATTERN,
             f"{belopp} is a SIE amount (decimal point, at most 2 decimals)",
         ),
     ]
 
 
-def _records(parsed: ParsedBatch) -> pd.DataFrame:
+def _records(parsed: ParsedBatch) -> pl.DataFrame:
     """Every record, with `personnummer`: the record masked where one is found, else null.
 
     Searched field by field (`parser._searchable`): every record, whatever its label,
     `#ORGNR`, `#FNAMN` and `#TRANS` texts included; found with `personnummer.masked_hits`.
     """
     records = parsed.companions["records"]
-    return (
-        records.select(
-            "line_number",
-            personnummer.masked_hits(records["fields"], records["record"]).alias("personnummer"),
-        )
-        .to_pandas()
-        .set_index("line_number")
+    return records.select(
+        "line_number",
+        personnummer.masked_hits(records["fields"], records["record"]).alias("personnummer"),
     )
 
 
@@ -204,7 +191,7 @@ def _checksum_suite(parsed: ParsedBatch) -> list[Suite]:
     return [
         (
             "checksum",
-            checksum.to_pandas().set_index("line_number"),
+            checksum,
             [
                 rule(
                     E.ExpectColumnValuesToBeNull(column="ksumma"),
@@ -218,7 +205,7 @@ def _checksum_suite(parsed: ParsedBatch) -> list[Suite]:
     ]
 
 
-def _vouchers(parsed: ParsedBatch) -> pd.DataFrame:
+def _vouchers(parsed: ParsedBatch) -> pl.DataFrame:
     """One row per voucher, at its #VER line: null when balanced, else what it sums to.
 
     Summed as Decimal(18, 2) from the text: a float would call 0.1 + 0.2 - 0.3 unbalanced.
@@ -244,7 +231,7 @@ def _vouchers(parsed: ParsedBatch) -> pd.DataFrame:
             .alias("voucher_balance"),
         )
     )
-    return sums.to_pandas().set_index("line_number")
+    return sums
 
 
 def _voucher_expectations() -> list:
@@ -256,7 +243,7 @@ def _voucher_expectations() -> list:
     ]
 
 
-def _budget_cells(budget: pl.DataFrame, reference: Reference) -> tuple[pd.DataFrame, list]:
+def _budget_cells(budget: pl.DataFrame, reference: Reference) -> tuple[pl.DataFrame, list]:
     """The #PBUDGET lines of year 0, with their amounts' and codes' check columns."""
     typed = budget.select(
         "namnd",
@@ -267,14 +254,10 @@ def _budget_cells(budget: pl.DataFrame, reference: Reference) -> tuple[pd.DataFr
     in_period, in_period_rules = valid_in_period(
         reference, typed, when="period", grain="period", verksamhet=True
     )
-    cells = (
-        budget.with_columns(
-            **NAMND_VERKSAMHET,
-            **amount_values("belopp", budget["belopp"], typed["belopp"], SIE_AMOUNT_PATTERN),
-            **in_period,
-        )
-        .to_pandas()
-        .set_index("line_number")
+    cells = budget.with_columns(
+        **NAMND_VERKSAMHET,
+        **amount_values("belopp", budget["belopp"], typed["belopp"], SIE_AMOUNT_PATTERN),
+        **in_period,
     )
     return cells, in_period_rules
 
@@ -282,10 +265,7 @@ def _budget_cells(budget: pl.DataFrame, reference: Reference) -> tuple[pd.DataFr
 def _budget_expectations(reference: Reference) -> list:
     return [
         *_account_and_amount("#PBUDGET Konto", "#PBUDGET saldo"),
-        rule(
-            E.ExpectColumnValuesToMatchRegex(column="period", regex=PERIOD_PATTERN),
-            "#PBUDGET period is YYYYMM",
-        ),
+        matches("period", PERIOD_PATTERN, "#PBUDGET period is YYYYMM"),
         *amount_rules("belopp", "#PBUDGET saldo"),
         *known_verksamhet(reference),
     ]

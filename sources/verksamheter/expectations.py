@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import great_expectations as gx
-import pandas as pd
 import polars as pl
 
 from sources._common.batch import (
@@ -15,7 +14,7 @@ from sources._common.batch import (
     structure_suite,
 )
 from sources._common.source import Suite
-from sources._common.validation import rule
+from sources._common.validation import rule, unique
 from sources.verksamheter.contract import CONTRACT
 
 E = gx.expectations
@@ -43,9 +42,8 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
             E.ExpectColumnValuesToBeInSet(column="namnd", value_set=sorted(reference.namnd_codes)),
             "Nämnd is a code of the organisation register",
         ),
-        rule(
-            E.ExpectCompoundColumnsToBeUnique(column_list=["namnd", "verksamhet", "giltig_fran"]),
-            "one row per Nämnd, Verksamhet and Giltig från",
+        unique(
+            ["namnd", "verksamhet", "giltig_fran"], "one row per Nämnd, Verksamhet and Giltig från"
         ),
         rule(
             E.ExpectColumnValuesToBeInSet(column="namnd_overordnad", value_set=in_file),
@@ -62,7 +60,7 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
     return result
 
 
-def _in_use(parsed: ParsedBatch, reference: Reference) -> pd.DataFrame | None:
+def _in_use(parsed: ParsedBatch, reference: Reference) -> pl.DataFrame | None:
     """The activities the current ledger, budget and forecast of the file's boards use.
 
     One row per activity in use, at the first line of its board in this file; None when
@@ -88,8 +86,6 @@ def _in_use(parsed: ParsedBatch, reference: Reference) -> pd.DataFrame | None:
             pl.concat_str(["namnd", "verksamhet"], separator=" / ").alias("namnd_verksamhet"),
         )
         .sort("line_number", "namnd_verksamhet")
-        .to_pandas()
-        .set_index("line_number")
     )
 
 

@@ -13,12 +13,11 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import pandas as pd
+import polars as pl
 import pytest
-from great_expectations import expectations as gxe
 
 from bench.queries import read_queries
-from sources._common.validation import validate
+from sources._common.validation import matches, validate
 from tertial.cli import main
 from warehouse.docs import render_validation, save_validations, saved_validations
 from warehouse.examples import demo_examples, read_examples
@@ -120,10 +119,8 @@ def test_a_validation_page_renders_in_the_browser(docs: Paths) -> None:
 
 
 def test_a_failed_validation_is_saved_and_rendered_with_its_values(tmp_path: Path) -> None:
-    frame = pd.DataFrame({"konto": ["3410", "34X0", "4610"]}, index=[2, 3, 4])
-    outcome = validate(
-        frame, "demo.cells", [gxe.ExpectColumnValuesToMatchRegex(column="konto", regex=r"^\d{4}$")]
-    )
+    frame = pl.DataFrame({"line_number": [2, 3, 4], "konto": ["3410", "34X0", "4610"]})
+    outcome = validate(frame, "demo.cells", [matches("konto", r"^\d{4}$", "Konto is 4 digits")])
     assert not outcome.success
     [saved] = save_validations(tmp_path, "huvudbok_209901.csv", "ab" * 32, [outcome])
     assert saved.parent.name == "huvudbok_209901.csv.abababababab"

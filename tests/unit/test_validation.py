@@ -1,34 +1,73 @@
-"""The Great Expectations wrapper: what it reports, and what it does not spend time on."""
+"""The Great Expectations wrapper: GX's SQL engine on DuckDB, and what it reports."""
 
 from __future__ import annotations
 
 import great_expectations as gx
-import pandas as pd
+import polars as pl
 import pytest
-from great_expectations.execution_engine import pandas_execution_engine
 
-from sources._common.validation import rule, validate
+from sources._common.validation import is_date, matches, rule, unique, validate
 
 pytestmark = pytest.mark.unit
 
+E = gx.expectations
 
-def test_a_batch_is_validated_without_hashing_every_cell(monkeypatch: pytest.MonkeyPatch) -> None:
-    """GX's batch fingerprint hashed every cell: 23 % of a 1 M-row ingest (bench/findings.md)."""
 
-    def fingerprint(frame: pd.DataFrame) -> str:
-        raise AssertionError(f"GX fingerprinted a {len(frame)}-row batch")
-
-    monkeypatch.setattr(pandas_execution_engine, "hash_pandas_dataframe", fingerprint)
-    frame = pd.DataFrame({"konto": ["4010", "x"]}, index=pd.Index([2, 3], name="line_number"))
+def test_gx_sql_metrics_come_back_on_duckdb() -> None:
+    """Without the buffered results GX's SQL engine returns no metric on DuckDB
+    (upstream #10738 / #11579): every rule would fail with an IndexError, none pass."""
+    frame = pl.DataFrame({"line_number": [2, 3, 4], "namnd": ["101", None, "999"]})
     outcome = validate(
         frame,
         "test.content",
         [
-            rule(
-                gx.expectations.ExpectColumnValuesToMatchRegex(column="konto", regex=r"^\d{4}$"),
-                "Konto is 4 digits",
-            )
+            rule(E.ExpectColumnValuesToNotBeNull(column="namnd"), "Nämnd is filled"),
+            rule(E.ExpectColumnValuesToBeInSet(column="namnd", value_set=["101"]), "known"),
+            rule(E.ExpectTableRowCountToBeBetween(min_value=1), "at least one row"),
         ],
     )
+    assert outcome.evaluated == 3
+    filled, known = outcome.failures
+    assert (filled.rule, filled.unexpected_count, filled.lines) == ("Nämnd is filled", 1, (3,))
+    assert (known.rule, known.lines, known.values) == ("known", (4,), ("999",))
+    statistics = outcome.result["statistics"]
+    assert statistics["successful_expectations"] == 1
+
+
+def test_a_pattern_rule_names_line_and_value_in_file_order() -> None:
+    frame = pl.DataFrame({"line_number": [7, 2, 3, 4], "konto": ["x1", "4010", "34X0", None]})
+    outcome = validate(frame, "test.content", [matches("konto", r"^\d{4}$", "Konto is 4 digits")])
     [failure] = outcome.failures
-    assert (failure.rule, failure.lines, failure.values) == ("Konto is 4 digits", (3,), ("x",))
+    assert (failure.rule, failure.column) == ("Konto is 4 digits", "konto")
+    assert (failure.unexpected_count, failure.lines, failure.values) == (2, (3, 7), ("34X0", "x1"))
+    [item] = outcome.result["results"]
+    assert item["expectation_config"]["type"] == "unexpected_rows_expectation"
+    assert item["result"]["observed_value"] == 2
+
+
+def test_a_date_rule_wants_every_digit_and_a_calendar_day() -> None:
+    frame = pl.DataFrame(
+        {"line_number": [2, 3, 4, 5], "datum": ["20110831", "2011081", "20110931", None]}
+    )
+    outcome = validate(frame, "test.content", [is_date("datum", "%Y%m%d", "Datum is a date")])
+    [failure] = outcome.failures
+    assert (failure.lines, failure.values) == ((3, 4), ("2011081", "20110931"))
+
+
+def test_a_repeated_key_names_every_row_of_it() -> None:
+    frame = pl.DataFrame(
+        {
+            "line_number": [2, 3, 4, 5, 6],
+            "ar": ["2010", "2010", "2011", "2010", None],
+            "index_namn": ["NMI", "Ledarskap", "NMI", "NMI", None],
+        }
+    )
+    blank = pl.DataFrame({"line_number": [7], "ar": [None], "index_namn": [None]})
+    outcome = validate(
+        pl.concat([frame, blank]),
+        "test.content",
+        [unique(["ar", "index_namn"], "one row per År, Index")],
+    )
+    [failure] = outcome.failures
+    assert (failure.column, failure.lines) == ("ar, index_namn", (2, 5))
+    assert failure.values == (("2010", "NMI"), ("2010", "NMI"))
