@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sources._common.outcome import Outcome
 from sources._common.personnummer import contains, mask
-from sources._common.validation import Outcome
 from warehouse.settings import Paths
 
 Progress = Callable[[str], None]

@@ -33,20 +33,23 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import importlib
 import os
 import stat
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
 import duckdb
 
 from sources._common.csvfile import ParseError
+from sources._common.outcome import Failure, Outcome
 from sources._common.personnummer import file_name_failure, mask
 from sources._common.source import Source
-from sources._common.validation import Failure, Outcome
 from sources.registry import (
     SOURCES,
     companion_files,
@@ -452,6 +455,7 @@ def ingest_file(
             )
         return file.result("duplicate", batch_id=existing)
 
+    _import_the_guard_meanwhile()
     reference = store.reference()
     try:
         _read_companions(file, source)
@@ -623,6 +627,23 @@ def _control_file_alone(file: _File) -> FileResult:
         return file.reject(UNREADABLE, _unreadable_reason(exc))
     file.sha256 = hashlib.sha256(file.data).hexdigest()
     return file.reject(ORPHAN_CONTROL, why)
+
+
+@cache
+def _import_the_guard_meanwhile() -> None:
+    """Import Great Expectations in a thread while the first new file is read and parsed.
+
+    GX imports for ~2.1 s (scipy, altair, SQLAlchemy, pandas: issue 14's profile), all of
+    it Python holding the GIL; the parse is Polars, which lets go of it. Only when a file
+    is to be checked (a night of duplicates never needs GX). The check imports the same
+    module and waits for this import to finish, as any import of a module being imported.
+    """
+    threading.Thread(
+        target=importlib.import_module,
+        args=("sources._common.validation",),
+        name="import-great-expectations",
+        daemon=True,
+    ).start()
 
 
 def ingest(

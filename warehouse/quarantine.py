@@ -15,8 +15,8 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from sources._common.outcome import Failure, cell_text
 from sources._common.personnummer import mask
-from sources._common.validation import Failure, cell_text
 
 # Most file systems allow 255 bytes per name. A folder `<name>.<sha12>` is kept below it.
 NAME_MAX_BYTES = 255

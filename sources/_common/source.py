@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import polars as pl
 
-from sources._common.batch import (
-    ParsedBatch,
-    Reference,
-    csv_parser,
-    for_validation,
-    structure_suite,
-)
+from sources._common.batch import ParsedBatch, Reference, csv_parser, for_validation
 from sources._common.contract import Contract
-from sources._common.validation import Outcome, validate
 
-# A suite to run: its name, the frame it runs on (index = file line) and its expectations.
+if TYPE_CHECKING:
+    from sources._common.outcome import Outcome
+
+# A suite to run: its name, the frame it runs on (with `line_number`) and its expectations.
 Suite = tuple[str, object, Sequence]
 Parser = Callable[[bytes, str, Mapping[str, bytes]], ParsedBatch]
 Suites = Callable[[ParsedBatch, Reference], list[Suite]]
@@ -27,13 +25,20 @@ Suites = Callable[[ParsedBatch, Reference], list[Suite]]
 class Source:
     """Everything the loader needs to know about one kind of export.
 
-    `Source(CONTRACT, expectations.suites)` is a plain `;`-separated export: its parser is
-    the shared CSV parser under its contract. A source that reads more passes its own
-    `parse` (huvudbok: the control file; indikatorer: parsed values; sie: records).
+    `Source(CONTRACT)` is a plain `;`-separated export: its parser is the shared CSV
+    parser under its contract, its suites `suites()` of `sources/<name>/expectations.py`.
+    A source that reads more passes its own `parse` (huvudbok: the control file;
+    indikatorer: parsed values; sie: records).
+
+    The expectations module is imported when a file is first checked, not with the
+    registry: it imports Great Expectations (~2 s), which `tertial batches` never needs
+    and an ingest imports while it reads the file (warehouse/ingest.py).
     """
 
     contract: Contract
-    suites: Suites  # structure first; later suites run only if it passed
+    # (parsed, reference) -> suites, structure first; later suites run only if it passed.
+    # None: `sources.<name>.expectations.suites`.
+    suites: Suites | None = None
     # (file bytes, file name, companion files by extension) -> ParsedBatch;
     # None: `csv_parser(contract)`.
     parse: Parser = None  # type: ignore[assignment]
@@ -64,6 +69,12 @@ class Source:
         """Whether `events.<name>` is this source's, its columns from its contract."""
         return self.name in self.tables
 
+    def expectation_suites(self) -> Suites:
+        """The function that builds this source's suites for a parsed batch."""
+        if self.suites is not None:
+            return self.suites
+        return importlib.import_module(f"sources.{self.name}.expectations").suites
+
     def check(self, parsed: ParsedBatch, reference: Reference) -> list[Outcome]:
         """Run the suites in order; stop after the first that fails.
 
@@ -71,12 +82,16 @@ class Source:
         rule on it fail too: one clear message beats twenty derived ones. A file with
         a required header missing runs the structure suite alone (which fails on it).
         """
+
+        from sources._common.rules import structure_suite
+        from sources._common.validation import validate
+
         if parsed.missing_headers:
             # Only the structure suite: the others derive columns from, and name rules
             # after, columns the file does not have. It names the missing headers.
             suites = [structure_suite(self.contract, parsed, for_validation(parsed))]
         else:
-            suites = self.suites(parsed, reference)
+            suites = self.expectation_suites()(parsed, reference)
         outcomes = []
         for name, frame, expectations in suites:
             outcome = validate(frame, f"{self.name}.{name}", expectations)

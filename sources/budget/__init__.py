@@ -1,7 +1,6 @@
 """`budget`: budget decisions (source-formats.md §2)."""
 
 from sources._common.source import Source
-from sources.budget import expectations
 from sources.budget.contract import CONTRACT
 
-SOURCE = Source(CONTRACT, expectations.suites)  # the shared CSV parser
+SOURCE = Source(CONTRACT)  # the shared CSV parser, expectations.py

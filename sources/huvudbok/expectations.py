@@ -5,13 +5,11 @@ from __future__ import annotations
 import great_expectations as gx
 import polars as pl
 
-from sources._common.batch import (
+from sources._common.batch import ParsedBatch, Reference, for_validation
+from sources._common.rules import (
     NAMND_VERKSAMHET,
-    ParsedBatch,
-    Reference,
     cell_expectations,
     cell_values,
-    for_validation,
     known_namnd,
     known_verksamhet,
     period_in_years,

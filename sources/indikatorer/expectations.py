@@ -11,12 +11,10 @@ from __future__ import annotations
 import great_expectations as gx
 import polars as pl
 
-from sources._common.batch import (
-    ParsedBatch,
-    Reference,
+from sources._common.batch import ParsedBatch, Reference, for_validation
+from sources._common.rules import (
     cell_expectations,
     cell_values,
-    for_validation,
     known_namnd,
     structure_suite,
     unique_rows,

@@ -14,12 +14,11 @@ import re
 import great_expectations as gx
 import polars as pl
 
-from sources._common.batch import (
-    ParsedBatch,
-    Reference,
+from sources._common.batch import ParsedBatch, Reference, for_validation
+from sources._common.csvfile import normalise_header
+from sources._common.rules import (
     cell_expectations,
     cell_values,
-    for_validation,
     known_namnd,
     not_negative,
     structure_suite,
@@ -27,7 +26,6 @@ from sources._common.batch import (
     unique_rows,
     valid_in_period,
 )
-from sources._common.csvfile import normalise_header
 from sources._common.source import Suite
 from sources._common.validation import rule
 from sources._common.values import FIRST_YEAR, KON, LAST_YEAR

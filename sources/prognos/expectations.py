@@ -6,13 +6,11 @@ import re
 
 import great_expectations as gx
 
-from sources._common.batch import (
+from sources._common.batch import ParsedBatch, Reference, for_validation
+from sources._common.rules import (
     NAMND_VERKSAMHET,
-    ParsedBatch,
-    Reference,
     cell_expectations,
     cell_values,
-    for_validation,
     known_namnd,
     known_verksamhet,
     structure_suite,

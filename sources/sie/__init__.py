@@ -9,12 +9,11 @@ last) and its period budget is a budget decision (`events.budget`, key Beslut).
 from sources._common.source import Source
 from sources.budget.contract import CONTRACT as BUDGET
 from sources.huvudbok.contract import CONTRACT as HUVUDBOK
-from sources.sie import expectations, parser
+from sources.sie import parser
 from sources.sie.contract import CONTRACT
 
 SOURCE = Source(
     CONTRACT,
-    expectations.suites,
     parse=parser.parse,
     table_keys={
         HUVUDBOK.source: HUVUDBOK.supersession_key,

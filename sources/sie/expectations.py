@@ -20,10 +20,9 @@ import great_expectations as gx
 import polars as pl
 
 from sources._common import personnummer
-from sources._common.batch import (
+from sources._common.batch import ParsedBatch, Reference
+from sources._common.rules import (
     NAMND_VERKSAMHET,
-    ParsedBatch,
-    Reference,
     amount_rules,
     amount_values,
     known_namnd,

@@ -1,7 +1,6 @@
 """`sjukfranvaro`: monthly sick-leave hours (source-formats.md §5)."""
 
 from sources._common.source import Source
-from sources.sjukfranvaro import expectations
 from sources.sjukfranvaro.contract import CONTRACT
 
-SOURCE = Source(CONTRACT, expectations.suites)  # the shared CSV parser
+SOURCE = Source(CONTRACT)  # the shared CSV parser, expectations.py

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import great_expectations as gx
 
-from sources._common.batch import (
-    ParsedBatch,
-    Reference,
+from sources._common.batch import ParsedBatch, Reference, for_validation
+from sources._common.rules import (
     cell_expectations,
     cell_values,
-    for_validation,
     known_namnd,
     not_negative,
     structure_suite,

@@ -1,7 +1,6 @@
 """`verksamheter`: each board's activities (verksamheter) and their parents."""
 
 from sources._common.source import Source
-from sources.verksamheter import expectations
 from sources.verksamheter.contract import CONTRACT
 
-SOURCE = Source(CONTRACT, expectations.suites)  # the shared CSV parser
+SOURCE = Source(CONTRACT)  # the shared CSV parser, expectations.py

@@ -5,14 +5,8 @@ from __future__ import annotations
 import great_expectations as gx
 import polars as pl
 
-from sources._common.batch import (
-    ParsedBatch,
-    Reference,
-    cell_expectations,
-    cell_values,
-    for_validation,
-    structure_suite,
-)
+from sources._common.batch import ParsedBatch, Reference, for_validation
+from sources._common.rules import cell_expectations, cell_values, structure_suite
 from sources._common.source import Suite
 from sources._common.validation import rule, unique
 from sources.verksamheter.contract import CONTRACT

@@ -67,10 +67,10 @@ CONTRACT = Contract(
 EXPECTATIONS_PY = '''
 """The suites a `bibliotek` export must pass."""
 
-from sources._common.batch import (
+from sources._common.batch import for_validation
+from sources._common.rules import (
     cell_expectations,
     cell_values,
-    for_validation,
     known_namnd,
     structure_suite,
     unique_rows,

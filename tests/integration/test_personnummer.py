@@ -275,7 +275,7 @@ def test_validations_saved_before_masking_are_masked_when_read(tmp_path: Path) -
 
 
 def test_saving_a_validation_masks_every_value_and_the_folder(tmp_path: Path) -> None:
-    from sources._common.validation import Outcome
+    from sources._common.outcome import Outcome
 
     result = {
         "results": [{"result": {"partial_unexpected_list": ["Lön 19121212-1212", -191212121212]}}]

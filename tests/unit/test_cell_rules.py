@@ -15,7 +15,8 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from sources._common.batch import Reference, valid_in_period
+from sources._common.batch import Reference
+from sources._common.rules import valid_in_period
 from sources._common.source import Source
 from sources._common.values import (
     DATE_PATTERN,

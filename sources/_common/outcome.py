@@ -1,0 +1,69 @@
+"""What a validation found, as the loader, the quarantine report and the data docs read it.
+
+Plain data, no Great Expectations: `tertial batches`, the quarantine and the loader's
+bookkeeping import it without GX's ~2 s import (sources/_common/validation.py runs GX).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def cell_text(value: Any) -> str:
+    """A cell value as a report shows it: quoted text, and `(empty)` for a missing cell.
+
+    "Period is filled: None" told a controller nothing.
+
+    >>> cell_text("2011-09-31"), cell_text(None), cell_text(float("nan")), cell_text(12)
+    ("'2011-09-31'", '(empty)', '(empty)', '12')
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return "(empty)"
+    return repr(value)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One expectation that did not hold: the rule, where, and what was found."""
+
+    rule: str
+    expectation: str
+    column: str | None
+    unexpected_count: int
+    lines: tuple[int, ...]
+    values: tuple[Any, ...]
+    observed: Any = None
+
+    def summary(self) -> str:
+        where = f" in column {self.column}" if self.column else ""
+        if self.lines:
+            pairs = ", ".join(
+                f"line {line}: {cell_text(value)}"
+                for line, value in zip(self.lines, self.values, strict=False)
+            )
+            more = (
+                f" (+{self.unexpected_count - len(self.lines)} more)"
+                if self.unexpected_count > len(self.lines)
+                else ""
+            )
+            return f"{self.rule}{where}: {self.unexpected_count} row(s): {pairs}{more}"
+        if self.observed is not None:
+            return f"{self.rule}{where}: found {self.observed!r}"
+        return f"{self.rule}{where}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one suite on one batch."""
+
+    suite: str
+    evaluated: int
+    failures: tuple[Failure, ...] = field(default_factory=tuple)
+    seconds: float = 0.0
+    # GX's own result as JSON: saved at ingest, rendered by `tertial docs` as data docs.
+    result: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def success(self) -> bool:
+        return not self.failures
