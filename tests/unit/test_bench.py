@@ -208,6 +208,15 @@ def test_a_nothing_new_run_that_built_does_not_hold() -> None:
     assert nothing_new.holds is False
 
 
+def test_a_month_run_that_did_not_build_says_so() -> None:
+    run = _run(ingest=3, floor=1, builds={1: 8}, rss=GIB)
+    waiting = ["3 file(s): 0 accepted (0 rows), 3 waiting", "Nothing new since ...: no build."]
+    run.nightly[1]["run_month"] = Measured("month", 4.0, GIB, {"output": waiting})
+    [month] = [v for v in verdicts(run) if "`tertial run` (ingest, build, publish)" in v.figure]
+    assert "it did not build" in month.figure
+    assert month.holds is None  # for the record: the target is on the build
+
+
 def test_the_floor_must_read_the_same_rows() -> None:
     run = _run(ingest=3, floor=1, builds={1: 8}, rss=GIB)
     run.steps = [
