@@ -12,7 +12,22 @@ import pytest
 
 from bench.generate import Parameters, arrival, rows_per_board
 from bench.queries import parse_queries, read_queries
-from bench.run import GIB, Measured, Run, checkpoints, chunks, load, save, verdicts
+from bench.run import (
+    GIB,
+    INGEST,
+    INGEST_FLOOR,
+    INGEST_WORK,
+    OLD_BASELINE,
+    QUERY_FLOOR,
+    QUERY_START,
+    Measured,
+    Run,
+    checkpoints,
+    chunks,
+    load,
+    save,
+    verdicts,
+)
 from bench.steps import percentile
 
 pytestmark = pytest.mark.unit
@@ -97,29 +112,56 @@ def test_percentile_interpolates_like_numpy() -> None:
     assert percentile(values, 0.0) == 1.0
 
 
-def _run(*, ingest: float, read_csv: float, builds: dict[int, float], rss: int) -> Run:
-    """A run with the given figures (everything else comfortably inside its target)."""
+def _run(
+    *,
+    ingest: float,
+    floor: float,
+    builds: dict[int, float],
+    rss: int,
+    start: float = 0.2,
+    noop: float = 1.0,
+) -> Run:
+    """A run with the given figures (everything else comfortably inside its target).
 
-    def step(label: str, seconds: float, **result: object) -> Measured:
-        return Measured(label, seconds + 1, rss, {"seconds": seconds, **result})
+    `ingest`, `floor` and `start` are process walls of the paired runs (the pairs spread
+    by ±10 %); the loader's in-process work is a second less.
+    """
+
+    def step(label: str, seconds: float, memory: int = rss, **result: object) -> Measured:
+        return Measured(label, seconds + 1, memory, {"seconds": seconds, **result})
+
+    def whole(label: str, wall: float, memory: int = rss, **result: object) -> Measured:
+        return Measured(label, wall, memory, dict(result))
 
     query = {"scope": "board", "rows": 1, "p50_ms": 20.0, "p95_ms": 30.0}
     city = {**query, "scope": "city", "p50_ms": 200.0}
     run = Run(Parameters(max(builds), 1000, 1000), dt.datetime.now(dt.UTC), (1.0, 1.0, 1.0))
     run.steps = [
-        step("ingest one ledger month", ingest, rows=1_000_000),
-        step("baseline: DuckDB read_csv of the same file", read_csv),
         step("replay", 300),
         step("baseline: DuckDB copies the ledger log", 30),
         step("publish", 10, bytes=GIB, log_bytes=4 * GIB, log_seconds=7, snapshot_seconds=3),
         step("baseline: copy the published files' bytes", 2),
         step("queries", 5, queries=[query, city], baseline={"p50_ms": 1.0}),
     ]
+    for n, spread in enumerate((1.0, 0.9, 1.1), start=1):
+        run.steps += [
+            whole(f"{QUERY_START} #{n}", start * spread),
+            whole(f"{QUERY_FLOOR} #{n}", 0.1, GIB // 8),
+        ]
+    for n, spread in enumerate((1.0, 1.1, 0.9), start=1):
+        run.steps += [
+            whole(f"{INGEST} #{n}", ingest * spread),
+            whole(f"{INGEST_FLOOR} #{n}", floor, GIB // 2, rows=1_000_000),
+        ]
+    run.steps += [
+        step(INGEST_WORK, ingest - 1, rows=1_000_000),
+        step(OLD_BASELINE, floor, GIB // 2),
+    ]
     run.nightly = {
         years: {
             "ingest": step("ingest", 20, rows=1),
             "build": step("build", seconds),
-            "noop": step("noop", 10),
+            "run_noop": whole("noop", noop, output=["...", "Nothing new since ...: no build."]),
         }
         for years, seconds in builds.items()
     }
@@ -127,24 +169,77 @@ def _run(*, ingest: float, read_csv: float, builds: dict[int, float], rss: int) 
 
 
 def test_verdicts_say_which_target_holds() -> None:
-    good = verdicts(_run(ingest=30, read_csv=10, builds={1: 40, 3: 45, 10: 50}, rss=GIB))
-    assert all(v.holds for v in good), [v for v in good if not v.holds]
-    assert [v.ratio for v in good][:3] == ["3.0×", "5.0×", "1.2×"]
+    good = verdicts(_run(ingest=3, floor=1, builds={1: 8, 3: 9, 10: 10}, rss=GIB))
+    assert all(v.holds in (True, None) for v in good), [v for v in good if v.holds is False]
+    ratios = {v.figure.split(",")[0].split(" (")[0]: v.ratio for v in good}
+    assert ratios["ingest"] == "3.0× (2.7×–3.3×)"  # the medians', and the pairs' range
+    assert ratios['`tertial query "select 1"` on the snapshot'] == "2.0× (1.8×–2.2×)"
+    assert ratios["nightly build slope"] == "1.2×"
 
-    bad = verdicts(_run(ingest=110, read_csv=10, builds={1: 40, 10: 130}, rss=5 * GIB))
-    failed = {v.figure.split(",")[0] for v in bad if v.holds is False}
+    bad = verdicts(_run(ingest=4, floor=1, builds={1: 6, 10: 11}, rss=5 * GIB, start=0.5, noop=2.5))
+    failed = {v.figure.split(",")[0].split(" (")[0] for v in bad if v.holds is False}
     assert failed == {
         "ingest",
-        "nightly build",
+        "peak RSS of an ingest",
+        '`tertial query "select 1"` on the snapshot',
+        "nightly",  # nothing new in 2.5 s
+        "nightly build +1 month on 10 year(s): dbt build",
         "nightly build slope",
-        "peak RSS of any step (ingest one ledger month)",
+        "peak RSS of any step",
     }
+
+
+def test_the_old_ingest_baseline_is_shown_but_not_judged() -> None:
+    [old] = [
+        v
+        for v in verdicts(_run(ingest=3, floor=2, builds={1: 8}, rss=GIB))
+        if v.baseline.startswith("old baseline")
+    ]
+    assert (old.measured, old.ratio, old.holds) == ("2.0 s", "1.0×", None)
+    assert "encodings extension, in-process" in old.baseline
+
+
+def test_a_nothing_new_run_that_built_does_not_hold() -> None:
+    run = _run(ingest=3, floor=1, builds={1: 8}, rss=GIB)
+    noop = run.nightly[1]["run_noop"]
+    run.nightly[1]["run_noop"] = Measured(noop.label, 1.0, GIB, {"output": ["building."]})
+    [nothing_new] = [v for v in verdicts(run) if "nothing new" in v.figure]
+    assert "it built" in nothing_new.figure
+    assert nothing_new.holds is False
+
+
+def test_a_month_run_that_did_not_build_says_so() -> None:
+    run = _run(ingest=3, floor=1, builds={1: 8}, rss=GIB)
+    waiting = ["3 file(s): 0 accepted (0 rows), 3 waiting", "Nothing new since ...: no build."]
+    run.nightly[1]["run_month"] = Measured("month", 4.0, GIB, {"output": waiting})
+    [month] = [v for v in verdicts(run) if "`tertial run` (ingest, build, publish)" in v.figure]
+    assert "it did not build" in month.figure
+    assert month.holds is None  # for the record: the target is on the build
+
+
+def test_the_floor_must_read_the_same_rows() -> None:
+    run = _run(ingest=3, floor=1, builds={1: 8}, rss=GIB)
+    run.steps = [
+        Measured(s.label, s.wall, s.peak_rss, {"rows": 5})
+        if s.label.startswith("floor: python +")
+        else s
+        for s in run.steps
+    ]
+    [ingest] = [v for v in verdicts(run) if v.figure.startswith("ingest")]
+    assert "rows differ" in ingest.baseline
+    assert ingest.holds is False
+
+
+def test_paired_runs_are_found_by_their_label() -> None:
+    run = _run(ingest=3, floor=1, builds={1: 8}, rss=GIB)
+    assert [m.label for m in run.series(INGEST)] == [f"{INGEST} #{n}" for n in (1, 2, 3)]
+    assert run.series("ingest one ledger month") == []  # the in-process one is no pair
 
 
 def test_publish_names_both_files_it_replaces() -> None:
     [publish] = [
         v
-        for v in verdicts(_run(ingest=30, read_csv=10, builds={1: 40}, rss=GIB))
+        for v in verdicts(_run(ingest=3, floor=1, builds={1: 8}, rss=GIB))
         if v.figure.startswith("publish")
     ]
     assert publish.figure == "publish, 1 year(s): log 4,096 MiB + snapshot 1,024 MiB"
@@ -153,25 +248,24 @@ def test_publish_names_both_files_it_replaces() -> None:
 
 
 def test_peak_memory_is_judged_on_the_warehouse_not_on_duckdbs_baselines() -> None:
-    run = _run(ingest=30, read_csv=10, builds={1: 40}, rss=GIB)
+    run = _run(ingest=3, floor=1, builds={1: 8}, rss=GIB)
     run.steps.append(Measured("baseline: DuckDB copies the ledger log", 60, 5 * GIB, {}))
+    run.steps.append(Measured(f"{INGEST_FLOOR} #4", 60, 5 * GIB, {"rows": 1_000_000}))
     run.steps.append(Measured("setup: ingest history", 60, 3 * GIB, {}))
-    [peak] = [v for v in verdicts(run) if v.figure.startswith("peak RSS")]
+    [peak] = [v for v in verdicts(run) if v.figure.startswith("peak RSS of any step")]
     assert peak.figure == "peak RSS of any step (setup: ingest history)"
     assert peak.holds
 
 
 def test_the_slope_is_not_decided_on_one_year() -> None:
     [slope] = [
-        v
-        for v in verdicts(_run(ingest=30, read_csv=10, builds={1: 40}, rss=GIB))
-        if "slope" in v.figure
+        v for v in verdicts(_run(ingest=3, floor=1, builds={1: 8}, rss=GIB)) if "slope" in v.figure
     ]
     assert slope.holds is None
 
 
 def test_a_saved_run_gives_the_same_report_again(tmp_path: Path) -> None:
-    run = _run(ingest=30, read_csv=10, builds={1: 40, 3: 45}, rss=GIB)
+    run = _run(ingest=3, floor=1, builds={1: 8, 3: 9}, rss=GIB)
     run.machine, run.versions = {"nproc": "2", "memory": "1 GiB", "cpu": "x", "os": "y"}, {}
     save(run, "python -m bench.run --years 3", tmp_path / "results.json")
     again, command = load(tmp_path / "results.json")
