@@ -220,7 +220,9 @@ def build_args(
     if tests not in TESTS:
         raise ValueError(f"tests must be one of {TESTS}, not {tests!r}")
     return (
-        *(("--select", *select) if select else ()),
+        # One argument, the selectors separated by spaces (a union, for dbt): dagster-dbt
+        # reads `--select` as taking one value.
+        *(("--select", " ".join(select)) if select else ()),
         *(("--exclude-resource-type", "unit_test") if tests != "full" else ()),
         *(("--exclude", f"tag:{RENAMING_VIEW_TESTS}") if tests == "nightly" else ()),
         *(("--full-refresh",) if full_refresh else ()),

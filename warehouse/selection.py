@@ -9,8 +9,9 @@ Then only the marts whose inputs changed need building again:
   keys after that event: `source:events.<table>+`, the models downstream of it. A SIE
   batch writes `huvudbok` and `budget`; its keys say which (`supersession_keys.source`),
   and so do its rows. A delivery with no rows still supersedes its keys: the keys count.
-- the models that read every source's current deliveries (tag `every_source` in
-  dbt_project.yml: the meta marts), whenever any batch, accepted or rejected, arrived;
+- the models over every source's batches, keys and current deliveries (tag
+  `every_source` in dbt_project.yml: the log's views of them and the meta marts),
+  whenever any batch, accepted or rejected, arrived;
 - the tests of the log's own tables (`source:events.batches`, `supersession_keys`).
 
 This is sound because the rest of the project reads `events.batches` and
@@ -46,7 +47,7 @@ from warehouse.settings import Paths
 EVENTS_SOURCE = "events"  # the dbt source of the event log (_events__sources.yml)
 # The log's own tables, written with every batch: not a source's data.
 LOG_TABLES = frozenset({"batches", "retractions", "supersession_keys"})
-# Models that read the current deliveries of every source (dbt_project.yml).
+# Models over every source's batches, keys and current deliveries (dbt_project.yml).
 EVERY_SOURCE_TAG = "every_source"
 
 
@@ -130,15 +131,16 @@ def plan(changes: Changes) -> Plan:
     )
     batches = "1 new batch" if changes.batches == 1 else f"{changes.batches} new batches"
     if tables:
+        downstream = "it" if len(tables) == 1 else "them"
         return Plan(
             select,
             f"{batches} in {', '.join(tables)} {since}: building the models downstream of "
-            f"{'it' if len(tables) == 1 else 'them'} and the meta marts, with their data tests.",
+            f"{downstream} and those over every source's deliveries, with their data tests.",
         )
     return Plan(
         select,
-        f"{batches} {since}, none accepted with data: building the meta marts and the log's "
-        "tests only.",
+        f"{batches} {since}, none accepted with data: building the models over every "
+        "source's deliveries and the log's tests only.",
     )
 
 

@@ -5,6 +5,7 @@ package wherever this folder was on the import path.
 """
 
 from collections.abc import Iterator
+from graphlib import TopologicalSorter
 from typing import Any
 
 import dagster as dg
@@ -88,9 +89,11 @@ def dbt_models(
     # The working marts are about to change: what they were built from is recorded again
     # only when every model is built (or, selective, every model the new events change).
     record = about_to_build(home)
-    args = dbt_args("build", home, *build_args(tests="nightly" if nightly else "data"))
+    args = dbt_args(
+        "build", home, *build_args(tests="nightly" if nightly else "data", select=selection)
+    )
     if selection:
-        yield from _selective(context, dbt, home, args, selection)
+        yield from _selective(context, dbt, home, args)
     else:
         # The command line `tertial build` runs (warehouse.build.dbt_args: project,
         # profiles, this home's target and logs), with the environment its profile reads
@@ -106,29 +109,28 @@ def dbt_models(
 
 
 def _selective(
-    context: dg.AssetExecutionContext,
-    dbt: DbtCliResource,
-    home: Paths,
-    args: list[str],
-    selection: tuple[str, ...],
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, home: Paths, args: list[str]
 ) -> Iterator[Any]:
-    """`dbt build --select <selection>`, then an output for every model it left alone.
+    """`dbt build --select ...` (in `args`), then an output for every model it left alone.
 
     dagster-dbt adds its own `--select fqn:*` to a run given the context, and dbt takes
     the union of both: so dbt is started without the context and its events are turned
     into this asset's events with it. The models not rebuilt are unchanged (no new event
-    reaches them): each gets an output saying so, after dbt succeeded, so the publish
-    downstream runs (Dagster skips a step whose upstream outputs are missing). A failed
-    model or test raises at the end of the stream: no such output, no publish.
+    reaches them): each gets an output saying so, so the publish downstream runs (Dagster
+    skips a step whose upstream outputs are missing). Dagster wants a multi-asset's
+    outputs in dependency order, and an unchanged model may lie upstream of a rebuilt
+    one: so the outputs wait until dbt succeeded and then all come in that order (test
+    results are yielded as they come). A failed model or test raises at the end of the
+    stream: no output, no publish.
     """
     with dbt_environment(home):
         invocation = dbt.cli(
-            [*args, "--select", *selection],
+            args,
             manifest=DBT_PROJECT.manifest_path,
             dagster_dbt_translator=TRANSLATOR,
             target_path=home.dbt_target,
         )
-    built: set[str] = set()
+    built: dict[str, dg.Output] = {}
     for event in invocation.stream_raw_events():
         for result in event.to_default_asset_events(
             manifest=invocation.manifest,
@@ -138,15 +140,16 @@ def _selective(
             project=DBT_PROJECT,
         ):
             if isinstance(result, dg.Output):
-                built.add(result.output_name)
-            yield result
-    expected = {
-        output_name
-        for output_name, key in context.assets_def.keys_by_output_name.items()
-        if key in context.selected_asset_keys
-    }
-    for output_name in sorted(expected - built):
-        yield dg.Output(
+                built[result.output_name] = result
+            else:
+                yield result
+    assets = context.assets_def
+    upstream = {spec.key: {dep.asset_key for dep in spec.deps} for spec in assets.specs}
+    for key in TopologicalSorter(upstream).static_order():
+        if key not in upstream or key not in context.selected_asset_keys:
+            continue  # a source, an ingest asset; or not in this run
+        output_name = assets.get_output_name_for_asset_key(key)
+        yield built.get(output_name) or dg.Output(
             None,
             output_name=output_name,
             metadata={"rebuilt": False, "why": "no new event upstream (warehouse/selection.py)"},

@@ -43,7 +43,8 @@ def test_new_batches_build_what_is_downstream_of_their_tables_and_the_meta_marts
     assert selected.select == ("source:events.lon+", *LOG)
     assert selected.reason == (
         "2 new batches in lon since the working marts were built (events through 7): "
-        "building the models downstream of it and the meta marts, with their data tests."
+        "building the models downstream of it and those over every source's deliveries, "
+        "with their data tests."
     )
 
 
@@ -102,8 +103,7 @@ def test_the_dbt_arguments_of_each_build() -> None:
     assert build_args(tests="nightly") == nightly
     assert build_args(tests="nightly", select=("source:events.lon+", *LOG)) == (
         "--select",
-        "source:events.lon+",
-        *LOG,
+        " ".join(("source:events.lon+", *LOG)),
         *nightly,
     )
     with pytest.raises(ValueError, match="tests must be one of"):
