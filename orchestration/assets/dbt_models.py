@@ -149,11 +149,17 @@ def _selective(
         if key not in upstream or key not in context.selected_asset_keys:
             continue  # a source, an ingest asset; or not in this run
         output_name = assets.get_output_name_for_asset_key(key)
-        yield built.get(output_name) or dg.Output(
-            None,
-            output_name=output_name,
-            metadata={"rebuilt": False, "why": "no new event upstream (warehouse/selection.py)"},
-        )
+        if output_name in built:
+            yield built[output_name]
+        else:
+            yield dg.Output(
+                None,
+                output_name=output_name,
+                metadata={
+                    "rebuilt": False,
+                    "why": "no new event upstream (warehouse/selection.py)",
+                },
+            )
 
 
 @dg.asset(

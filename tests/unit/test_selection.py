@@ -5,6 +5,8 @@ written by the real loader (no dbt).
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.conftest import SERVICENAMNDEN
@@ -13,7 +15,7 @@ from warehouse.freshness import about_to_build, record_build
 from warehouse.ingest import ingest
 from warehouse.publish import BuildRecord
 from warehouse.selection import Changes, observe_changes, plan
-from warehouse.settings import Paths
+from warehouse.settings import DBT_PROJECT_DIR, Paths
 from warehouse.store import EventStore
 
 SAME = "f" * 64
@@ -142,3 +144,46 @@ def test_observed_on_a_real_log_the_tables_of_new_batches_rejections_and_retract
     seen = observe_changes(home)
     assert (seen.batches, seen.retractions) == (2, 1)
     assert plan(seen).reason.startswith("A retraction since the working marts were built")
+
+
+# Models that read the log's own tables (or their views) across sources, and why each is
+# safe to leave out of a selective build: tagged `every_source` (always built), or it
+# keeps only one source's rows.
+LOG_READERS = {
+    "stg_events__batches": "a renaming view of the batches (views need no rebuild)",
+    "stg_events__retractions": "retractions build everything",
+    "int_retractions_resolved": "retractions build everything",
+    "int_batches_accepted": "tagged every_source",
+    "int_deliveries_ranked": "tagged every_source",
+    "stg_events__supersession_keys": "tagged every_source",
+    "meta_freshness": "tagged every_source",
+    "int_organisation_events_current": "joins the accepted batches to organisation rows",
+}
+CROSS_SOURCE = re.compile(
+    r"ref\('(int_deliveries_ranked|int_batches_accepted|int_retractions_resolved|"
+    r"stg_events__\w+)'\)|source\('events', '(batches|supersession_keys|retractions)'\)"
+)
+# The source whose winning deliveries a current-state model takes (macros/current_rows.sql).
+OWN_SOURCE = re.compile(r"current_deliveries\(\s*'(\w+)'|current_rows\(\s*ref\('\w+'\),\s*'(\w+)'")
+
+
+def test_every_model_reading_the_log_across_sources_is_accounted_for() -> None:
+    """What makes the selection sound (warehouse/selection.py): a model that reads every
+    source's batches or deliveries is built every time, or keeps its own source's only
+    (`current_deliveries`/`current_rows` of the source whose folder it lives in)."""
+    models = DBT_PROJECT_DIR / "models"
+    readers, owners = set(), set()
+    for path in models.rglob("*.sql"):
+        sql = path.read_text(encoding="utf-8")
+        if CROSS_SOURCE.search(sql):
+            readers.add(path.stem)
+        for found in OWN_SOURCE.findall(sql):
+            source, folder = "".join(found), path.parent.name
+            owners.add(path.stem)
+            assert source == folder, f"{path.stem} reads {source}'s deliveries from {folder}/"
+    assert len(owners) >= 8, owners  # one per source with a current state (the pattern works)
+    assert readers <= set(LOG_READERS), sorted(readers - set(LOG_READERS))
+    project = (DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8")
+    for name, why in LOG_READERS.items():
+        if why == "tagged every_source" and name != "meta_freshness":
+            assert f'{name}: {{+tags: ["every_source"]}}' in project, name
