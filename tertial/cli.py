@@ -85,7 +85,7 @@ def cmd_build(home: Paths, args: argparse.Namespace) -> int:
     with _run_lock(home):
         from warehouse.pipeline import build_and_publish
 
-        build_and_publish(home, _say)
+        build_and_publish(home, _say, tests="full" if args.full_tests else "data")
     return EXIT_OK
 
 
@@ -390,10 +390,15 @@ def parser() -> argparse.ArgumentParser:
     build = commands.add_parser(
         "build",
         help="dbt build (models + tests), then publish; always, even with nothing new",
-        description="dbt build (models and data tests), then publish the snapshot.\n"
-        "It always builds, even when nothing changed since the last publish\n"
-        "(`tertial run` skips the build then).",
+        description="dbt build (every model and every data test), then publish the snapshot.\n"
+        "It always builds everything, even when nothing changed since the last publish\n"
+        "(`tertial run` skips the build then, or builds only what changed).",
         **_writer_help(),
+    )
+    build.add_argument(
+        "--full-tests",
+        action="store_true",
+        help="run dbt's unit tests too (the data tests always run)",
     )
     build.set_defaults(handler=cmd_build)
 
@@ -403,7 +408,10 @@ def parser() -> argparse.ArgumentParser:
         description="The nightly job: ingest what landed, then build and publish.\n"
         "With no new batch (accepted or rejected) and no retraction since the published\n"
         "snapshot was built, and the same dbt project, it runs no dbt and publishes\n"
-        "nothing: one line says so. `tertial build` always builds.",
+        "nothing: one line says so. New batches only: it builds the models downstream\n"
+        "of the event tables they wrote, with their data tests (not those on the pure\n"
+        "renaming views); a retraction or a changed project builds everything.\n"
+        "`tertial build` always builds everything.",
         **_writer_help(),
     )
     run.set_defaults(handler=cmd_run)

@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -194,29 +194,62 @@ def _node(data: dict[str, Any]) -> NodeResult:
     )
 
 
-def build_args(*, full_refresh: bool = False) -> tuple[str, ...]:
-    """The nightly `dbt build`'s own arguments, the same for `tertial` and Dagster.
+# Which tests a build runs (`build_args`): "full" every test, dbt's unit tests too (CI,
+# `tertial build --full-tests`); "data" every data test (`tertial build`, replay);
+# "nightly" the data tests but those on pure renaming views (`tertial run`, Dagster).
+TESTS = ("full", "data", "nightly")
+# The tag of the tests on pure renaming views (dbt_project.yml, `data_tests:`).
+RENAMING_VIEW_TESTS = "renaming_view"
 
-    Data tests guard every build (they read the night's data); dbt's unit tests do not
-    run here: their inputs are fixed rows in the project, so they answer the same every
-    night and belong to the test suite (tests/integration/test_dbt_unit_tests.py runs
-    them all), as dbt advises. They were ~3.8 s of a ~12 s build of a small home.
+
+def build_args(
+    *, full_refresh: bool = False, tests: str = "data", select: Sequence[str] = ()
+) -> tuple[str, ...]:
+    """A `dbt build`'s own arguments, the same for `tertial` and Dagster.
+
+    Data tests guard every build (they read the night's data). dbt's unit tests run with
+    `tests="full"` only: their inputs are fixed rows in the project, so they answer the
+    same every night and belong to the test suite (tests/integration/test_dbt_unit_tests.py
+    runs them all), as dbt advises; they were ~3.8 s of a ~12 s build of a small home.
+    The nightly (`tests="nightly"`) also leaves out the tests on the views that only
+    rename and cast one source's columns (83 of 281 data tests, tag `renaming_view`):
+    what they check of the data, the source's contract checked at ingest already; CI and
+    `tertial build --full-tests` run them. `select`: dbt selectors of what to build
+    (warehouse/selection.py), empty for everything; the tests of what is built run with it.
     """
-    return ("--exclude-resource-type", "unit_test", *(("--full-refresh",) if full_refresh else ()))
+    if tests not in TESTS:
+        raise ValueError(f"tests must be one of {TESTS}, not {tests!r}")
+    return (
+        # One argument, the selectors separated by spaces (a union, for dbt): dagster-dbt
+        # reads `--select` as taking one value.
+        *(("--select", " ".join(select)) if select else ()),
+        *(("--exclude-resource-type", "unit_test") if tests != "full" else ()),
+        *(("--exclude", f"tag:{RENAMING_VIEW_TESTS}") if tests == "nightly" else ()),
+        *(("--full-refresh",) if full_refresh else ()),
+    )
 
 
 def build(
-    paths: Paths, *, progress: Progress | None = None, full_refresh: bool = False
+    paths: Paths,
+    *,
+    progress: Progress | None = None,
+    full_refresh: bool = False,
+    tests: str = "data",
+    select: Sequence[str] = (),
 ) -> BuildResult:
     """`dbt build` over the working database: seeds, models and their data tests.
 
     What it was built from (the newest event, the project's fingerprint) is recorded
-    when it succeeds, for the publish to write down (warehouse/freshness.py).
+    when it succeeds, for the publish to write down (warehouse/freshness.py). A selective
+    build (`select`, warehouse/selection.py) records it too: it rebuilt everything that
+    the events since the last record change, so the working marts are this project's
+    build of the log through the newest event, as after a full build.
     """
     from warehouse.freshness import about_to_build, record_build
 
     record = about_to_build(paths)
-    result = run_dbt(paths, "build", *build_args(full_refresh=full_refresh), progress=progress)
+    args = build_args(full_refresh=full_refresh, tests=tests, select=select)
+    result = run_dbt(paths, "build", *args, progress=progress)
     if record is not None:
         record_build(paths, record)
     return result

@@ -5,9 +5,11 @@ accepted and rejected, and retractions: `meta.batches` lists rejected files too)
 the code that shapes the marts (the dbt project, the publish, the versions of dbt and
 DuckDB). Events are append-only and take their ids from one sequence, one writer at a
 time (the run lock), so "the newest event id" says exactly which events a build saw.
-Each full dbt build records what it was built from (`record_build`: the newest event
-id and the project's fingerprint, read before dbt started); the publish copies that
-record into `meta.publication` (`through_event_id`, `build_fingerprint`).
+Each dbt build that succeeded, full or the nightly's selective one (which rebuilds all
+that the new events change, warehouse/selection.py), records what it was built from
+(`record_build`: the newest event id and the project's fingerprint, read before dbt
+started); the publish copies that record into `meta.publication` (`through_event_id`,
+`build_fingerprint`).
 
 `decide` (pure) skips the build only when all of it is known and the same now:
 the working log's newest event is the one the published snapshot was built through,
@@ -18,8 +20,8 @@ from before these columns, an unreadable file, no build record) builds, as befor
 A run killed between its build and its publish left the working marts newer than the
 snapshot; the check is against the *published* snapshot, so the next run sees the
 events the snapshot lacks and builds again. `tertial run` and Dagster's nightly job
-decide here (warehouse/pipeline.py, orchestration/assets/dbt_models.py); `tertial
-build` and `replay` always build.
+decide here (warehouse/pipeline.py, orchestration/assets/dbt_models.py), and what to
+build in warehouse/selection.py; `tertial build` and `replay` always build everything.
 """
 
 from __future__ import annotations
@@ -94,7 +96,7 @@ def forget_build(paths: Paths) -> None:
 
 
 def record_build(paths: Paths, record: BuildRecord) -> None:
-    """After a full dbt build succeeded: what it was built from (written atomically)."""
+    """After a dbt build succeeded: what it was built from (written atomically)."""
     target = record_path(paths)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     temporary.write_text(
@@ -107,7 +109,7 @@ def record_build(paths: Paths, record: BuildRecord) -> None:
 
 
 def built_from(paths: Paths) -> BuildRecord | None:
-    """The working marts' build record; None when unknown (no full build recorded since
+    """The working marts' build record; None when unknown (no build recorded since
     the last one started, or the record cannot be read)."""
     try:
         data = json.loads(record_path(paths).read_text(encoding="utf-8"))
@@ -117,7 +119,7 @@ def built_from(paths: Paths) -> BuildRecord | None:
 
 
 def about_to_build(paths: Paths) -> BuildRecord | None:
-    """Before a full dbt build: forget the old record and return the new one to record
+    """Before a dbt build: forget the old record and return the new one to record
     when the build succeeds (None: the log cannot be read, so nothing will be recorded)."""
     forget_build(paths)
     newest = newest_event(paths.database)

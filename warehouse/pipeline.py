@@ -8,7 +8,7 @@ freely): a second writer raises `RunBusy` before it touches anything.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from warehouse.build import BuildResult, build
@@ -18,6 +18,7 @@ from warehouse.lock import run_lock
 from warehouse.publish import Published, publish
 from warehouse.published_log import publish_event_log
 from warehouse.replay import drop_projections
+from warehouse.selection import nightly_plan
 from warehouse.settings import Paths
 from warehouse.store import EventStore
 
@@ -44,19 +45,28 @@ class RunResult:
 
 
 def build_and_publish(
-    paths: Paths, progress: Progress = _quiet, *, full_refresh: bool = False
+    paths: Paths,
+    progress: Progress = _quiet,
+    *,
+    full_refresh: bool = False,
+    tests: str = "data",
+    select: Sequence[str] = (),
 ) -> tuple[BuildResult, Published]:
     """dbt build (models + tests) on the working database, then publish the snapshot.
 
     `build` raises on any failed model or test, so a failed build never reaches publish
-    and the previous snapshot stays exactly as it was.
+    and the previous snapshot stays exactly as it was. `tests` and `select`: which tests
+    run and what is built (warehouse/build.py `build_args`); by default every model and
+    every data test.
     """
     with run_lock(paths.home):
         # The log's schema first: a database from before a new event table (retractions)
         # gets it here, so dbt's sources always exist.
         EventStore(paths.database).close()
         progress("Building the warehouse with dbt (models and tests) ...")
-        result = build(paths, progress=progress, full_refresh=full_refresh)
+        result = build(
+            paths, progress=progress, full_refresh=full_refresh, tests=tests, select=select
+        )
         progress(result.summary())
         return result, publish_all(paths, progress, rebuild_log=full_refresh)
 
@@ -102,7 +112,11 @@ def run(
 
     No new event (batch, accepted or rejected, or retraction) since the published
     snapshot was built, and the same dbt project: no dbt and no publish, one line says
-    so (warehouse/freshness.py). Anything else builds and publishes, as `build` does.
+    so (warehouse/freshness.py). New batches only: the models downstream of the event
+    tables they wrote, with their data tests, then the publish; a retraction, a changed
+    project or anything unknown builds everything (warehouse/selection.py); a second
+    line says which and why. The nightly leaves out dbt's unit tests and the tests on
+    pure renaming views (CI and `tertial build --full-tests` run them).
 
     Files are taken out of landing/ as they are handled (accepted and duplicates to
     archive/, rejected to quarantine/), so landing/ always shows what is still to load.
@@ -122,5 +136,9 @@ def run(
         progress(decision.reason)
         if not decision.build:
             return RunResult(files, None, None, skipped=decision.reason)
-        result, published = build_and_publish(paths, progress)
+        selection = nightly_plan(paths)
+        progress(selection.reason)
+        result, published = build_and_publish(
+            paths, progress, tests="nightly", select=selection.select
+        )
     return RunResult(files, result, published)

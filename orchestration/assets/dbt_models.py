@@ -5,6 +5,7 @@ package wherever this folder was on the import path.
 """
 
 from collections.abc import Iterator
+from graphlib import TopologicalSorter
 from typing import Any
 
 import dagster as dg
@@ -20,7 +21,8 @@ from orchestration.resources import TertialHome, dbt_environment, prepared
 from warehouse.build import build_args, dbt_args
 from warehouse.freshness import about_to_build, nightly_decision, record_build
 from warehouse.pipeline import publish_all
-from warehouse.settings import paths
+from warehouse.selection import nightly_plan
+from warehouse.settings import Paths, paths
 
 # The run tag of the nightly job (orchestration/definitions.py; the schedule and the
 # landing sensor start that job): with it, the dbt asset builds only if something
@@ -68,30 +70,96 @@ def dbt_models(
 
     In the nightly job, with nothing new since the publish (warehouse/freshness.py), it
     starts no dbt and yields nothing: no asset is materialised, and the publish, whose
-    inputs were not produced, is skipped by Dagster. One log line says why.
+    inputs were not produced, is skipped by Dagster. One log line says why. With new
+    batches only, it builds the models downstream of what changed (warehouse/selection.py,
+    a second line says which) and leaves out the tests on pure renaming views, as
+    `tertial run` does.
     """
     home = tertial.paths()
-    if context.run.tags.get(BUILD_TAG) == IF_CHANGED:
+    nightly = context.run.tags.get(BUILD_TAG) == IF_CHANGED
+    selection: tuple[str, ...] = ()
+    if nightly:
         decision = nightly_decision(home)
         context.log.info(decision.reason)
         if not decision.build:
             return
+        plan = nightly_plan(home)  # before about_to_build forgets the working marts' record
+        context.log.info(plan.reason)
+        selection = plan.select
     # The working marts are about to change: what they were built from is recorded again
-    # only when every model is built.
+    # only when every model is built (or, selective, every model the new events change).
     record = about_to_build(home)
-    # The command line `tertial build` runs (warehouse.build.dbt_args: project, profiles,
-    # this home's target and logs), with the environment its profile reads (the working
-    # database and its memory limit) set for the start of dbt only.
-    with dbt_environment(home):
-        invocation = dbt.cli(
-            dbt_args("build", home, *build_args()), context=context, target_path=home.dbt_target
-        )
-    yield from invocation.stream()
+    args = dbt_args(
+        "build", home, *build_args(tests="nightly" if nightly else "data", select=selection)
+    )
+    if selection:
+        yield from _selective(context, dbt, home, args)
+    else:
+        # The command line `tertial build` runs (warehouse.build.dbt_args: project,
+        # profiles, this home's target and logs), with the environment its profile reads
+        # (the working database and its memory limit) set for the start of dbt only.
+        with dbt_environment(home):
+            invocation = dbt.cli(args, context=context, target_path=home.dbt_target)
+        yield from invocation.stream()
     # Every model and seed built (the nightly job leaves out only the source tests of the
     # monthly ingest assets, checks of assets it does not select): the working marts are
     # this project's build of these events.
     if record is not None and context.assets_def.keys <= context.selected_asset_keys:
         record_build(home, record)
+
+
+def _selective(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, home: Paths, args: list[str]
+) -> Iterator[Any]:
+    """`dbt build --select ...` (in `args`), then an output for every model it left alone.
+
+    dagster-dbt adds its own `--select fqn:*` to a run given the context, and dbt takes
+    the union of both: so dbt is started without the context and its events are turned
+    into this asset's events with it. The models not rebuilt are unchanged (no new event
+    reaches them): each gets an output saying so, so the publish downstream runs (Dagster
+    skips a step whose upstream outputs are missing). Dagster wants a multi-asset's
+    outputs in dependency order, and an unchanged model may lie upstream of a rebuilt
+    one: so the outputs wait until dbt succeeded and then all come in that order (test
+    results are yielded as they come). A failed model or test raises at the end of the
+    stream: no output, no publish.
+    """
+    with dbt_environment(home):
+        invocation = dbt.cli(
+            args,
+            manifest=DBT_PROJECT.manifest_path,
+            dagster_dbt_translator=TRANSLATOR,
+            target_path=home.dbt_target,
+        )
+    built: dict[str, dg.Output] = {}
+    for event in invocation.stream_raw_events():
+        for result in event.to_default_asset_events(
+            manifest=invocation.manifest,
+            dagster_dbt_translator=TRANSLATOR,
+            context=context,
+            target_path=home.dbt_target,
+            project=DBT_PROJECT,
+        ):
+            if isinstance(result, dg.Output):
+                built[result.output_name] = result
+            else:
+                yield result
+    assets = context.assets_def
+    upstream = {spec.key: {dep.asset_key for dep in spec.deps} for spec in assets.specs}
+    for key in TopologicalSorter(upstream).static_order():
+        if key not in upstream or key not in context.selected_asset_keys:
+            continue  # a source, an ingest asset; or not in this run
+        output_name = assets.get_output_name_for_asset_key(key)
+        if output_name in built:
+            yield built[output_name]
+        else:
+            yield dg.Output(
+                None,
+                output_name=output_name,
+                metadata={
+                    "rebuilt": False,
+                    "why": "no new event upstream (warehouse/selection.py)",
+                },
+            )
 
 
 @dg.asset(

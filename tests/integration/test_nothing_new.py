@@ -1,15 +1,18 @@
-"""The nightly run with nothing new since the publish: no dbt, no publish, one line.
+"""The nightly run: nothing new since the publish, no dbt; new batches, only what changed.
 
 `tertial run` (in-process, the real CLI) and Dagster's nightly job (run tag
 `tertial/build: if-changed`) on a copy of the reference home: nothing new leaves the
 published snapshot and log byte for byte as they were and starts no dbt (its
-run_results.json stays as it was); a retraction (a new event, from the batches' id
-sequence) makes the next run build and publish, and the one after it skip again.
+run_results.json stays as it was). A new batch builds only the models downstream of the
+event tables it wrote (warehouse/selection.py), without the tests on pure renaming views,
+and publishes; its marts equal those of a full build of the same events. A retraction (a
+new event, from the batches' id sequence) builds everything; the run after it skips again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -22,6 +25,8 @@ from orchestration.assets.ingest import ingest_assets
 from orchestration.definitions import defs
 from orchestration.resources import TertialHome, dbt_resource
 from tertial.cli import main
+from tests.conftest import SERVICENAMNDEN
+from tests.integration.test_source_sie import SIE_JULY
 from warehouse.settings import Paths, paths
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds: `make test-fast` skips it
@@ -88,8 +93,46 @@ def skipped_in_one_line(out: str) -> str:
     return line
 
 
-def test_run_with_nothing_new_starts_no_dbt_and_a_retraction_builds(
-    home: Paths, capsys: pytest.CaptureFixture
+def marts(home: Paths) -> dict[str, tuple[int, str]]:
+    """Per table of the published marts: its rows and a hash of its content (any order)."""
+    with duckdb.connect(str(home.published), read_only=True) as con:
+        tables = [
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        ]
+        return {
+            table: con.execute(
+                "select count(*), coalesce(sum(hash(t)::hugeint), 0)::varchar "
+                f'from marts."{table}" t'
+            ).fetchone()
+            for table in tables
+        }
+
+
+def last_build(home: Paths) -> tuple[set[str], set[str]]:
+    """The models and the tests dbt's last run executed (run_results.json)."""
+    results = json.loads((home.dbt_target / "run_results.json").read_text(encoding="utf-8"))
+    ran = [r["unique_id"] for r in results["results"]]
+    return {u for u in ran if u.startswith("model.")}, {u for u in ran if u.startswith("test.")}
+
+
+def renaming_view_tests(home: Paths) -> set[str]:
+    manifest = json.loads((home.dbt_target / "manifest.json").read_text(encoding="utf-8"))
+    return {
+        unique_id
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] == "test" and "renaming_view" in node["tags"]
+    }
+
+
+def land(home: Paths, name: str, text: str, encoding: str) -> None:
+    (home.landing / name).write_bytes(text.replace("\n", "\r\n").encode(encoding))
+
+
+def test_run_with_nothing_new_starts_no_dbt_new_batches_build_what_changed(
+    home: Paths, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     capsys.readouterr()
     before = untouched(home)
@@ -101,23 +144,48 @@ def test_run_with_nothing_new_starts_no_dbt_and_a_retraction_builds(
     assert f"(events through {through}," in line
     assert untouched(home) == before
 
-    # A retraction is an event (the id sequence of the batches): the next run builds.
-    batch_id = a_ledger_batch(home)
-    assert ledger_rows(home, batch_id) > 0
-    retraction = retract(home, batch_id, capsys)
-    assert retraction > through
+    # A SIE file (July's ledger of board 142 and a period budget) lands: a new batch that
+    # writes events.huvudbok and events.budget. Only their models are built.
+    monkeypatch.setenv("TERTIAL_LANDING_SETTLE_SECONDS", "0")
+    land(home, "sie_142_201107.se", SIE_JULY, "cp437")
     assert main(["run"]) == 0
     out = capsys.readouterr().out
-    assert f"Event {retraction} is new since the snapshot published " in out
+    batch = through + 1
+    assert f"Event {batch} is new since the snapshot published " in out
+    assert (
+        f"1 new batch in budget, huvudbok since the working marts were built (events through "
+        f"{through}): building the models downstream of them and those over every source's "
+        "deliveries, with their data tests." in out.splitlines()
+    )
+    assert "Published " in out
+    assert publication(home) == (batch, fingerprint)
+    models, tests = last_build(home)
+    assert {"model.tertial.fct_ledger", "model.tertial.fct_budget"} <= models
+    assert "model.tertial.meta_freshness" in models  # reads every source's deliveries
+    assert not {"model.tertial.fct_payroll", "model.tertial.fct_sick_leave"} & models
+    assert tests and not tests & renaming_view_tests(home)
+    selective = marts(home)
+
+    # A retraction is an event (the id sequence of the batches): the next run builds
+    # everything. A ledger batch retracted and the retraction retracted leave the same
+    # current state, so the marts of this full build are those of the selective one.
+    first = retract(home, a_ledger_batch(home), capsys)
+    second = retract(home, first, capsys)
+    assert main(["run"]) == 0
+    out = capsys.readouterr().out
+    assert f"Events {first}–{second} are new since the snapshot published " in out
+    assert "2 retractions since the working marts were built" in out
     assert "Building the warehouse" in out and "Published " in out
-    assert untouched(home) != before
-    assert publication(home) == (retraction, fingerprint)
-    assert ledger_rows(home, batch_id) == 0  # out of the current state
+    assert publication(home) == (second, fingerprint)
+    models, tests = last_build(home)
+    assert {"model.tertial.fct_payroll", "model.tertial.dim_period"} <= models
+    assert not tests & renaming_view_tests(home)  # the nightly's tests, as above
+    assert marts(home) == selective
 
     # And again nothing new: no build, the new snapshot stays as it is.
     after = untouched(home)
     assert main(["run"]) == 0
-    assert f"(events through {retraction}," in skipped_in_one_line(capsys.readouterr().out)
+    assert f"(events through {second}," in skipped_in_one_line(capsys.readouterr().out)
     assert untouched(home) == after
 
 
@@ -156,14 +224,34 @@ def test_dagster_nightly_with_nothing_new_materialises_no_model_and_publishes_no
     assert len([m for m in messages if m.startswith(NOTHING_NEW)]) == 1
     assert untouched(home) == before
 
-    # Something new: the nightly job builds and publishes, and records what it built
-    # from, so `tertial run` afterwards has nothing to do.
-    retraction = retract(home, a_ledger_batch(home), capsys)
+    # A new batch (a corrected payroll month): the nightly job builds the models
+    # downstream of events.lon, publishes, and records what the marts were built from,
+    # so `tertial run` afterwards has nothing to do.
+    lon = (SERVICENAMNDEN / "lon_201108.csv").read_text(encoding="utf-8")
+    corrected = lon.replace(
+        "201108;142;Tillsvidare;K;151;145,0;151;4718750,00",
+        "201108;142;Tillsvidare;K;152;146,0;152;4750000,00",
+    )
+    assert corrected != lon
+    inbox = home.home / "inbox"
+    inbox.mkdir()
+    (inbox / "lon_201108.csv").write_text(corrected, encoding="utf-8")
+    assert main(["ingest", str(inbox / "lon_201108.csv")]) == 0
+    batch = publication(home)[0] + 1
     result, messages = nightly(home)
     assert result.success
-    assert {"marts/fct_ledger", "published/tertial"} <= materialised(result)
-    assert any(m.startswith(f"Event {retraction} is new") for m in messages)
-    assert publication(home)[0] == retraction
+    assert any(m.startswith(f"Event {batch} is new") for m in messages)
+    assert any(m.startswith("1 new batch in lon since the working marts") for m in messages)
+    models, _ = last_build(home)
+    assert "model.tertial.fct_payroll" in models and "model.tertial.fct_ledger" not in models
+    # Every model has its output (rebuilt, or unchanged), so the publish ran.
+    assert {"marts/fct_payroll", "marts/fct_ledger", "published/tertial"} <= materialised(result)
+    assert publication(home)[0] == batch
+    with duckdb.connect(str(home.published), read_only=True) as con:
+        [(employees,)] = con.execute(
+            "select sum(employees) from marts.fct_payroll where period = 201108"
+        ).fetchall()
+    assert employees == sum(int(row.split(";")[4]) for row in corrected.splitlines()[1:])
     capsys.readouterr()
     assert main(["run"]) == 0
     skipped_in_one_line(capsys.readouterr().out)
