@@ -391,7 +391,8 @@ def run(
                 [*bench, "ingest", "--home", str(home), *map(str, month)],
             ),
             "build": step(
-                f"nightly build +1 month on {label}", [*bench, "build", "--home", str(home)]
+                f"nightly build +1 month on {label}",
+                [*bench, "build", "--home", str(home), "--nightly"],
             ),
         }
         step(f"setup: publish {label}", [*bench, "publish", "--home", str(home)], setup=True)
@@ -592,7 +593,8 @@ def verdicts(result: Run) -> list[Verdict]:
         )
     out.append(
         Verdict(
-            f"nightly build +1 month on {largest} year(s): dbt build, in-process",
+            f"nightly build +1 month on {largest} year(s): the nightly's selective dbt build, "
+            "in-process",
             _s(build),
             # No ratio: an in-process build against a whole process is no pair.
             f"nothing new (`tertial run`, whole process) {_s(noop.wall)}" if noop else "—",

@@ -142,12 +142,22 @@ def to_utf8_step(args: argparse.Namespace) -> dict:
 
 
 def build_step(args: argparse.Namespace) -> dict:
-    """`dbt build` on the working database (incremental, or `--full-refresh`)."""
+    """`dbt build` on the working database (incremental, or `--full-refresh`).
+
+    `--nightly`: the build `tertial run` makes after new batches, chosen and timed as
+    there (warehouse/selection.py: the models downstream of what changed, the nightly's
+    data tests); the choice itself is part of the time.
+    """
     from warehouse.build import build
+    from warehouse.selection import nightly_plan
 
     home = paths(args.home)
     started = time.perf_counter()
-    result = build(home, full_refresh=args.full_refresh)
+    if args.nightly:
+        selection = nightly_plan(home)
+        result = build(home, tests="nightly", select=selection.select)
+    else:
+        result = build(home, full_refresh=args.full_refresh)
     return {"seconds": time.perf_counter() - started, "nodes": len(result.nodes)}
 
 
@@ -281,6 +291,7 @@ def parser() -> argparse.ArgumentParser:
     build = steps.add_parser("build")
     build.add_argument("--home", required=True)
     build.add_argument("--full-refresh", action="store_true")
+    build.add_argument("--nightly", action="store_true", help="as `tertial run` builds")
     copy_log = steps.add_parser("copy_log")
     copy_log.add_argument("--home", required=True)
     copy_log.add_argument("database")

@@ -186,7 +186,14 @@ def validate(frame: pl.DataFrame, suite_name: str, expectations: Sequence[Expect
     try:
         asset = engine.datasource.add_table_asset(view, table_name=view)
         batch = asset.add_batch_definition_whole_table("whole_batch").get_batch()
-        suite = gx.ExpectationSuite(name=suite_name, expectations=list(expectations))
+        # Each rule's place in the suite (meta "order"): GX runs and reports rules grouped
+        # by the metrics they share, and the first failure is the rejection's headline,
+        # which the suite decides (a personnummer first, a value's own rule before a rule
+        # across columns).
+        ordered = list(expectations)
+        for number, expectation in enumerate(ordered):
+            expectation.meta = {**(expectation.meta or {}), "order": number}
+        suite = gx.ExpectationSuite(name=suite_name, expectations=ordered)
         result = batch.validate(
             suite,
             result_format={
@@ -195,6 +202,7 @@ def validate(frame: pl.DataFrame, suite_name: str, expectations: Sequence[Expect
                 "unexpected_index_column_names": [LINE],
             },
         )
+        result.results.sort(key=lambda item: (item.expectation_config.meta or {})["order"])
         failures = [_failure(item, engine.con, view) for item in result.results if not item.success]
     finally:
         engine.datasource.delete_asset(view)

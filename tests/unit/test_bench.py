@@ -183,7 +183,7 @@ def test_verdicts_say_which_target_holds() -> None:
         "peak RSS of an ingest",
         '`tertial query "select 1"` on the snapshot',
         "nightly",  # nothing new in 2.5 s
-        "nightly build +1 month on 10 year(s): dbt build",
+        "nightly build +1 month on 10 year(s): the nightly's selective dbt build",
         "nightly build slope",
         "peak RSS of any step",
     }

@@ -71,3 +71,15 @@ def test_a_repeated_key_names_every_row_of_it() -> None:
     [failure] = outcome.failures
     assert (failure.column, failure.lines) == ("ar, index_namn", (2, 5))
     assert failure.values == (("2010", "NMI"), ("2010", "NMI"))
+
+
+def test_failures_come_in_the_suite_order_whatever_order_gx_runs_them() -> None:
+    """The first failure is the rejection's headline: the suite's order decides it."""
+    frame = pl.DataFrame({"line_number": [2, 3], "a": ["x", None], "b": ["1", None]})
+    suite = [
+        rule(E.ExpectColumnValuesToNotBeNull(column="b"), "b is filled"),
+        matches("a", r"^[0-9]$", "a is a digit"),
+        rule(E.ExpectColumnValuesToNotBeNull(column="a"), "a is filled"),
+    ]
+    outcome = validate(frame, "test.content", suite)
+    assert [f.rule for f in outcome.failures] == ["b is filled", "a is a digit", "a is filled"]
