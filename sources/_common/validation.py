@@ -186,13 +186,9 @@ def validate(frame: pl.DataFrame, suite_name: str, expectations: Sequence[Expect
     try:
         asset = engine.datasource.add_table_asset(view, table_name=view)
         batch = asset.add_batch_definition_whole_table("whole_batch").get_batch()
-        # Each rule's place in the suite (meta "order"): GX runs and reports rules grouped
-        # by the metrics they share, and the first failure is the rejection's headline,
-        # which the suite decides (a personnummer first, a value's own rule before a rule
-        # across columns).
         ordered = list(expectations)
-        for number, expectation in enumerate(ordered):
-            expectation.meta = {**(expectation.meta or {}), "order": number}
+        for expectation, place in zip(ordered, report_order(ordered), strict=True):
+            expectation.meta = {**(expectation.meta or {}), "order": place}
         suite = gx.ExpectationSuite(name=suite_name, expectations=ordered)
         result = batch.validate(
             suite,
@@ -216,12 +212,52 @@ def validate(frame: pl.DataFrame, suite_name: str, expectations: Sequence[Expect
     )
 
 
+def report_order(expectations: Sequence[Expectation]) -> list[int]:
+    """Each rule's place among the failures: grouped by column, the columns in the order
+    they first appear in the suite, and in suite order within a column.
+
+    The first failure is the rejection's headline. That is the order GX's pandas engine
+    reported in, which the suites are written for (a personnummer first: its rules come
+    first; "Nämnd is a code of the register" with Nämnd's other rules), while its SQL
+    engine reports in the order it resolves the metrics. Rules on no column (the table's)
+    keep their own place.
+
+    >>> E = gx.expectations
+    >>> report_order([
+    ...     E.ExpectColumnValuesToNotBeNull(column="namnd"),
+    ...     E.ExpectColumnValuesToNotBeNull(column="datum"),
+    ...     E.ExpectTableRowCountToBeBetween(min_value=1),
+    ...     E.ExpectColumnValuesToBeInSet(column="namnd", value_set=["142"]),
+    ... ])
+    [0, 2, 3, 1]
+    """
+    first: dict[str, int] = {}
+    keys = []
+    for number, expectation in enumerate(expectations):
+        column = _domain(expectation)
+        keys.append((number if column is None else first.setdefault(column, number), number))
+    ranked = sorted(range(len(keys)), key=keys.__getitem__)
+    place = [0] * len(keys)
+    for rank, number in enumerate(ranked):
+        place[number] = rank
+    return place
+
+
+def _domain(expectation: Expectation) -> str | None:
+    """The column (or columns) a rule is about; None for a rule on the whole table."""
+    for attribute in ("column", "column_A", "column_list"):
+        value = getattr(expectation, attribute, None)
+        if value is not None:
+            return value if isinstance(value, str) else ", ".join(value)
+    return (expectation.meta or {}).get("column")
+
+
 def _failure(item: Any, con: duckdb.DuckDBPyConnection, view: str) -> Failure:
     config = item.expectation_config
     kwargs = config.kwargs
     details = item.result or {}
-    exception = (item.exception_info or {}).get("exception_message")
-    if config.type == "unexpected_rows_expectation" and not exception:
+    exception = _exception(item.exception_info)
+    if config.type == "unexpected_rows_expectation" and exception is None:
         # GX counts the rows (SUMMARY); the lines and values come from the same query,
         # written into GX's result as its column rules report theirs, so the data docs
         # show them in their table of unexpected values.
@@ -252,6 +288,23 @@ def _failure(item: Any, con: duckdb.DuckDBPyConnection, view: str) -> Failure:
         observed=(details.get("details") or {}).get("mismatched")
         or details.get("observed_value", exception),
     )
+
+
+def _exception(info: Any) -> str | None:
+    """The message of an exception GX caught in a rule, if any: at the top of its
+    `exception_info`, or under the metric that raised it.
+
+    >>> _exception({"raised_exception": False, "exception_message": None}) is None
+    True
+    >>> _exception({"metric id": {"raised_exception": True, "exception_message": "boom"}})
+    'boom'
+    """
+    if not isinstance(info, dict):
+        return None
+    if info.get("raised_exception"):
+        return str(info.get("exception_message") or "an error in the rule")
+    nested = (_exception(v) for v in info.values() if isinstance(v, dict))
+    return next((message for message in nested if message is not None), None)
 
 
 def _rule(config: Any) -> str:

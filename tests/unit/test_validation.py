@@ -73,13 +73,16 @@ def test_a_repeated_key_names_every_row_of_it() -> None:
     assert failure.values == (("2010", "NMI"), ("2010", "NMI"))
 
 
-def test_failures_come_in_the_suite_order_whatever_order_gx_runs_them() -> None:
-    """The first failure is the rejection's headline: the suite's order decides it."""
+def test_failures_come_grouped_by_column_in_suite_order_whatever_order_gx_runs_them() -> None:
+    """The first failure is the rejection's headline: the suite's order decides it, each
+    column's rules together (as GX's pandas engine reported them)."""
     frame = pl.DataFrame({"line_number": [2, 3], "a": ["x", None], "b": ["1", None]})
     suite = [
         rule(E.ExpectColumnValuesToNotBeNull(column="b"), "b is filled"),
         matches("a", r"^[0-9]$", "a is a digit"),
+        rule(E.ExpectColumnValuesToBeInSet(column="b", value_set=["2"]), "b is 2"),
         rule(E.ExpectColumnValuesToNotBeNull(column="a"), "a is filled"),
     ]
     outcome = validate(frame, "test.content", suite)
-    assert [f.rule for f in outcome.failures] == ["b is filled", "a is a digit", "a is filled"]
+    rules = [f.rule for f in outcome.failures]
+    assert rules == ["b is filled", "b is 2", "a is a digit", "a is filled"]
