@@ -10,6 +10,7 @@ rejection naming it, never an exception.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import random
 from collections.abc import Callable
@@ -108,6 +109,12 @@ REJECTED: list[tuple[str, bytes, str, list[str]]] = [
         b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(200),
         "excel-workbook",
         ["Excel workbook"],
+    ),
+    (
+        "gzip-compressed export named .csv",
+        gzip.compress(ledger(LINE).encode()),
+        "compressed-file",
+        ["gzip-compressed", "gunzip"],
     ),
     (
         "NUL byte (UTF-8)",
@@ -284,7 +291,13 @@ def test_random_bytes_are_a_clean_rejection(seed: int) -> None:
         if source.name == "sie":
             continue
         error = rejected(data, source, f"{source.name}_201108.csv")
-        assert error.rule in {"control-character", "encoding", "separator", "excel-workbook"}
+        assert error.rule in {
+            "control-character",
+            "encoding",
+            "separator",
+            "excel-workbook",
+            "compressed-file",
+        }
 
 
 def test_personnummer_in_a_header_is_masked_in_the_reason() -> None:
