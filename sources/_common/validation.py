@@ -64,6 +64,11 @@ def quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _literal(text: str) -> str:
+    """A SQL string literal (GX's query text takes no bound values)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def matches(column: str, pattern: str, label: str) -> Expectation:
     """Every filled cell of `column` matches `pattern` in full: GX's regex rule, in SQL.
 
@@ -75,8 +80,8 @@ def matches(column: str, pattern: str, label: str) -> Expectation:
     (regexp_full_match("tid", '^([0-9]{{2}})\\x3A[0-9]{{2}}$')) order by line_number
     """
     sql_pattern = pattern.replace("(?:", "(").replace(":", "\\x3A")
-    literal = "'" + sql_pattern.replace("'", "''") + "'"
-    return holds(column, f"regexp_full_match({{cell}}, {literal})", label, f"matches {pattern}")
+    condition = f"regexp_full_match({{cell}}, {_literal(sql_pattern)})"
+    return holds(column, condition, label, f"matches {pattern}")
 
 
 def is_date(column: str, strftime: str, label: str) -> Expectation:
@@ -86,8 +91,8 @@ def is_date(column: str, strftime: str, label: str) -> Expectation:
     """
     digits = strftime.replace("%Y", "[0-9]{4}").replace("%m", "[0-9]{2}").replace("%d", "[0-9]{2}")
     condition = (
-        f"regexp_full_match({{cell}}, '{digits}') and try_strptime({{cell}}, '{strftime}') "
-        "is not null"
+        f"regexp_full_match({{cell}}, {_literal(digits)}) "
+        f"and try_strptime({{cell}}, {_literal(strftime)}) is not null"
     )
     return holds(column, condition, label, f"is a date {strftime}")
 
