@@ -633,8 +633,9 @@ def _control_file_alone(file: _File) -> FileResult:
 def _import_the_guard_meanwhile() -> None:
     """Import Great Expectations in a thread while the first new file is read and parsed.
 
-    GX imports for ~2.1 s (scipy, altair, SQLAlchemy, pandas: issue 14's profile), all of
-    it Python holding the GIL; the parse is Polars, which lets go of it. Only when a file
+    GX imports for ~1.1 s (SQLAlchemy, pandas, its own pydantic models; scipy.stats and
+    altair, another 1.0 s, are deferred by sources._common.deferred), all of it Python
+    holding the GIL; the parse is Polars, which lets go of it. Only when a file
     is to be checked (a night of duplicates never needs GX). The check imports the same
     module and waits for this import to finish, as any import of a module being imported.
     """
