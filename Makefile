@@ -9,7 +9,7 @@ PYTEST_PARALLEL := -n auto --dist loadfile --no-loadscope-reorder
 export TERTIAL_HOME ?= $(CURDIR)/var
 export DAGSTER_HOME := $(TERTIAL_HOME)/dagster
 
-.PHONY: install run test test-fast lint format dagster docs bench-small bench clean chromium
+.PHONY: install run test test-fast lint format dagster docs bench-small bench clean chromium postgresql
 
 install: .venv/.installed
 
@@ -30,7 +30,7 @@ run: install
 
 ## test: install, lint (ruff, sqlfluff) and run the whole test suite, one worker per core
 ## (pytest-xdist; a module's tests stay on one worker, so its built home is built once)
-test: install lint chromium
+test: install lint chromium postgresql
 	$(RUN) pytest $(PYTEST_PARALLEL)
 
 ## test-fast: the unit tests and the quick integration tests (no dbt build), < 3 min
@@ -42,6 +42,12 @@ test-fast: install
 chromium:
 	@test -x /usr/bin/chromium || { apt-get update && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
+
+## postgresql: Debian's PostgreSQL 15, the server BI tools connect to (`make serve`) and
+## the tests start their own cluster of (warehouse/postgres/server.py). As root, like chromium.
+postgresql:
+	@test -x /usr/lib/postgresql/15/bin/initdb || { apt-get update && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql; }
 
 lint: install
 	$(RUN) ruff check .

@@ -13,7 +13,6 @@ the real `tertial` command and a bare `python -c` with DuckDB alone (bench/run.p
 from __future__ import annotations
 
 import argparse
-import importlib.resources
 import json
 import os
 import shutil
@@ -27,6 +26,7 @@ import duckdb
 
 from bench.queries import Query, read_queries
 from warehouse.connection import duckdb_connect
+from warehouse.extensions import extension_path
 from warehouse.settings import paths
 
 Step = Callable[[argparse.Namespace], dict]
@@ -39,11 +39,7 @@ def encodings_extension() -> Path:
     Windows-1252 (`CP1252` to the extension), so the baseline needs it to read what the
     loader reads.
     """
-    root = Path(str(importlib.resources.files("duckdb_extension_encodings"))) / "extensions"
-    found = sorted(root.rglob("*.duckdb_extension"))
-    if not found:
-        raise FileNotFoundError(f"no .duckdb_extension under {root}")
-    return found[-1]
+    return extension_path("encodings")
 
 
 def _literal(text: str) -> str:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from filelock import FileLock
 
+from warehouse.postgres.server import LocalServer
 from warehouse.settings import REPO_ROOT, Paths, paths
 
 # Read in place, never copied into the project (shared/README.md).
@@ -101,3 +104,27 @@ def shared_temporary(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The session's temporary root, the same for every pytest-xdist worker."""
     base = tmp_path_factory.getbasetemp()
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[LocalServer]:
+    """A real PostgreSQL 15 server for the session (one per pytest-xdist worker that asks).
+
+    Started through the product's own code (warehouse/postgres/server.py, what `make
+    serve` runs) on a free port, in a folder of its own under /tmp that the `postgres`
+    user can reach when the tests run as root (pytest's temporary folders are 0700);
+    stopped and removed at the end of the session. `make test` installs Debian's package
+    first (`make postgresql`).
+    """
+    folder = Path(tempfile.mkdtemp(prefix="tertial-pg-"))
+    folder.chmod(0o711)
+    with socket.socket() as probe:  # a port nobody listens on now
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = LocalServer(folder=folder / "postgres", port=port)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,1 @@
+"""PostgreSQL serving: the local server, the refresh from the published snapshot, logins."""
