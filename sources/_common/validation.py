@@ -21,6 +21,13 @@ DuckDB the content suite of a 1 M-line ledger month takes 1.2 s, 0.9 s of it Duc
 own queries, and the ingest's peak memory fell from ~1.25 to ~1.0 GiB (bench/findings.md).
 A failure still names the file's lines: every check frame carries `line_number`, GX's
 `unexpected_index_column_names`.
+
+Two passes, both GX's: every suite runs first with result format BOOLEAN_ONLY, and only
+the rules that failed run again with SUMMARY (lines, values, counts), whose results take
+their places in the suite's result. SUMMARY asks each rule for its unexpected values and
+their lines even when there are none: 81 queries for the 40 rules of a payroll file
+against 17 (0.96 s against 0.38 s on a busy hour; the 43 HR reference files ingest in
+30 s instead of 46 s). A file that passes, nearly every file, pays for the first pass only.
 """
 
 from __future__ import annotations
@@ -200,15 +207,23 @@ def validate(frame: pl.DataFrame, suite_name: str, expectations: Sequence[Expect
         for expectation, place in zip(ordered, report_order(ordered), strict=True):
             expectation.meta = {**(expectation.meta or {}), "order": place}
         suite = gx.ExpectationSuite(name=suite_name, expectations=ordered)
-        result = batch.validate(
-            suite,
-            result_format={
-                "result_format": "SUMMARY",
-                "partial_unexpected_count": SAMPLE_SIZE,
-                "unexpected_index_column_names": [LINE],
-            },
-        )
-        result.results.sort(key=lambda item: (item.expectation_config.meta or {})["order"])
+        result = batch.validate(suite, result_format={"result_format": "BOOLEAN_ONLY"})
+        failed = {_place(item) for item in result.results if not item.success}
+        if failed:
+            detailed = batch.validate(
+                gx.ExpectationSuite(
+                    name=suite_name,
+                    expectations=[e.copy() for e in ordered if e.meta["order"] in failed],
+                ),
+                result_format={
+                    "result_format": "SUMMARY",
+                    "partial_unexpected_count": SAMPLE_SIZE,
+                    "unexpected_index_column_names": [LINE],
+                },
+            )
+            by_place = {_place(item): item for item in detailed.results}
+            result.results = [by_place.get(_place(item), item) for item in result.results]
+        result.results.sort(key=_place)
         failures = [_failure(item, engine.con, view) for item in result.results if not item.success]
     finally:
         engine.datasource.delete_asset(view)
@@ -220,6 +235,11 @@ def validate(frame: pl.DataFrame, suite_name: str, expectations: Sequence[Expect
         time.perf_counter() - started,
         result.to_json_dict(),
     )
+
+
+def _place(item: Any) -> int:
+    """A result's place in the report (`report_order`, kept in its expectation's meta)."""
+    return (item.expectation_config.meta or {})["order"]
 
 
 def report_order(expectations: Sequence[Expectation]) -> list[int]:
