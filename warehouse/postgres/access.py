@@ -27,13 +27,21 @@ no rows: connect as the login instead.
 What each published table is readable by (`secure_schema`, by table name, so the same
 rules hold whatever schema the refresh loads into before the swap):
 
-| table | tertial_read | board login | why |
-|---|---|---|---|
-| every table with `namnd_code` (fct_*, rpt_*, dim_namnd, dim_verksamhet, marts.meta_freshness) | all rows | rows of its boards (RLS) | the board column is the access key; a null `namnd_code` (meta_freshness of city-wide sources) is no board's row |
-| dim_konto, dim_period, dim_indicator | all | all | the chart of accounts, the calendar and the indicator list are the same for every board and name no board |
-| meta.publication | all | all | when the figures were published ("data as of" on a dashboard); names no file and no board |
-| meta.batches | all | none | every delivered file of every board, with rejection reasons |
-| anything else without `namnd_code` (a new table, one with only `namnd_key`) | all | none | fails closed until it is given a rule here |
+| table                                        | tertial_read | board login       |
+|----------------------------------------------|--------------|-------------------|
+| every table with `namnd_code`: fct_*, rpt_*, | all rows     | its boards' rows  |
+| dim_namnd, dim_verksamhet, meta_freshness    |              | (RLS)             |
+| dim_konto, dim_period, dim_indicator         | all rows     | all rows          |
+| meta.publication                             | all rows     | all rows          |
+| meta.batches                                 | all rows     | nothing           |
+| any other table without `namnd_code`         | all rows     | nothing           |
+
+Why: the board column is the access key; a null `namnd_code` (meta_freshness of the
+city-wide sources) is no board's row. The chart of accounts, the calendar and the
+indicator list are the same for every board and name none. meta.publication says when
+the figures were published (a dashboard's "data as of") and names no file. meta.batches
+lists every delivered file of every board with its rejection reason. A table the rules
+do not know (a new mart, one with only `namnd_key`) fails closed until it gets a rule.
 
 Nobody but the loader (the superuser that owns the tables) writes: readers get SELECT
 and nothing else; PUBLIC loses every privilege on the tables, on the schemas (CREATE on
@@ -229,9 +237,7 @@ def secure_schema(conn: psycopg.Connection, schema: str) -> None:
             if kind == "v":
                 # A view runs with its owner's rights (the superuser: no RLS) unless
                 # security_invoker: the tables under it then filter for the reader.
-                conn.execute(
-                    sql.SQL("alter view {} set (security_invoker = true)").format(target)
-                )
+                conn.execute(sql.SQL("alter view {} set (security_invoker = true)").format(target))
             elif kind in ("r", "p") and board_scoped:
                 _board_policies(conn, target)
 
@@ -316,18 +322,16 @@ def revoke(conn: psycopg.Connection, login: str, namnd_code: str | None = None) 
             raise AccessError(f"no tertial login {login!r} (see `tertial access list`)")
         if namnd_code is not None:
             gone = conn.execute(
-                sql.SQL(
-                    "delete from {}.board_grant where login = %s and namnd_code = %s"
-                ).format(sql.Identifier(ACCESS_SCHEMA)),
+                sql.SQL("delete from {}.board_grant where login = %s and namnd_code = %s").format(
+                    sql.Identifier(ACCESS_SCHEMA)
+                ),
                 [login, namnd_code],
             ).rowcount
             if not gone:
                 raise AccessError(f"login {login!r} has no grant for board {namnd_code!r}")
             return
         conn.execute(
-            sql.SQL("delete from {}.login where login = %s").format(
-                sql.Identifier(ACCESS_SCHEMA)
-            ),
+            sql.SQL("delete from {}.login where login = %s").format(sql.Identifier(ACCESS_SCHEMA)),
             [login],
         )
         # An open session of a dropped role would go on reading with a dangling id.
@@ -373,8 +377,7 @@ def _ensure_login(conn: psycopg.Connection, login: str) -> str | None:
     if _role_exists(conn, login):
         if not _is_managed(conn, login):
             raise AccessError(
-                f"a role {login!r} exists already and is not a tertial login: choose "
-                "another name"
+                f"a role {login!r} exists already and is not a tertial login: choose another name"
             )
         return None
     password = secrets.token_urlsafe(24)
