@@ -408,7 +408,8 @@ def cmd_access(home: Paths, args: argparse.Namespace) -> int:
                     # A socket folder is no address a BI tool can use: the server's TCP one.
                     host = conn.info.host
                     if host.startswith("/"):
-                        host = server.reader_dsn("x", "x").split()[0].removeprefix("host=")
+                        reader = server.reader_dsn(args.login, "-")
+                        host = psycopg.conninfo.conninfo_to_dict(reader)["host"]
                     _say(f"  host: {host}")
                     _say(f"  port: {conn.info.port}")
                     _say(f"  database: {conn.info.dbname}")

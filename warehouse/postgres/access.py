@@ -46,11 +46,13 @@ do not know (a new mart, one with only `namnd_key`) fails closed until it gets a
 Nobody but the loader (the superuser that owns the tables) writes: readers get SELECT
 and nothing else; PUBLIC loses every privilege on the tables, on the schemas (CREATE on
 `public` too), and TEMPORARY on the database, so a reader cannot create even a temporary
-table (Tableau then falls back to queries without temp tables; a reader writes nothing,
-not even session scratch). Server-side large objects (`lo_create`, `lo_from_bytea`, ...)
-lose PUBLIC's EXECUTE too: they are writes into `pg_largeobject` any role may do by
-default. Reading or writing server files (`pg_read_file`, `COPY ... TO/FROM 'file'`)
-needs superuser or the `pg_*_server_files` roles, which no reader has.
+table: a reader writes nothing, not even session scratch. A BI tool that would use
+temporary tables (Tableau does for large filter lists) has to do without; should one need
+them, `GRANT TEMPORARY ON DATABASE tertial TO tertial_board, tertial_read` is the lever.
+Server-side large objects (`lo_create`, `lo_from_bytea`, ...) lose PUBLIC's EXECUTE too:
+they are writes into `pg_largeobject` any role may do by default. Reading or writing
+server files (`pg_read_file`, `COPY ... TO/FROM 'file'`) needs superuser or the
+`pg_*_server_files` roles, which no reader has.
 
 Passwords are generated (`secrets.token_urlsafe(24)`: 32 characters, 192 bits), returned
 once to be printed, and stored as a SCRAM-SHA-256 verifier computed on the client
@@ -105,7 +107,7 @@ class AccessError(ValueError):
 
 @dataclass(frozen=True)
 class Login:
-    """A login managed here: its boards (empty when `all_boards`), and when it was created."""
+    """A login managed here: its boards (`all_boards`: every row), and when it was created."""
 
     login: str
     all_boards: bool
