@@ -14,6 +14,7 @@ tertial history SOURCE KEY   every delivery of a supersession key and what becam
 tertial explain MART     the batches and files behind rows of a mart
 tertial status           the published snapshot: when, batches, freshness per source
 tertial docs             dbt docs and data-quality docs as static HTML
+tertial access          board logins of the PostgreSQL copy: grant, revoke, list
 
 Exit codes: 0 all good, 1 a file was rejected, 2 the build failed (or another error,
 said in one line on stderr), 3 another run holds the run lock of this TERTIAL_HOME.
@@ -363,6 +364,67 @@ def cmd_docs(home: Paths, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_access(home: Paths, args: argparse.Namespace) -> int:
+    """Board logins and row-level security of the PostgreSQL copy (warehouse/postgres/access.py)."""
+    import os
+
+    import psycopg
+
+    from warehouse.postgres import access
+    from warehouse.postgres.server import LocalServer, ServerError
+
+    dsn = os.environ.get("TERTIAL_PG_DSN")
+    try:
+        server = LocalServer.of(home)
+        if not dsn and not server.running():
+            _error(
+                f"no PostgreSQL server is running for {home.home} (start it with `make serve`) "
+                "and TERTIAL_PG_DSN is not set"
+            )
+            return EXIT_FAILED
+        conn = psycopg.connect(dsn or server.loader_dsn())
+    except (ServerError, psycopg.OperationalError) as exc:
+        _error(f"cannot connect to PostgreSQL: {_first_line(exc)}")
+        return EXIT_FAILED
+    try:
+        with conn:
+            if args.action == "list":
+                logins = access.list_logins(conn)
+                rows = [(x.login, x.boards_text, x.created) for x in logins]
+                _say(render(["login", "boards", "created"], rows, args.format))
+            elif args.action == "revoke":
+                access.revoke(conn, args.login, args.namnd)
+                _say(f"{args.login}: board {args.namnd} revoked" if args.namnd else
+                     f"{args.login}: login dropped")  # fmt: skip
+            else:
+                if args.all:
+                    password = access.grant_read(conn, args.login)
+                    what = "every board (tertial_read)"
+                else:
+                    password = access.grant_board(conn, args.login, args.namnd)
+                    what = "board " + ", ".join(sorted(set(args.namnd)))
+                _say(f"{args.login}: granted {what}")
+                if password is not None:
+                    # A socket folder is no address a BI tool can use: the server's TCP one.
+                    host = conn.info.host
+                    if host.startswith("/"):
+                        reader = server.reader_dsn(args.login, "-")
+                        host = psycopg.conninfo.conninfo_to_dict(reader)["host"]
+                    _say(f"  host: {host}")
+                    _say(f"  port: {conn.info.port}")
+                    _say(f"  database: {conn.info.dbname}")
+                    _say(f"  login: {args.login}")
+                    _say(f"  password: {password}")
+                    _say("The password is shown only this once (PostgreSQL keeps a SCRAM hash).")
+    except access.AccessError as exc:
+        _error(str(exc))
+        return EXIT_FAILED
+    except psycopg.Error as exc:  # e.g. TERTIAL_PG_DSN names a user that is no superuser
+        _error(f"PostgreSQL refused: {_first_line(exc)}")
+        return EXIT_FAILED
+    return EXIT_OK
+
+
 def _writer_help() -> dict:
     """The --help of a command that writes: its exit codes, as written."""
     return {"epilog": WRITER_EXITS, "formatter_class": argparse.RawDescriptionHelpFormatter}
@@ -510,6 +572,30 @@ def parser() -> argparse.ArgumentParser:
         **_writer_help(),
     )
     docs.set_defaults(handler=cmd_docs)
+
+    access = commands.add_parser(
+        "access",
+        help="board logins of the PostgreSQL copy: grant, revoke, list",
+        description="Logins of the PostgreSQL copy of the marts (TERTIAL_PG_DSN, else the\n"
+        "home's local server). A board login reads only its boards' rows (row-level\n"
+        "security on namnd_code); --all: every row (role tertial_read). A new login's\n"
+        "password is printed once.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = access.add_subparsers(dest="action", required=True, metavar="ACTION")
+    grant = actions.add_parser("grant", help="create a login or add a board to it")
+    grant.add_argument("--login", required=True, help="lowercase name, e.g. sn_analys")
+    scope = grant.add_mutually_exclusive_group(required=True)
+    scope.add_argument(
+        "--namnd", action="append", metavar="CODE", help="a board code (repeat for more)"
+    )
+    scope.add_argument("--all", action="store_true", help="every board (role tertial_read)")
+    revoke = actions.add_parser("revoke", help="take a board from a login, or drop the login")
+    revoke.add_argument("--login", required=True)
+    revoke.add_argument("--namnd", metavar="CODE", help="only this board (default: the login)")
+    listing = actions.add_parser("list", help="every login, its boards (or all), created")
+    listing.add_argument("--format", choices=FORMATS, default="table")
+    access.set_defaults(handler=cmd_access)
     return root
 
 
