@@ -151,8 +151,8 @@ def test_superset_sees_the_swedish_label_of_every_column(servicenamnden_2011: Pa
 def test_a_list_column_reflects_as_nulltype_through_duckdb_engine(
     servicenamnden_2011: Paths,
 ) -> None:
-    """`dim_namnd.successor_codes` (VARCHAR[]) reflects as NullType, and it is not ours to
-    fix: duckdb-engine reflects with PostgreSQL's query, `format_type(atttypid,
+    """`dim_namnd.successor_codes` (VARCHAR[]; `fct_indicator.unparsed_columns` too)
+    reflects as NullType, and it is not ours to fix: duckdb-engine reflects with PostgreSQL's query, `format_type(atttypid,
     atttypmod)` over DuckDB's pg_catalog emulation, which has one oid for every LIST
     (101, `list`) and so no element type; a user-defined type (`create type codes as
     varchar[]`) is `list` too. DuckDB's own catalog knows `VARCHAR[]`. BI tools get
