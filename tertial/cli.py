@@ -180,8 +180,14 @@ def _note(message: str) -> None:
 def cmd_query(home: Paths, args: argparse.Namespace) -> int:
     from warehouse.readonly import check_statement
 
+    if (args.format == "xlsx") != (args.out is not None):
+        _error("--format xlsx writes a workbook: give both, --format xlsx --out FILE.xlsx")
+        return EXIT_FAILED
+
     def query() -> int:
         sql = check_statement(args.sql)  # one read of the marts, or refused in one line
+        if args.format == "xlsx":
+            return _query_workbook(home, args, sql)
         with _connect_for(home, args.as_of) as con:
             cursor = con.execute(sql)
             columns = [d[0] for d in cursor.description] if cursor.description else []
@@ -190,6 +196,25 @@ def cmd_query(home: Paths, args: argparse.Namespace) -> int:
         return EXIT_OK
 
     return _reading(query)
+
+
+def _query_workbook(home: Paths, args: argparse.Namespace, sql: str) -> int:
+    """`tertial query --format xlsx --out FILE`: the answer as a workbook, Swedish headers.
+
+    The SQL runs in the same locked connection as every query; this process writes the
+    file (warehouse/workbook.py). An existing file is replaced only with --force.
+    """
+    from warehouse.workbook import WorkbookRefused, write_workbook
+
+    out = Path(args.out)
+    try:
+        with _connect_for(home, args.as_of) as con:
+            rows = write_workbook(con, sql, out, force=args.force)
+    except (WorkbookRefused, OSError) as exc:
+        _error(str(exc))
+        return EXIT_FAILED
+    _say(f"Wrote {rows:,} rows to {out}")
+    return EXIT_OK
 
 
 def _has_warehouse(home: Paths) -> bool:
@@ -505,10 +530,13 @@ def parser() -> argparse.ArgumentParser:
     )
     query.add_argument(
         "--format",
-        choices=FORMATS,
+        choices=(*FORMATS, "xlsx"),
         default="table",
-        help="csv: text cells starting with = + - @ are prefixed with ' for spreadsheets",
+        help="csv: text cells starting with = + - @ are prefixed with ' for spreadsheets; "
+        "xlsx: a workbook (--out FILE), numbers and dates as Excel's, Swedish headers",
     )
+    query.add_argument("--out", metavar="FILE", help="the workbook to write (--format xlsx)")
+    query.add_argument("--force", action="store_true", help="replace the --out file if it exists")
     _add_as_of(query, "answer as the warehouse would have at T")
     query.set_defaults(handler=cmd_query)
 

@@ -9,6 +9,19 @@ connection gets the new snapshot.
 `replace_from` is that write-then-rename for both published files (the snapshot here,
 the event log's copy in published_log.py); `write_meta` writes `meta.batches` and
 `meta.publication` for the snapshot and for every as-of build (asof.py).
+
+Comments: every published table and column carries its description as a DuckDB comment,
+its Swedish label first (`Nämnd (kod). The register's code.`; warehouse/comments.py):
+the marts' from the dbt YAML (dbt writes them into the working database, `persist_docs`;
+`copy_comments` copies them, as CREATE TABLE AS drops them), meta's from META_COMMENTS.
+Whoever serves the snapshot elsewhere (the PostgreSQL refresh) reads them straight from
+it, one line each, and repeats them as `COMMENT ON`:
+
+    select schema_name, table_name, comment from duckdb_tables() where comment is not null
+    select schema_name, table_name, column_name, comment from duckdb_columns()
+        where comment is not null
+
+`warehouse.comments.label(comment)` gives the label alone (a column header).
 """
 
 from __future__ import annotations
@@ -25,6 +38,7 @@ from typing import TypeVar
 
 import duckdb
 
+from warehouse.comments import write_comments
 from warehouse.connection import duckdb_connect
 from warehouse.crashpoints import crash_point
 
@@ -84,6 +98,7 @@ def publish(working: Path, target: Path, built: BuildRecord | None = None) -> Pu
             )
             if number == 0:
                 crash_point("during_snapshot_copy")
+        copy_comments(con, "work")
         write_meta(
             con,
             "work",
@@ -96,6 +111,67 @@ def publish(working: Path, target: Path, built: BuildRecord | None = None) -> Pu
     tables = replace_from(working, target, copy_marts, before_replace="during_publish")
     names = tuple(f"{s}.{t}" for s, t in tables)
     return Published(target, names, time.perf_counter() - started, published_at)
+
+
+def copy_comments(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
+    """The published tables' and columns' comments, as the working database `catalog` has them.
+
+    CREATE TABLE AS copies no comment. dbt wrote them there (`persist_docs`): each mart's
+    description and each column's, its Swedish label first (warehouse/comments.py).
+    """
+    schemas = list(PUBLISHED_SCHEMAS)
+    tables = con.execute(
+        """
+        select schema_name, table_name, comment from duckdb_tables()
+        where database_name = ? and schema_name in (select unnest(?))
+        """,
+        [catalog, schemas],
+    ).fetchall()
+    columns = con.execute(
+        """
+        select schema_name, table_name, column_name, comment from duckdb_columns()
+        where database_name = ? and schema_name in (select unnest(?))
+        """,
+        [catalog, schemas],
+    ).fetchall()
+    write_comments(con, tables, columns)
+
+
+# meta's tables are written here, not by dbt: their descriptions, Swedish label first as
+# in the marts (warehouse/comments.py).
+META_COMMENTS: dict[str, tuple[str, dict[str, str]]] = {
+    "batches": (
+        "Leveranser: every delivered file the warehouse received, accepted or rejected "
+        "(the event log's events.batches; in an as-of answer up to its cut).",
+        {
+            "batch_id": "Leverans. The batch's number; the marts' batch_id points here.",
+            "source": "Källa. The source (huvudbok, budget, prognos, lon, sjukfranvaro, ...).",
+            "file_name": "Fil. The delivered file's name.",
+            "sha256": "Kontrollsumma (SHA-256). Of the file's bytes: the same bytes are "
+            "loaded once.",
+            "recorded_at": "Registrerad. When the warehouse received the file (transaction time).",
+            "status": "Status. accepted or rejected (a retraction is its own event, not a status).",
+            "row_count": "Antal rader. Rows the file delivered.",
+            "reason": "Orsak. Why the file was rejected (a summary); null when accepted.",
+        },
+    ),
+    "publication": (
+        "Publicering: one row, what this database answers for and what it was built from.",
+        {
+            "published_at": "Publicerad. When this database was written.",
+            "as_of": "Avser tidpunkt. The moment an as-of answer is for; null in the nightly "
+            "snapshot, which answers for now.",
+            "cut_recorded_at": "Brytpunkt (registrerad). When the newest event counted by an "
+            "as-of answer was recorded; null in the nightly snapshot.",
+            "through_batch_id": "T.o.m. leverans. The newest batch counted (the cut's event "
+            "id in an as-of answer).",
+            "through_event_id": "T.o.m. händelse. The newest event (batch or retraction) "
+            "the dbt build saw.",
+            "build_fingerprint": "Byggversion. The dbt project's fingerprint the marts were "
+            "built with; null in an as-of answer or when unknown.",
+        },
+    ),
+}
 
 
 def write_meta(
@@ -151,6 +227,15 @@ def write_meta(
             through_id,
             through_event_id,
             build_fingerprint,
+        ],
+    )
+    write_comments(
+        con,
+        [("meta", table, comment) for table, (comment, _) in META_COMMENTS.items()],
+        [
+            ("meta", table, column, comment)
+            for table, (_, columns) in META_COMMENTS.items()
+            for column, comment in columns.items()
         ],
     )
 

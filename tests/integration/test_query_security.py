@@ -375,10 +375,11 @@ def test_a_missing_or_broken_snapshot_says_what_to_do(
     assert "tertial build" in line, line
 
 
-def test_read_commands_load_no_heavy_library(published: Paths) -> None:
-    """`query`, `status`, `history` and `explain` start in a fraction of a second: they
-    never import pandas/NumPy (a bound SQL parameter would), Great Expectations, dbt,
-    Dagster or Polars. One fresh process runs all four, then lists what it loaded."""
+def test_read_commands_load_no_heavy_library(published: Paths, tmp_path: Path) -> None:
+    """`query` (also `--format xlsx`), `status`, `history` and `explain` start in a fraction
+    of a second: they never import pandas/NumPy (a bound SQL parameter would), pyarrow,
+    Great Expectations, dbt, Dagster or Polars. One fresh process runs them all, then
+    lists what it loaded."""
     script = """
 import sys
 from tertial.cli import main
@@ -387,16 +388,17 @@ codes = [
     main(["status"]),
     main(["history", "huvudbok", "142", "201107"]),
     main(["explain", "fct_ledger", "--where", "period = 201107"]),
+    main(["query", "select * from fct_ledger", "--format", "xlsx", "--out", sys.argv[1]]),
 ]
-heavy = ("pandas", "numpy", "great_expectations", "dbt", "dagster", "polars")
+heavy = ("pandas", "numpy", "pyarrow", "great_expectations", "dbt", "dagster", "polars")
 print("RESULT", codes, [m for m in heavy if m in sys.modules])
 """
     result = subprocess.run(
-        [sys.executable, "-c", script],
+        [sys.executable, "-c", script, str(tmp_path / "svar.xlsx")],
         env={**os.environ, "TERTIAL_HOME": str(published.home)},
         capture_output=True,
         text=True,
         timeout=120,
     )
     [line] = [x for x in result.stdout.splitlines() if x.startswith("RESULT")]
-    assert line == "RESULT [0, 0, 0, 0] []", result.stdout[-2000:] + result.stderr[-2000:]
+    assert line == "RESULT [0, 0, 0, 0, 0] []", result.stdout[-2000:] + result.stderr[-2000:]
