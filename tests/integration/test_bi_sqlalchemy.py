@@ -152,8 +152,9 @@ def test_a_list_column_reflects_as_nulltype_through_duckdb_engine(
     servicenamnden_2011: Paths,
 ) -> None:
     """`dim_namnd.successor_codes` (VARCHAR[]; `fct_indicator.unparsed_columns` too)
-    reflects as NullType, and it is not ours to fix: duckdb-engine reflects with PostgreSQL's query, `format_type(atttypid,
-    atttypmod)` over DuckDB's pg_catalog emulation, which has one oid for every LIST
+    reflects as NullType, and it is not ours to fix: duckdb-engine reflects with
+    PostgreSQL's query, `format_type(atttypid, atttypmod)` over DuckDB's pg_catalog
+    emulation, which has one oid for every LIST
     (101, `list`) and so no element type; a user-defined type (`create type codes as
     varchar[]`) is `list` too. DuckDB's own catalog knows `VARCHAR[]`. BI tools get
     `text[]` from the PostgreSQL endpoint. When duckdb-engine learns lists this fails:
