@@ -7,7 +7,7 @@ import os
 import shutil
 import socket
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,9 @@ from warehouse.settings import REPO_ROOT, Paths, paths
 # Read in place, never copied into the project (shared/README.md).
 SHARED = REPO_ROOT.parent / "shared"
 SERVICENAMNDEN = SHARED / "reference" / "servicenamnden-2011"
+
+# `loaded(home, files)`: the fixture below.
+Load = Callable[[Paths, Sequence[Path]], None]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -128,3 +131,26 @@ def pg_server() -> Iterator[LocalServer]:
     finally:
         server.stop()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Load:
+    """`loaded(home, files)`: `home` as it is after ingesting `files`, from a copy.
+
+    Many tests start from the same few files ingested (the registers and a month, then
+    one broken file each): each set is ingested once per session (per xdist worker) and
+    copied into the test's empty home, ~0.05 s instead of ~1-2 s of ingest per test.
+    """
+    built: dict[tuple[Path, ...], Paths] = {}
+
+    def load(home: Paths, files: Sequence[Path]) -> None:
+        from warehouse.ingest import ingest
+
+        key = tuple(files)
+        if key not in built:
+            once = paths(tmp_path_factory.mktemp("loaded") / "home").ensure()
+            ingest(once, list(files))
+            built[key] = once
+        shutil.copytree(built[key].home, home.home, symlinks=True, dirs_exist_ok=True)
+
+    return load

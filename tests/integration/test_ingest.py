@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from tertial.cli import main
-from tests.conftest import SERVICENAMNDEN, ledger_files
+from tests.conftest import SERVICENAMNDEN, Load, ledger_files
 from tests.helpers import event_state
 from warehouse.ingest import ingest
 from warehouse.settings import Paths
@@ -159,9 +159,9 @@ BROKEN = [
 
 @pytest.mark.parametrize(("name", "edit", "words"), BROKEN, ids=[b[0] for b in BROKEN])
 def test_bad_file_is_rejected_with_rule_and_value(
-    home: Paths, tmp_path: Path, name, edit, words
+    home: Paths, loaded: Load, tmp_path: Path, name, edit, words
 ) -> None:
-    ingest(home, ledger_files("huvudbok_201107.csv"))
+    loaded(home, ledger_files("huvudbok_201107.csv"))
     before = event_state(home)
     bad = _broken(tmp_path, name, edit)
 

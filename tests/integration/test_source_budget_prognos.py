@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import SERVICENAMNDEN
+from tests.conftest import SERVICENAMNDEN, Load
 from tests.helpers import event_state
 from warehouse.ingest import ingest
 from warehouse.pipeline import build_and_publish
@@ -223,9 +223,15 @@ def test_reference_budget_and_forecasts_load(home: Paths) -> None:
 
 @pytest.mark.parametrize(("reference", "name", "edit", "words"), BAD, ids=[b[1] for b in BAD])
 def test_bad_file_is_rejected_with_rule_and_value(
-    home: Paths, tmp_path: Path, reference: str, name: str, edit: Edit, words: list[str]
+    home: Paths,
+    loaded: Load,
+    tmp_path: Path,
+    reference: str,
+    name: str,
+    edit: Edit,
+    words: list[str],
 ) -> None:
-    ingest(home, [*REGISTERS, SERVICENAMNDEN / "budget_2011_2.csv", PROGNOS[1]])
+    loaded(home, [*REGISTERS, SERVICENAMNDEN / "budget_2011_2.csv", PROGNOS[1]])
     before = event_state(home)
     bad = _edited(tmp_path, reference, name, edit)
 

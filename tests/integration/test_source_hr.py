@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import SERVICENAMNDEN
+from tests.conftest import SERVICENAMNDEN, Load
 from tests.helpers import event_state
 from warehouse.ingest import ingest
 from warehouse.pipeline import build_and_publish
@@ -219,9 +219,9 @@ BROKEN = [
     ids=[f"{b[0].split('_')[0]}-{b[2][0][:40]}" for b in BROKEN],
 )
 def test_bad_hr_file_is_rejected_with_rule_and_value(
-    home: Paths, tmp_path: Path, original: str, edit: Edit, words: list[str]
+    home: Paths, loaded: Load, tmp_path: Path, original: str, edit: Edit, words: list[str]
 ) -> None:
-    ingest(home, hr_files("lon_201107.csv", "sjukfranvaro_201107.csv", "medarbetarenkat_2009.csv"))
+    loaded(home, hr_files("lon_201107.csv", "sjukfranvaro_201107.csv", "medarbetarenkat_2009.csv"))
     before = event_state(home)
     stem, suffix = original.rsplit(".", 1)
     bad = _edited(tmp_path, original, f"{stem}_fel.{suffix}", edit)

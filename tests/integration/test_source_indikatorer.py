@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import SERVICENAMNDEN, ledger_files
+from tests.conftest import SERVICENAMNDEN, Load, ledger_files
 from tests.helpers import event_state
 from warehouse.ingest import ingest
 from warehouse.pipeline import build_and_publish
@@ -184,9 +184,9 @@ BROKEN = [
 
 @pytest.mark.parametrize(("name", "edit", "words"), BROKEN, ids=[b[0] for b in BROKEN])
 def test_bad_file_is_rejected_with_rule_and_value(
-    home: Paths, tmp_path: Path, name: str, edit: Edit, words: list[str]
+    home: Paths, loaded: Load, tmp_path: Path, name: str, edit: Edit, words: list[str]
 ) -> None:
-    ingest(home, ledger_files(REFERENCE))
+    loaded(home, ledger_files(REFERENCE))
     before = event_state(home)
 
     [result] = ingest(home, [delivered(tmp_path, name, edit)])
