@@ -78,7 +78,9 @@ def _tell_dagster(home: Paths, command: str, **done) -> None:
         return
     from warehouse.dagster_events import report_cli_run
 
-    report_cli_run(home, f"tertial {command}", warn=lambda line: _note(_masked(line)), **done)
+    report_cli_run(
+        home, f"tertial {command}", warn=lambda line: _note(_masked(line)), progress=_say, **done
+    )
 
 
 def cmd_ingest(home: Paths, args: argparse.Namespace) -> int:

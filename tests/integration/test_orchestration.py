@@ -278,7 +278,10 @@ def test_a_cli_run_shows_in_dagster(
     bad_period("lon_201106.csv", home.landing)
 
     assert main(["--home", str(home.home), "run"]) == 1  # the payroll month is rejected
-    assert "warning" not in capsys.readouterr().err
+    out, err = capsys.readouterr()
+    assert "warning" not in err
+    [said] = [line for line in out.splitlines() if line.startswith("Dagster: ")]
+    assert f"check result(s) reported to the instance in {dagster_home} (" in said, said
 
     keys = defs.resolve_asset_graph().get_all_asset_keys()
     with dg.DagsterInstance.get() as instance:
