@@ -25,8 +25,14 @@ $(UV):
 	touch $@
 
 ## run: install, write the demo city into landing/, ingest, build, publish, show queries
-run: install
+run: install $(DAGSTER_HOME)/dagster.yaml
 	$(RUN) tertial demo
+
+# The Dagster instance's settings. A CLI run reports what it loaded, built and published
+# to the instance set up here (warehouse/dagster_events.py), so `make dagster` shows it.
+$(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	cp orchestration/dagster.yaml $@
 
 ## test: install, lint (ruff, sqlfluff) and run the whole test suite, one worker per core
 ## (pytest-xdist; a module's tests stay on one worker, so its built home is built once)
@@ -59,9 +65,7 @@ format: install
 	$(RUN) ruff format .
 
 ## dagster: the web UI and the daemon, so the 02:00 schedule and the landing sensor fire
-dagster: install
-	mkdir -p $(DAGSTER_HOME)
-	cp orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+dagster: install $(DAGSTER_HOME)/dagster.yaml
 	$(RUN) dagster dev -m orchestration.definitions
 
 ## docs: dbt docs and data docs as static HTML in $(TERTIAL_HOME)/docs (after `make run`)

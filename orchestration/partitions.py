@@ -5,37 +5,19 @@
 can be reloaded on its own.
 """
 
-import re
 from pathlib import Path
 
 import dagster as dg
 
-from sources._common.source import Source
 from sources.registry import source_for
+
+# Which month a file is, and which sources are monthly, are read by `tertial run` too, to
+# report its loads under the same partitions: they live in warehouse/dagster_events.py.
+from warehouse.dagster_events import is_monthly, partition_of
 
 TIMEZONE = "Europe/Stockholm"
 # end_offset=1: the current month is a partition too (its exports land during it).
 MONTHLY = dg.MonthlyPartitionsDefinition(start_date="2000-01-01", timezone=TIMEZONE, end_offset=1)
-_PERIOD = re.compile(r"(?<![0-9])(19[0-9]{2}|20[0-9]{2})(0[1-9]|1[0-2])(?![0-9])")
-
-
-def is_monthly(source: Source) -> bool:
-    """A source whose supersession key holds the period is delivered month by month."""
-    return "period" in source.contract.supersession_key
-
-
-def partition_of(file_name: str) -> str | None:
-    """The monthly partition key of a file name, or None when it names no month.
-
-    >>> partition_of("huvudbok_201106_leverans2.csv")
-    '2011-06-01'
-    >>> partition_of("huvudbok_202406_142_rattelse.csv")
-    '2024-06-01'
-    >>> partition_of("organisation.csv") is None
-    True
-    """
-    match = _PERIOD.search(file_name)
-    return f"{match.group(1)}-{match.group(2)}-01" if match else None
 
 
 def monthly_files(landing: list[Path]) -> dict[str, set[str]]:

@@ -70,6 +70,20 @@ def _run_lock(home: Paths):
     return run_lock(home.home, command_line())
 
 
+def _tell_dagster(home: Paths, command: str, **done) -> None:
+    """Report what this run materialised to the Dagster instance (`$DAGSTER_HOME`), so its
+    UI shows CLI loads too (warehouse/dagster_events.py). After the run lock is released;
+    nothing materialised, no Dagster instance set up: nothing is imported. A failure is
+    one warning line on stderr, never the run's exit code."""
+    if not (done.get("files") or done.get("build") or done.get("published")):
+        return
+    from warehouse.dagster_events import report_cli_run
+
+    report_cli_run(
+        home, f"tertial {command}", warn=lambda line: _note(_masked(line)), progress=_say, **done
+    )
+
+
 def cmd_ingest(home: Paths, args: argparse.Namespace) -> int:
     home.ensure()
     with _run_lock(home):
@@ -78,6 +92,7 @@ def cmd_ingest(home: Paths, args: argparse.Namespace) -> int:
         started = time.perf_counter()
         results = ingest(home, [Path(p) for p in args.paths], progress=_say)
         _say(f"{summary(results)} in {time.perf_counter() - started:.1f}s")
+    _tell_dagster(home, "ingest", files=results)
     return EXIT_REJECTED if any(r.status == "rejected" for r in results) else EXIT_OK
 
 
@@ -86,7 +101,10 @@ def cmd_build(home: Paths, args: argparse.Namespace) -> int:
     with _run_lock(home):
         from warehouse.pipeline import build_and_publish
 
-        build_and_publish(home, _say, tests="full" if args.full_tests else "data")
+        built, published = build_and_publish(
+            home, _say, tests="full" if args.full_tests else "data"
+        )
+    _tell_dagster(home, "build", build=built, published=published)
     return EXIT_OK
 
 
@@ -96,6 +114,7 @@ def cmd_run(home: Paths, args: argparse.Namespace) -> int:
         from warehouse.pipeline import run
 
         result = run(home, _say)
+    _tell_dagster(home, "run", files=result.files, build=result.build, published=result.published)
     for rejected in result.rejected:
         _say(f"REJECTED {rejected.name}: {rejected.reason} (report: {rejected.report})")
     return EXIT_REJECTED if result.rejected else EXIT_OK
@@ -116,6 +135,7 @@ def cmd_demo(home: Paths, args: argparse.Namespace) -> int:
         _say(f"  {len(city.files)} files, {city.boards} boards, {city.ledger_rows:,} ledger rows")
         # The demo wrote every file itself a moment ago: nothing is still being uploaded.
         result = run(home, _say, settle_seconds=0)
+    _tell_dagster(home, "demo", files=result.files, build=result.build, published=result.published)
     _say("")
     _say(f"The demo's rejected file(s), as intended: {len(result.rejected)}")
     for rejected in result.rejected:
@@ -316,7 +336,8 @@ def cmd_replay(home: Paths, args: argparse.Namespace) -> int:
     with _run_lock(home):
         from warehouse.pipeline import replay
 
-        replay(home, _say)
+        built, published = replay(home, _say)
+    _tell_dagster(home, "replay", build=built, published=published)
     return EXIT_OK
 
 

@@ -38,6 +38,7 @@ class NodeResult:
     status: str
     seconds: float
     message: str | None = None
+    unique_id: str | None = None  # `model.tertial.fct_ledger`: the manifest's key
 
 
 @dataclass
@@ -191,6 +192,7 @@ def _node(data: dict[str, Any]) -> NodeResult:
         status=str(data.get("status") or info.get("node_status", "?")).lower(),
         seconds=float(data.get("execution_time") or 0.0),
         message=data.get("msg") or None,
+        unique_id=info.get("unique_id") or None,
     )
 
 

@@ -315,10 +315,12 @@ class _File:
         failures: tuple[Failure, ...] = (),
         *,
         note: str | None = None,
+        outcomes: tuple[Outcome, ...] = (),
         **changes: object,
     ) -> FileResult:
         """Quarantine the bytes read with a report, record the rejection, then (from
-        landing/) remove the file if it is still what was read."""
+        landing/) remove the file if it is still what was read. `outcomes`: the suites
+        that ran, kept on the result (Dagster's check counts the expectations evaluated)."""
         reason = shown(reason)
         if not failures:
             failures = (Failure(rule_name, "loader", None, 0, (), ()),)
@@ -349,7 +351,12 @@ class _File:
                 report=report,
             )
         return self.result(
-            "rejected", batch_id=batch_id, rows=rejected.row_count, reason=reason, report=report
+            "rejected",
+            batch_id=batch_id,
+            rows=rejected.row_count,
+            reason=reason,
+            report=report,
+            outcomes=outcomes,
         )
 
     def archive(self) -> bool:
@@ -479,7 +486,7 @@ def ingest_file(
         return file.reject(UNREADABLE, _unreadable_reason(exc, source))
     crash_point("after_validation")
     if failures:
-        return file.reject(failures[0].rule, verdict, failures, **counted)
+        return file.reject(failures[0].rule, verdict, failures, outcomes=outcomes, **counted)
 
     if take and not file.unchanged():
         return file.waiting(

@@ -19,6 +19,7 @@ from dagster_dbt import (
 from orchestration.assets.ingest import feeding_assets
 from orchestration.resources import TertialHome, dbt_environment, prepared
 from warehouse.build import build_args, dbt_args
+from warehouse.dagster_events import PUBLISHED_KEY, dbt_key
 from warehouse.freshness import about_to_build, nightly_decision, record_build
 from warehouse.pipeline import publish_all
 from warehouse.selection import nightly_plan
@@ -35,13 +36,27 @@ IF_CHANGED = "if-changed"
 DBT_PROJECT = prepared(paths().ensure())
 
 
+# The Dagster group of every dbt model, seed and snapshot, beside `ingest` before it and
+# `publish` after it: the UI's asset graph shows the three steps of a night.
+DBT_GROUP = "dbt"
+
+
 class Translator(DagsterDbtTranslator):
     """dbt's lineage, plus the ingest assets that write a dbt source under another name.
 
     A dbt source is one asset key (`events/huvudbok`), but a SIE file appends to that
     table too: a model reading it also depends on `events/sie`, so a run loads SIE files
     before dbt builds (one step at a time, in dependency order).
+
+    The keys are warehouse/dagster_events.py's `dbt_key` (dagster-dbt's default naming:
+    `marts/fct_ledger`), which `tertial run` reports its builds under too.
     """
+
+    def get_asset_key(self, dbt_resource_props: Any) -> dg.AssetKey:
+        return dg.AssetKey(list(dbt_key(dbt_resource_props)))
+
+    def get_group_name(self, dbt_resource_props: Any) -> str:
+        return DBT_GROUP
 
     def get_asset_spec(self, manifest: Any, unique_id: str, project: Any) -> dg.AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
@@ -163,7 +178,7 @@ def _selective(
 
 
 @dg.asset(
-    key=dg.AssetKey(["published", "tertial"]),
+    key=dg.AssetKey(list(PUBLISHED_KEY)),
     deps=[dbt_models],
     group_name="publish",
     kinds={"duckdb"},

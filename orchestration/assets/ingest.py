@@ -12,13 +12,22 @@ from orchestration.partitions import MONTHLY, claimed_by_partition, is_monthly, 
 from orchestration.resources import TertialHome
 from sources._common.source import Source
 from sources.registry import SOURCES, source_for
+from warehouse.dagster_events import (
+    CHECK_NAME,
+    UNCLAIMED_KEY,
+    expectations_check,
+    ingest_key,
+)
 from warehouse.ingest import expand, ingest, summary
 
-CHECK_NAME = "expectations"
+
+def source_key(source: Source) -> dg.AssetKey:
+    """`events/<source>`: the naming `tertial run` reports its loads under too."""
+    return dg.AssetKey(list(ingest_key(source.name)))
 
 
 def _ingest_asset(source: Source, upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
-    key = dg.AssetKey(["events", source.name])
+    key = source_key(source)
     monthly = is_monthly(source)
 
     @dg.asset(
@@ -70,23 +79,22 @@ def _ingest_asset(source: Source, upstream: list[dg.AssetKey]) -> dg.AssetsDefin
         )
         # A rejected file never reached the log, so what dbt builds on is still valid:
         # WARN shows the rejection without holding back the other boards' data. An
-        # ERROR (an unexpected failure) would block every downstream asset.
+        # ERROR (an unexpected failure) would block every downstream asset. The
+        # description is what the UI shows: each failed rule, column, lines and values.
+        checked = expectations_check(results)
         yield dg.AssetCheckResult(
             asset_key=key,
             check_name=CHECK_NAME,
-            passed=not rejected,
+            passed=checked.passed,
             severity=dg.AssetCheckSeverity.WARN,
-            metadata={
-                "expectations_evaluated": sum(o.evaluated for r in accepted for o in r.outcomes),
-                "rejected_files": [f"{r.name}: {r.reason}" for r in rejected],
-                "reports": [str(r.report) for r in rejected],
-            },
+            description=checked.description,
+            metadata=checked.metadata,
         )
 
     return ingest_source
 
 
-UNCLAIMED = dg.AssetKey(["landing", "unclaimed_files"])
+UNCLAIMED = dg.AssetKey(list(UNCLAIMED_KEY))
 
 
 @dg.asset(
@@ -122,17 +130,22 @@ def unclaimed_files(
             "waiting_files": [f"{r.name}: {r.reason}" for r in waiting],
         },
     )
+    checked = expectations_check(results)
     yield dg.AssetCheckResult(
         asset_key=UNCLAIMED,
         check_name=CHECK_NAME,
-        passed=not any(r.status == "rejected" for r in results),
+        passed=checked.passed,
         severity=dg.AssetCheckSeverity.WARN,
-        metadata={"files": [f"{r.name}: {r.status} {r.reason or ''}" for r in results]},
+        description=checked.description,
+        metadata={
+            **checked.metadata,
+            "files": [f"{r.name}: {r.status} {r.reason or ''}" for r in results],
+        },
     )
 
 
 def monthly_asset_keys() -> list[dg.AssetKey]:
-    return [dg.AssetKey(["events", s.name]) for s in SOURCES if is_monthly(s)]
+    return [source_key(s) for s in SOURCES if is_monthly(s)]
 
 
 def feeding_assets() -> dict[dg.AssetKey, list[dg.AssetKey]]:
@@ -148,14 +161,14 @@ def feeding_assets() -> dict[dg.AssetKey, list[dg.AssetKey]]:
     for source in SOURCES:
         for table in source.table_keys or {}:
             if table != source.name:
-                feeding.setdefault(dg.AssetKey(["events", table]), []).append(
-                    dg.AssetKey(["events", source.name])
+                feeding.setdefault(dg.AssetKey(list(ingest_key(table))), []).append(
+                    source_key(source)
                 )
     return feeding
 
 
 def register_asset_keys() -> list[dg.AssetKey]:
-    return [dg.AssetKey(["events", s.name]) for s in SOURCES if s.contract.load_tier < 2]
+    return [source_key(s) for s in SOURCES if s.contract.load_tier < 2]
 
 
 def ingest_assets() -> list[dg.AssetsDefinition]:
@@ -164,7 +177,7 @@ def ingest_assets() -> list[dg.AssetsDefinition]:
     assets = []
     for index, source in enumerate(ordered):
         upstream = [
-            dg.AssetKey(["events", s.name])
+            source_key(s)
             for s in ordered[:index]
             if s.contract.load_tier < source.contract.load_tier
         ]

@@ -1,18 +1,23 @@
 """Dagster: the asset graph, the landing sensor, the nightly schedule, one real run."""
 
 import datetime as dt
+import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.assets.dbt_models import dbt_models, published_snapshot
+from orchestration.assets.dbt_models import DBT_GROUP, dbt_models, published_snapshot
 from orchestration.assets.ingest import ingest_assets
 from orchestration.definitions import defs
 from orchestration.resources import TertialHome, dbt_resource
+from tertial.cli import main
 from tests.conftest import SERVICENAMNDEN, SHARED
-from warehouse.settings import Paths
+from warehouse.settings import REPO_ROOT, Paths, paths
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds a home: `make test-fast` skips it
 
@@ -103,6 +108,14 @@ def test_asset_graph_keys() -> None:
         assert dg.AssetKey(["events", "sie"]) in parents, model
     checks = {c.name for c in graph.asset_check_keys}
     assert checks >= {"expectations"}
+    # The UI's three groups: ingest, the dbt models (seeds too), the publish.
+    groups = {k.to_user_string(): graph.get(k).group_name for k in graph.get_all_asset_keys()}
+    layers = ("staging/", "intermediate/", "marts/")
+    dbt = {group for key, group in groups.items() if key.startswith(layers)}
+    assert dbt == {DBT_GROUP} == {"dbt"}
+    for asset in ingest_assets():
+        assert {groups[k.to_user_string()] for k in asset.keys} == {"ingest"}, asset.keys
+    assert groups["published/tertial"] == "publish"
 
 
 def test_landing_sensor_requests_a_run_for_new_files(home: Paths) -> None:
@@ -137,7 +150,22 @@ def test_nightly_schedule_fires_at_two_in_stockholm() -> None:
     assert len(data.run_requests) == 1
 
 
-def test_materialise_everything_in_process(home: Paths) -> None:
+def bad_period(name: str, into: Path) -> Path:
+    """A reference payroll file whose first data line holds month 13: one rule fails."""
+    lines = (SERVICENAMNDEN / name).read_text(encoding="utf-8").splitlines(keepends=True)
+    period = lines[1].split(";")[0]
+    lines[1] = lines[1].replace(period, period[:4] + "13", 1)
+    (into / name).write_text("".join(lines), encoding="utf-8")
+    return into / name
+
+
+@pytest.fixture(scope="module")
+def materialised(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Paths, list[dg.ExecuteInProcessResult]]:
+    """A home loaded, built and published by the jobs as the sensor orders them (one dbt
+    build for the module); the CLI test below goes on from it."""
+    home = paths(tmp_path_factory.mktemp("orchestration") / "home").ensure()
     for name in (
         "organisation.csv",
         "verksamheter.csv",
@@ -148,6 +176,8 @@ def test_materialise_everything_in_process(home: Paths) -> None:
         "expected.md",
     ):
         shutil.copy(SERVICENAMNDEN / name, home.landing / name)
+    # July's payroll with month 13 in a line: rejected by its expectations, a WARN.
+    bad_period("lon_201107.csv", home.landing)
     # A SIE file (2017's books of a company, as board 142): the nightly job loads it
     # before dbt builds, because the ledger's staging model depends on events/sie too.
     shutil.copy(SHARED / "reference" / "sie" / "BLBLOV_SIE4.SE", home.landing / "sie_142_2017.se")
@@ -171,15 +201,34 @@ def test_materialise_everything_in_process(home: Paths) -> None:
         )
         assert result.success, job.name
         results.append(result)
+    return home, results
 
-    checks = {
-        e.asset_key.to_user_string(): e for r in results for e in r.get_asset_check_evaluations()
-    }
-    assert checks["events/huvudbok"].passed and checks["events/organisation"].passed
-    assert checks["events/sie"].passed
+
+def test_materialise_everything_in_process(
+    materialised: tuple[Paths, list[dg.ExecuteInProcessResult]],
+) -> None:
+    home, results = materialised
+    # Per run (registers, July, August, nightly): each asset's expectations check.
+    registers, july, august, night = (
+        {e.asset_key.to_user_string(): e for e in r.get_asset_check_evaluations()} for r in results
+    )
+    assert july["events/huvudbok"].passed and august["events/huvudbok"].passed
+    assert registers["events/organisation"].passed and night["events/sie"].passed
+    # The rejected payroll month: a WARN whose description (what the UI shows) names the
+    # rule, column, line and value, and which counts the expectations it evaluated.
+    lon = july["events/lon"]
+    assert not lon.passed and lon.severity == dg.AssetCheckSeverity.WARN
+    assert "Period is a period YYYYMM in column period" in lon.description, lon.description
+    assert "line 2: '201113'" in lon.description and "lon_201107.csv" in lon.description
+    assert lon.metadata["evaluated_expectations"].value > 10
+    assert lon.metadata["failed_expectations"].value == 1
+    passed = august["events/lon"]
+    assert passed.passed and "all held" in passed.description
+    assert passed.metadata["evaluated_expectations"] == lon.metadata["evaluated_expectations"]
     # expected.md is no export: quarantined, reported as a WARN, not a stop.
-    assert not checks["landing/unclaimed_files"].passed
-    assert checks["landing/unclaimed_files"].severity == dg.AssetCheckSeverity.WARN
+    unclaimed = night["landing/unclaimed_files"]
+    assert not unclaimed.passed and "expected.md" in unclaimed.description
+    assert unclaimed.severity == dg.AssetCheckSeverity.WARN
     materialised = {
         (m.materialization.asset_key.to_user_string(), m.partition)
         for r in results
@@ -193,12 +242,104 @@ def test_materialise_everything_in_process(home: Paths) -> None:
         ("marts/fct_ledger", None),
         ("published/tertial", None),
     } <= materialised
-    # Every file left landing/: to the archive, or (expected.md) to quarantine.
+    # Every file left landing/: to the archive, or (expected.md, July's payroll) to quarantine.
     assert not any(p.is_file() for p in home.landing.rglob("*"))
     con = duckdb.connect(str(home.published), read_only=True)
     periods = con.execute("select distinct period from marts.fct_ledger order by 1").fetchall()
     con.close()
     assert periods == [(201107,), (201108,)] + [(201700 + month,) for month in range(1, 13)]
+
+
+def latest(instance: dg.DagsterInstance, key: str) -> dict | None:
+    """The metadata of `key`'s latest materialisation in the instance, and its partition."""
+    event = instance.get_latest_materialization_event(dg.AssetKey(key.split("/")))
+    if event is None:
+        return None
+    materialization = event.asset_materialization
+    values = {name: value.value for name, value in materialization.metadata.items()}
+    return {**values, "partition": materialization.partition}
+
+
+def test_a_cli_run_shows_in_dagster(
+    materialised: tuple[Paths, list[dg.ExecuteInProcessResult]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
+) -> None:
+    """`tertial run` reports its loads, builds and publish to the instance in DAGSTER_HOME
+    under the asset graph's keys, its expectations checks with their reasons too; with
+    nothing new it does not even import Dagster; a broken instance is one warning line."""
+    home = materialised[0]
+    dagster_home = tmp_path / "dagster"
+    dagster_home.mkdir()
+    shutil.copy(REPO_ROOT / "orchestration" / "dagster.yaml", dagster_home)  # as `make run`
+    monkeypatch.setenv("DAGSTER_HOME", str(dagster_home))
+    shutil.copy(SERVICENAMNDEN / "sjukfranvaro_201108.csv", home.landing)
+    bad_period("lon_201106.csv", home.landing)
+
+    assert main(["--home", str(home.home), "run"]) == 1  # the payroll month is rejected
+    out, err = capsys.readouterr()
+    assert "warning" not in err
+    [said] = [line for line in out.splitlines() if line.startswith("Dagster: ")]
+    assert f"check result(s) reported to the instance in {dagster_home} (" in said, said
+
+    keys = defs.resolve_asset_graph().get_all_asset_keys()
+    with dg.DagsterInstance.get() as instance:
+        ingested = latest(instance, "events/sjukfranvaro")
+        assert ingested is not None and ingested["partition"] == "2011-08-01"
+        assert ingested["reported_by"] == "tertial run"
+        assert ingested["files"] == ["sjukfranvaro_201108.csv"] and ingested["rows_appended"] > 0
+        # The models the selective build rebuilt, under the graph's keys; not the others.
+        model = latest(instance, "marts/fct_sick_leave")
+        assert model is not None and dg.AssetKey(["marts", "fct_sick_leave"]) in keys
+        assert model["dbt_status"] in ("ok", "success") and model["rows"] > 0
+        assert model["unique_id"] == "model.tertial.fct_sick_leave"
+        assert latest(instance, "marts/fct_ledger") is None  # not rebuilt: no new event
+        snapshot = latest(instance, "published/tertial")
+        assert (
+            snapshot["path"] == str(home.published) and "marts.fct_sick_leave" in snapshot["tables"]
+        )
+        assert snapshot["reported_by"] == "tertial run"
+        # Every key reported is one of the graph's.
+        reported = instance.get_asset_keys()
+        assert reported and set(reported) <= set(keys), set(reported) - set(keys)
+        [check] = [
+            record.event.dagster_event.event_specific_data
+            for record in instance.event_log_storage.get_asset_check_execution_history(
+                dg.AssetCheckKey(dg.AssetKey(["events", "lon"]), "expectations"), limit=10
+            )
+            if record.partition == "2011-06-01"
+        ]
+        assert not check.passed
+        assert "Period is a period YYYYMM in column period: 1 row(s): line 2: '201113'" in (
+            check.description
+        )
+        assert check.metadata["failed_expectations"].value == 1
+        assert check.metadata["evaluated_expectations"].value > 10
+        count = len(reported)
+
+    # Nothing new: no dbt, no event, and not even Dagster's import (a fresh process).
+    script = (
+        "import sys\n"
+        "from tertial.cli import main\n"
+        f"code = main(['--home', {str(home.home)!r}, 'run'])\n"
+        "print('RESULT', code, 'dagster' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, env=os.environ
+    )
+    assert "RESULT 0 False" in done.stdout, done.stdout[-2000:] + done.stderr[-2000:]
+    with dg.DagsterInstance.get() as instance:
+        assert len(instance.get_asset_keys()) == count
+
+    # A broken instance: the load stands, one warning line says Dagster was not told.
+    (dagster_home / "dagster.yaml").write_text("run_storage: [not, a, mapping]\n")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(SERVICENAMNDEN / "sjukfranvaro_201107.csv", inbox)
+    assert main(["--home", str(home.home), "ingest", str(inbox / "sjukfranvaro_201107.csv")]) == 0
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"warning: the Dagster instance in {dagster_home} was not told"), line
 
 
 def test_jobs_run_one_step_at_a_time() -> None:
