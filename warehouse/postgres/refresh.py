@@ -1,0 +1,493 @@
+"""The marts in PostgreSQL, refreshed from each published snapshot and swapped in atomically.
+
+After every publish (warehouse/pipeline.py `publish_all`) the tables of the snapshot's
+`marts` and `meta` schemas are loaded into fresh schemas (`marts__loading_<n>`,
+`meta__loading_<n>`) that no reader knows, then swapped in by renames in one transaction.
+A dashboard's statement sees the old marts or the new, never a mix and never "relation
+does not exist"; a failed load drops what it built and leaves the old schemas serving.
+
+Why readers never see a mix: a statement resolves its tables one after the other while
+it is parsed. Renames alone would let a join resolve `fct_ledger` before the commit (old)
+and `dim_namnd` after (new). So the swap first takes ACCESS EXCLUSIVE locks on every old
+table: a statement that already holds one of them (it is running) finishes first; one that
+arrives meanwhile waits on the old table, and when the swap commits PostgreSQL sees the
+catalog changed and resolves the name again, to the new table. Readers wait for the few
+milliseconds of the swap, not for the load.
+
+A long reader (a query, or a BI tool's open transaction that read the marts) holds its
+lock until it ends: the swap waits at most `LOCK_TIMEOUT` per attempt, `SWAP_ATTEMPTS`
+times, then gives up with `RefreshFailed` (the old marts keep serving, the next publish
+tries again); the old schemas are dropped after the commit the same way, and left for the
+next refresh to drop if a reader still holds them.
+
+How the rows travel, measured on the 10-year benchmark's marts (1.2 M rows, 663 k of them
+in fct_ledger; 2 busy cores, PostgreSQL 15 on the same machine):
+- DuckDB's postgres extension, `INSERT INTO pg.<schema>.<table> SELECT * FROM snap...`
+  (binary COPY inside, written by C++ straight from DuckDB's vectors): 4.7-8.0 s in all,
+  fct_ledger 1.9 s;
+- psycopg 3 `COPY ... FROM STDIN (FORMAT csv)` of a CSV DuckDB writes first: 12.3 s
+  (fct_ledger 2.5 s writing the CSV + 3.2 s COPY: the text is made, then parsed again);
+- psycopg 3 binary `COPY` with `write_row`: 17.1 s for fct_ledger alone (one Python call
+  per row, each value adapted in Python).
+So the extension loads; `bench/steps.py` measures the CSV `COPY` beside it on each run.
+The tables are created by us first, so the types are ours (the extension would make
+VARCHAR `varchar` and lists `varchar[]`): see `pg_type`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from warehouse.postgres.server import DATABASE, LocalServer, ServerError
+from warehouse.settings import Paths
+
+if TYPE_CHECKING:
+    import duckdb
+    import psycopg
+
+DSN_ENV = "TERTIAL_PG_DSN"
+# The schemas of the snapshot PostgreSQL serves, under the same names.
+SCHEMAS = ("marts", "meta")
+READER_ROLE = "tertial_read"
+LOADING, OLD = "__loading_", "__old_"
+# One refresh at a time per database, whichever home publishes into it: a session
+# advisory lock (an arbitrary constant of ours: "tertial" in ASCII, 0x74657274).
+ADVISORY_KEY = 0x74657274
+# A dashboard query on these marts takes well under a second (bench: p50 in ms); 3 s per
+# attempt, 10 attempts with 1 s between them, lets a long reader finish within ~40 s
+# while a reader waiting behind the swap's lock waits at most 3 s.
+LOCK_TIMEOUT = "3s"
+SWAP_ATTEMPTS = 10
+RETRY_PAUSE_SECONDS = 1.0
+
+Progress = Callable[[str], None]
+
+
+class RefreshFailed(RuntimeError):
+    """PostgreSQL was not refreshed; it still serves the marts it served before."""
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    tables: tuple[str, ...]  # schema.table, as served
+    rows: int
+    seconds: float
+
+
+def pg_type(duckdb_type: str) -> str:
+    """The PostgreSQL type a DuckDB column becomes: exact numbers stay exact.
+
+    >>> [pg_type(t) for t in ("DECIMAL(18,2)", "VARCHAR[]", "TIMESTAMP WITH TIME ZONE")]
+    ['numeric(18,2)', 'text[]', 'timestamptz']
+    """
+    if duckdb_type.endswith("[]"):
+        return pg_type(duckdb_type[:-2]) + "[]"
+    if decimal := re.fullmatch(r"DECIMAL\((\d+),(\d+)\)", duckdb_type):
+        return f"numeric({decimal[1]},{decimal[2]})"
+    try:
+        return _TYPES[duckdb_type]
+    except KeyError:
+        raise RefreshFailed(f"no PostgreSQL type for DuckDB's {duckdb_type}") from None
+
+
+_TYPES = {
+    "VARCHAR": "text",
+    "BOOLEAN": "boolean",
+    "TINYINT": "smallint",
+    "SMALLINT": "smallint",
+    "INTEGER": "integer",
+    "BIGINT": "bigint",
+    "HUGEINT": "numeric(38,0)",
+    "FLOAT": "real",
+    "DOUBLE": "double precision",
+    "DATE": "date",
+    "TIME": "time",
+    "TIMESTAMP": "timestamp",
+    "TIMESTAMP WITH TIME ZONE": "timestamptz",
+    "INTERVAL": "interval",
+    "UUID": "uuid",
+    "BLOB": "bytea",
+    "JSON": "json",
+}
+
+
+@dataclass(frozen=True)
+class _Table:
+    schema: str
+    name: str
+    comment: str | None
+    columns: tuple[tuple[str, str, str | None], ...]  # name, DuckDB type, comment
+
+
+def refresh(snapshot: Path, dsn: str) -> Refreshed:
+    """Load the snapshot's marts and meta into PostgreSQL at `dsn` and swap them in.
+
+    `dsn`: a libpq connection string of a role that may create schemas and roles (the
+    local server's loader, `LocalServer.loader_dsn()`). Raises RefreshFailed, saying why,
+    with the previous marts still served and nothing of this load left behind.
+    """
+    import psycopg
+
+    started = time.perf_counter()
+    suffix = f"{time.time_ns() // 1_000_000}_{os.getpid()}"
+    loading = {s: f"{s}{LOADING}{suffix}" for s in SCHEMAS}
+    try:
+        duck = _open_snapshot(snapshot)
+    except Exception as exc:
+        raise RefreshFailed(f"cannot read the snapshot {snapshot}: {_line(exc)}") from exc
+    try:
+        tables = _tables(duck)
+        with psycopg.connect(dsn, autocommit=True) as pg:
+            pg.execute("select pg_advisory_lock(%s)", [ADVISORY_KEY])
+            _remove_leftovers(pg)
+            try:
+                _create(pg, tables, loading)
+                rows = _load(duck, dsn, tables, loading)
+                _describe(pg, tables, loading)
+                for schema in loading.values():
+                    _prepare(pg, schema)
+                _swap(pg, tables, loading, suffix)
+            except BaseException:
+                _drop_quietly(pg, loading.values())
+                raise
+            _drop_old(pg, [f"{s}{OLD}{suffix}" for s in SCHEMAS])
+    except RefreshFailed:
+        raise
+    except Exception as exc:
+        raise RefreshFailed(_line(exc)) from exc
+    finally:
+        duck.close()
+    names = tuple(f"{t.schema}.{t.name}" for t in tables)
+    return Refreshed(names, rows, time.perf_counter() - started)
+
+
+# -- the steps ---------------------------------------------------------------------------
+
+
+def _open_snapshot(snapshot: Path) -> duckdb.DuckDBPyConnection:
+    from warehouse.connection import duckdb_connect
+    from warehouse.publish import attach_read_only
+
+    if not snapshot.is_file():
+        raise FileNotFoundError(f"no such file: {snapshot}")
+    duck = duckdb_connect(":memory:", extensions=[postgres_extension()])
+    try:
+        attach_read_only(duck, snapshot, "snap")
+    except BaseException:
+        duck.close()
+        raise
+    return duck
+
+
+def postgres_extension() -> Path:
+    """The postgres extension's file, under the name DuckDB loads it by.
+
+    The PyPI package ships it as `postgres.duckdb_extension`, but DuckDB derives the entry
+    point from the file name, and the extension's is `postgres_scanner_duckdb_cpp_init`
+    ("did not contain the expected entrypoint function 'postgres_duckdb_cpp_init'"). So a
+    symbolic link named `postgres_scanner.duckdb_extension`, in a folder of this user's.
+    """
+    from warehouse.extensions import extension_path
+
+    shipped = extension_path("postgres")
+    folder = Path(tempfile.gettempdir()) / f"tertial-duckdb-extensions-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    link = folder / shipped.parent.name / "postgres_scanner.duckdb_extension"
+    link.parent.mkdir(mode=0o700, exist_ok=True)
+    if not (link.is_symlink() and link.resolve() == shipped.resolve()):
+        temporary = link.with_name(f".{link.name}.{os.getpid()}")
+        temporary.unlink(missing_ok=True)
+        temporary.symlink_to(shipped)
+        os.replace(temporary, link)  # atomic: a concurrent refresh sees one link or the other
+    return link
+
+
+def _tables(duck: duckdb.DuckDBPyConnection) -> list[_Table]:
+    """Every table of the published schemas, with its columns, types and comments."""
+    found = duck.execute(
+        """
+        select schema_name, table_name, comment
+        from duckdb_tables()
+        where database_name = 'snap' and schema_name in (select unnest(?))
+        order by schema_name, table_name
+        """,
+        [list(SCHEMAS)],
+    ).fetchall()
+    if not any(schema == "marts" for schema, _, _ in found):
+        raise RefreshFailed("the snapshot has no marts: run `tertial build`")
+    columns: dict[tuple[str, str], list[tuple[str, str, str | None]]] = {}
+    for schema, table, column, kind, comment in duck.execute(
+        """
+        select schema_name, table_name, column_name, data_type, comment
+        from duckdb_columns()
+        where database_name = 'snap' and schema_name in (select unnest(?))
+        order by schema_name, table_name, column_index
+        """,
+        [list(SCHEMAS)],
+    ).fetchall():
+        columns.setdefault((schema, table), []).append((column, kind, comment))
+    return [
+        _Table(schema, table, comment or None, tuple(columns[schema, table]))
+        for schema, table, comment in found
+    ]
+
+
+def _remove_leftovers(pg: psycopg.Connection) -> None:
+    """Drop what a killed refresh left: its loading schemas (we hold the advisory lock, so
+    no other refresh is loading), and old schemas a long reader kept from being dropped."""
+    leftovers = [
+        name
+        for (name,) in pg.execute(
+            "select nspname from pg_namespace where nspname ~ %s order by 1",
+            [f"^({'|'.join(SCHEMAS)})({LOADING}|{OLD})[0-9_]+$"],
+        ).fetchall()
+    ]
+    _drop_quietly(pg, [n for n in leftovers if LOADING in n])
+    _drop_old(pg, [n for n in leftovers if OLD in n])
+
+
+def _create(pg: psycopg.Connection, tables: list[_Table], loading: dict[str, str]) -> None:
+    from psycopg import sql
+
+    with pg.transaction():
+        for schema in loading.values():
+            pg.execute(sql.SQL("create schema {}").format(sql.Identifier(schema)))
+        for table in tables:
+            columns = sql.SQL(", ").join(
+                sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(pg_type(kind)))
+                for name, kind, _ in table.columns
+            )
+            pg.execute(
+                sql.SQL("create table {}.{} ({})").format(
+                    sql.Identifier(loading[table.schema]), sql.Identifier(table.name), columns
+                )
+            )
+
+
+def _load(
+    duck: duckdb.DuckDBPyConnection, dsn: str, tables: list[_Table], loading: dict[str, str]
+) -> int:
+    """Copy every table's rows through DuckDB's postgres extension; the rows copied."""
+    # ATTACH takes no bind parameter: the connection string is quoted as a literal.
+    literal = dsn.replace("'", "''")
+    duck.execute(f"attach '{literal}' as pg (type postgres)")
+    try:
+        rows = 0
+        for table in tables:
+            # Identifiers come from the snapshot's catalog and our own names, quoted.
+            target = f'pg."{loading[table.schema]}"."{table.name}"'
+            source = f'snap."{table.schema}"."{table.name}"'
+            names = ", ".join(f'"{name}"' for name, _, _ in table.columns)
+            [(count,)] = duck.execute(
+                f"insert into {target} ({names}) select {names} from {source}"
+            ).fetchall()
+            rows += count
+        return rows
+    finally:
+        with contextlib.suppress(Exception):  # the load's own error is the one to report
+            duck.execute("detach pg")
+
+
+def _describe(pg: psycopg.Connection, tables: list[_Table], loading: dict[str, str]) -> None:
+    """The snapshot's table and column comments (the Swedish labels BI tools show), and
+    fresh planner statistics (autovacuum's ANALYZE would come minutes later)."""
+    from psycopg import sql
+
+    statements = []
+    for table in tables:
+        target = sql.SQL("{}.{}").format(
+            sql.Identifier(loading[table.schema]), sql.Identifier(table.name)
+        )
+        if table.comment:
+            statements.append(
+                sql.SQL("comment on table {} is {}").format(target, sql.Literal(table.comment))
+            )
+        for name, _, comment in table.columns:
+            if comment:
+                statements.append(
+                    sql.SQL("comment on column {}.{} is {}").format(
+                        target, sql.Identifier(name), sql.Literal(comment)
+                    )
+                )
+        statements.append(sql.SQL("analyze {}").format(target))
+    for statement in statements:  # ANALYZE cannot run inside a multi-statement string
+        pg.execute(statement)
+
+
+def _prepare(pg: psycopg.Connection, schema: str) -> None:
+    """Who may read the new schema, set before readers can see it (the swap).
+
+    `tertial_read` (NOLOGIN; the readers' logins are its members) gets USAGE and SELECT.
+    Row-level security for the board logins is added here too.
+    """
+    from psycopg import errors, sql
+
+    if pg.execute("select 1 from pg_roles where rolname = %s", [READER_ROLE]).fetchone() is None:
+        try:
+            pg.execute(sql.SQL("create role {} nologin").format(sql.Identifier(READER_ROLE)))
+        except errors.DuplicateObject:
+            pass  # another database's refresh made it a moment ago: roles are the cluster's
+    schema_id, role = sql.Identifier(schema), sql.Identifier(READER_ROLE)
+    pg.execute(sql.SQL("grant usage on schema {} to {}").format(schema_id, role))
+    pg.execute(sql.SQL("grant select on all tables in schema {} to {}").format(schema_id, role))
+    # ACCESS CALL SITE (issue 15): row-level security and the board logins' grants,
+    # warehouse/postgres/access.py, on the schema before it is swapped in:
+    #     from warehouse.postgres.access import secure_schema
+    #     secure_schema(pg, schema)
+
+
+def _swap(
+    pg: psycopg.Connection, tables: list[_Table], loading: dict[str, str], suffix: str
+) -> None:
+    """Rename the old schemas away and the loading ones in, in one transaction.
+
+    The old tables are locked first (why: the module's docstring). A reader holding one of
+    them longer than LOCK_TIMEOUT makes the attempt fail; it is tried SWAP_ATTEMPTS times.
+    """
+    from psycopg import errors, sql
+
+    for attempt in range(1, SWAP_ATTEMPTS + 1):
+        try:
+            with pg.transaction():
+                pg.execute(sql.SQL("set local lock_timeout = {}").format(sql.Literal(LOCK_TIMEOUT)))
+                served = [
+                    (schema, table)
+                    for schema, table in pg.execute(
+                        "select n.nspname, c.relname from pg_class c "
+                        "join pg_namespace n on n.oid = c.relnamespace "
+                        "where n.nspname = any(%s) and c.relkind in ('r', 'v', 'm', 'p') "
+                        "order by 1, 2",
+                        [list(loading)],
+                    ).fetchall()
+                ]
+                if served:
+                    pg.execute(
+                        sql.SQL("lock table {} in access exclusive mode").format(
+                            sql.SQL(", ").join(
+                                sql.SQL("{}.{}").format(sql.Identifier(s), sql.Identifier(t))
+                                for s, t in served
+                            )
+                        )
+                    )
+                for schema, new in loading.items():
+                    exists = pg.execute(
+                        "select 1 from pg_namespace where nspname = %s", [schema]
+                    ).fetchone()
+                    if exists:
+                        pg.execute(
+                            sql.SQL("alter schema {} rename to {}").format(
+                                sql.Identifier(schema), sql.Identifier(f"{schema}{OLD}{suffix}")
+                            )
+                        )
+                    pg.execute(
+                        sql.SQL("alter schema {} rename to {}").format(
+                            sql.Identifier(new), sql.Identifier(schema)
+                        )
+                    )
+            return
+        except errors.LockNotAvailable:
+            if attempt == SWAP_ATTEMPTS:
+                raise RefreshFailed(
+                    f"a reader kept the marts locked for {SWAP_ATTEMPTS} attempts of "
+                    f"{LOCK_TIMEOUT} (a long query, or a BI tool's open transaction): "
+                    "the next publish tries again"
+                ) from None
+            time.sleep(RETRY_PAUSE_SECONDS)
+
+
+def _drop_old(pg: psycopg.Connection, schemas: list[str]) -> list[str]:
+    """Drop old schemas a few times over; those a reader still holds stay for next time."""
+    from psycopg import errors, sql
+
+    left = []
+    for schema in schemas:
+        for attempt in range(1, 4):
+            try:
+                with pg.transaction():
+                    pg.execute(sql.SQL("set local lock_timeout = {}").format(sql.Literal("2s")))
+                    pg.execute(
+                        sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(schema))
+                    )
+                break
+            except errors.LockNotAvailable:
+                if attempt == 3:
+                    left.append(schema)
+                else:
+                    time.sleep(RETRY_PAUSE_SECONDS)
+    return left
+
+
+def _drop_quietly(pg: psycopg.Connection, schemas) -> None:
+    """Drop half-built schemas after a failure, raising nothing over that failure."""
+    from psycopg import sql
+
+    for schema in schemas:
+        try:
+            pg.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(schema)))
+        except Exception:  # noqa: BLE001 - the load's own error is the one to report
+            continue
+
+
+def _line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+# -- after a publish -------------------------------------------------------------------
+
+
+def target_of(home: Paths) -> tuple[str, str] | None:
+    """Where a publish of `home` refreshes PostgreSQL: (dsn, what to call it), or None.
+
+    `TERTIAL_PG_DSN` when set; otherwise the home's local server (`tertial serve start`)
+    when it runs, through its loader socket on the port it runs on (its postmaster.pid:
+    TERTIAL_PG_PORT may differ in this shell from when it was started).
+    """
+    dsn = os.environ.get(DSN_ENV, "").strip()
+    if dsn:
+        return dsn, DSN_ENV
+    try:
+        server = LocalServer.of(home)
+        if not (server.data / "postmaster.pid").exists() or not server.running():
+            return None
+        port = _running_port(server)
+    except (ServerError, OSError) as exc:
+        raise RefreshFailed(f"cannot tell whether the local server runs: {_line(exc)}") from exc
+    if port != server.port:
+        server = LocalServer(server.folder, port, server.listen, server.bin_dir)
+    return server.loader_dsn(), f"the local server (port {server.port}, database {DATABASE})"
+
+
+def _running_port(server: LocalServer) -> int:
+    """The port of the running postmaster: the 4th line of its postmaster.pid."""
+    lines = (server.data / "postmaster.pid").read_text(encoding="utf-8").splitlines()
+    return int(lines[3]) if len(lines) > 3 and lines[3].strip().isdigit() else server.port
+
+
+def refresh_after_publish(home: Paths, snapshot: Path, progress: Progress) -> Refreshed | None:
+    """The publish's last step: refresh PostgreSQL when there is one to refresh."""
+    target = target_of(home)
+    if target is None:
+        return None
+    dsn, name = target
+    progress(f"Refreshing PostgreSQL ({name}) ...")
+    try:
+        done = refresh(snapshot, dsn)
+    except RefreshFailed as exc:
+        raise RefreshFailed(
+            f"the snapshot is published, but PostgreSQL ({name}) was not refreshed and still "
+            f"serves the previous marts: {exc}"
+        ) from exc
+    progress(
+        f"Refreshed PostgreSQL: {len(done.tables)} tables, {done.rows:,} rows, swapped in "
+        f"({done.seconds:.1f}s)"
+    )
+    return done
