@@ -410,7 +410,7 @@ def cmd_serve(home: Paths, args: argparse.Namespace) -> int:
         _say(f"Nothing published yet in {home.home}: `tertial run` publishes and loads it")
     _say(
         "A login for a board: `tertial access grant --namnd CODE --login NAME` (its password "
-        "is printed once); BI tools: the README's section \"BI tools\""
+        'is printed once); BI tools: the README\'s section "BI tools"'
     )
     return EXIT_OK
 

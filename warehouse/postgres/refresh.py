@@ -340,10 +340,9 @@ def _prepare(pg: psycopg.Connection, schema: str) -> None:
     from psycopg import errors, sql
 
     if pg.execute("select 1 from pg_roles where rolname = %s", [READER_ROLE]).fetchone() is None:
-        try:
+        # Another database's refresh may make it a moment before: roles are the cluster's.
+        with contextlib.suppress(errors.DuplicateObject):
             pg.execute(sql.SQL("create role {} nologin").format(sql.Identifier(READER_ROLE)))
-        except errors.DuplicateObject:
-            pass  # another database's refresh made it a moment ago: roles are the cluster's
     schema_id, role = sql.Identifier(schema), sql.Identifier(READER_ROLE)
     pg.execute(sql.SQL("grant usage on schema {} to {}").format(schema_id, role))
     pg.execute(sql.SQL("grant select on all tables in schema {} to {}").format(schema_id, role))
@@ -443,7 +442,7 @@ def _drop_quietly(pg: psycopg.Connection, schemas) -> None:
     for schema in schemas:
         try:
             pg.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(schema)))
-        except Exception:  # noqa: BLE001 - the load's own error is the one to report
+        except Exception:  # the load's own error is the one to report
             continue
 
 
