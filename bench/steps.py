@@ -267,7 +267,12 @@ def pg_refresh_step(args: argparse.Namespace) -> dict:
 
     _warm_duckdb()
     done = refresh(paths(args.home).published, args.dsn)
-    return {"seconds": done.seconds, "tables": len(done.tables), "rows": done.rows}
+    return {
+        "seconds": done.seconds,
+        "load_seconds": done.load_seconds,
+        "tables": len(done.tables),
+        "rows": done.rows,
+    }
 
 
 def pg_copy_step(args: argparse.Namespace) -> dict:
@@ -315,7 +320,7 @@ def pg_copy_step(args: argparse.Namespace) -> dict:
                 csv = Path(folder) / f"{table}.csv"
                 duck.execute(
                     f"copy (select {', '.join(_csv_column(c, k) for c, k in cols)} "
-                    f'from "{schema}"."{name}") to {_literal(str(csv))} (format csv)'
+                    f'from "{schema}"."{name}") to {_literal(str(csv))} (format csv, header false)'
                 )
                 with (
                     pg.cursor() as cursor,
@@ -328,7 +333,8 @@ def pg_copy_step(args: argparse.Namespace) -> dict:
                 ):
                     while block := handle.read(1 << 20):
                         copy.write(block)
-                rows += cursor.rowcount
+                [(count,)] = duck.execute(f'select count(*) from "{schema}"."{name}"').fetchall()
+                rows += count
                 csv.unlink()
         finally:
             pg.execute("drop schema if exists bench_copy cascade")
