@@ -325,3 +325,10 @@ def test_a_publish_refreshes_postgresql_and_its_failure_keeps_the_snapshot(
     code, line = _failure(home, failed.value)
     assert code == 2 and "\n" not in line and "still serves the previous marts" in line
     assert pg_answer(dsn) == answer_of(servicenamnden_2011.published)
+
+
+def test_serve_status_says_when_no_server_runs(home: Paths, capsys: pytest.CaptureFixture) -> None:
+    from tertial.cli import main
+
+    assert main(["--home", str(home.home), "serve", "status"]) == 0
+    assert "PostgreSQL is not running" in capsys.readouterr().out
