@@ -73,13 +73,17 @@ LOADING, OLD = "__loading_", "__old_"
 # One refresh at a time per database, whichever home publishes into it: a session
 # advisory lock (an arbitrary constant of ours: "tertial" in ASCII, 0x74657274).
 ADVISORY_KEY = 0x74657274
-# Under the readers' deadlock_timeout (1 s): the swap, not a reader, gives up (docstring).
-# A reader queued behind an attempt waits at most this long.
+# A reader queued behind an attempt waits at most this long; under the readers'
+# deadlock_timeout (1 s), so the swap gives up before a reader's deadlock check runs.
 LOCK_TIMEOUT = "500ms"
+# The swap's own deadlock check (a superuser's setting: the local loader is one): caught
+# in a cycle with a reader, the swap finds it after 50 ms and gives way, long before the
+# reader's check (1 s) would cancel the reader, and sooner than its lock_timeout.
+DEADLOCK_TIMEOUT = "50ms"
 # A dashboard query on these marts takes milliseconds (bench: p50 on the 10-year marts);
 # a reader holding them a minute is a forgotten open transaction, not a query to wait for.
 SWAP_SECONDS = 60.0
-RETRY_PAUSE_SECONDS = (0.05, 0.3)  # random, so two refreshes' attempts do not stay in step
+RETRY_PAUSE_SECONDS = (0.02, 0.1)  # random, so two refreshes' attempts do not stay in step
 
 Progress = Callable[[str], None]
 
@@ -372,35 +376,51 @@ def _swap(
 ) -> None:
     """Rename the old schemas away and the loading ones in, in one transaction.
 
-    The old tables are locked first (why: the module's docstring). A reader holding one of
-    them longer than LOCK_TIMEOUT makes the attempt fail; it is tried for SWAP_SECONDS.
+    The old tables are locked first (why: the module's docstring), one by one. An attempt
+    that cannot lock a table within LOCK_TIMEOUT, or finds itself in a deadlock with a
+    reader, gives way; the next attempt locks that table first, so the swap comes to take
+    its locks in the order the readers take theirs (a cycle needs two orders). Measured
+    with 4 readers in a tight loop on the reference marts, one swap: in alphabetical order
+    with 500 ms attempts, 6-7.5 s; facts first with the 50 ms deadlock check, 0.01 s for
+    readers naming `fct_ledger` first but 15.5 s for readers naming `dim_namnd` first;
+    with the failed table moved to the front, 0.01-0.16 s for both. It is tried for
+    SWAP_SECONDS in all.
     """
     from psycopg import errors, sql
 
     deadline = time.monotonic() + SWAP_SECONDS
+    superuser = pg.execute("select current_setting('is_superuser') = 'on'").fetchone()[0]
+    # Facts and reports first: a dashboard names its fact table first and joins the
+    # dimensions to it, so its locks usually come in this order too.
+    order = [
+        (schema, table)
+        for schema, table in pg.execute(
+            "select n.nspname, c.relname from pg_class c "
+            "join pg_namespace n on n.oid = c.relnamespace "
+            "where n.nspname = any(%s) and c.relkind in ('r', 'v', 'm', 'p') "
+            "order by c.relname !~ '^(fct|rpt)_', 1, 2",
+            [list(loading)],
+        ).fetchall()
+    ]
     while True:
+        waiting_for = None
         try:
             with pg.transaction():
                 pg.execute(sql.SQL("set local lock_timeout = {}").format(sql.Literal(LOCK_TIMEOUT)))
-                served = [
-                    (schema, table)
-                    for schema, table in pg.execute(
-                        "select n.nspname, c.relname from pg_class c "
-                        "join pg_namespace n on n.oid = c.relnamespace "
-                        "where n.nspname = any(%s) and c.relkind in ('r', 'v', 'm', 'p') "
-                        "order by 1, 2",
-                        [list(loading)],
-                    ).fetchall()
-                ]
-                if served:
+                if superuser:
                     pg.execute(
-                        sql.SQL("lock table {} in access exclusive mode").format(
-                            sql.SQL(", ").join(
-                                sql.SQL("{}.{}").format(sql.Identifier(s), sql.Identifier(t))
-                                for s, t in served
-                            )
+                        sql.SQL("set local deadlock_timeout = {}").format(
+                            sql.Literal(DEADLOCK_TIMEOUT)
                         )
                     )
+                for schema, table in order:
+                    waiting_for = (schema, table)
+                    pg.execute(
+                        sql.SQL("lock table {}.{} in access exclusive mode").format(
+                            sql.Identifier(schema), sql.Identifier(table)
+                        )
+                    )
+                waiting_for = None
                 for schema, new in loading.items():
                     exists = pg.execute(
                         "select 1 from pg_namespace where nspname = %s", [schema]
@@ -423,6 +443,9 @@ def _swap(
                     f"a reader kept the marts locked for {SWAP_SECONDS:.0f}s (a long query, "
                     "or a BI tool's open transaction): the next publish tries again"
                 ) from None
+            if waiting_for is not None:
+                order.remove(waiting_for)
+                order.insert(0, waiting_for)
             time.sleep(random.uniform(*RETRY_PAUSE_SECONDS))
 
 
