@@ -37,6 +37,18 @@ select (select count(*) from marts.fct_ledger),
         where n.namnd_name like '%(B)')
 """
 
+# The same triple with `dim_namnd` named (and locked) before `fct_ledger`: the swap must
+# not deadlock readers whatever order they lock the tables in.
+ANSWER_DIMENSION_FIRST = """
+select ledger_rows, amount, renamed from (
+    select (select count(*) from marts.dim_namnd n
+            join marts.fct_ledger l on n.namnd_key = l.namnd_key
+            where n.namnd_name like '%(B)') as renamed,
+           (select count(*) from marts.fct_ledger) as ledger_rows,
+           (select sum(amount) from marts.fct_ledger) as amount
+) as answer
+"""
+
 
 @pytest.fixture(scope="module")
 def dsn(pg_server: LocalServer, servicenamnden_2011: Paths) -> str:
@@ -219,17 +231,20 @@ def test_readers_see_the_old_marts_or_the_new_never_a_mix_never_an_error(
     errors: list[BaseException] = []
     stop = threading.Event()
 
-    def read() -> None:
+    def read(query: str) -> None:
         try:
             # Prepared after 5 runs (psycopg's default): cached plans must follow the swap.
             with psycopg.connect(reader_dsn) as con:
                 while not stop.is_set():
-                    answers.append(con.execute(ANSWER).fetchone())
+                    answers.append(con.execute(query).fetchone())
                     con.commit()
         except BaseException as exc:  # every error is a failure of the test
             errors.append(exc)
 
-    readers = [threading.Thread(target=read) for _ in range(4)]
+    readers = [
+        threading.Thread(target=read, args=[query])
+        for query in (ANSWER, ANSWER_DIMENSION_FIRST, ANSWER, ANSWER_DIMENSION_FIRST)
+    ]
     for reader in readers:
         reader.start()
     try:

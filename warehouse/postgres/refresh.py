@@ -19,8 +19,9 @@ another too, in its own order: the swap holding `dim_namnd` and waiting for `fct
 while a reader holds `fct_ledger` and waits for `dim_namnd` is a deadlock, which
 PostgreSQL breaks after `deadlock_timeout` (1 s by default) by cancelling one of the two,
 and that was the reader (4 of 4 readers cancelled in our test before this was fixed). So
-each attempt waits at most `LOCK_TIMEOUT` (0.5 s, under the readers' 1 s): the swap
-always gives up first, releases what it holds, pauses and tries again, for up to
+each attempt waits at most `LOCK_TIMEOUT` (0.5 s, under the readers' 1 s) and runs its own
+deadlock check after `DEADLOCK_TIMEOUT` (50 ms): the swap always gives up first, releases
+what it holds, pauses and tries again (the table it waited for first: `_swap`), for up to
 `SWAP_SECONDS`. A long reader (a long query, or a BI tool's open transaction that read the
 marts) holds its locks until it ends: after `SWAP_SECONDS` the refresh fails with
 `RefreshFailed` (the old marts keep serving, the next publish tries again). The old
@@ -502,9 +503,11 @@ def target_of(home: Paths) -> tuple[str, str] | None:
     dsn = os.environ.get(DSN_ENV, "").strip()
     if dsn:
         return dsn, DSN_ENV
+    if not (home.home / "postgres" / "data" / "postmaster.pid").exists():
+        return None  # no server ever started here, or stopped: nothing to ask
     try:
         server = LocalServer.of(home)
-        if not (server.data / "postmaster.pid").exists() or not server.running():
+        if not server.running():
             return None
         port = _running_port(server)
     except (ServerError, OSError) as exc:
