@@ -9,7 +9,7 @@ PYTEST_PARALLEL := -n auto --dist loadfile --no-loadscope-reorder
 export TERTIAL_HOME ?= $(CURDIR)/var
 export DAGSTER_HOME := $(TERTIAL_HOME)/dagster
 
-.PHONY: install run test test-fast lint format dagster docs bench-small bench clean chromium postgresql
+.PHONY: install run test test-fast lint format dagster docs bench-small bench clean chromium postgresql serve
 
 install: .venv/.installed
 
@@ -54,6 +54,11 @@ chromium:
 postgresql:
 	@test -x /usr/lib/postgresql/15/bin/initdb || { apt-get update && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql; }
+
+## serve: the local PostgreSQL server BI tools connect to (port 5433, database tertial),
+## loaded with the published snapshot; every later publish refreshes it (README "BI tools")
+serve: install postgresql
+	$(RUN) tertial serve start
 
 lint: install
 	$(RUN) ruff check .

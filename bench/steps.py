@@ -222,7 +222,8 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def _timings(con: duckdb.DuckDBPyConnection, query: Query, repeat: int) -> dict:
+def _timings(con, query: Query, repeat: int) -> dict:
+    """p50/p95 of `query` on `con`: a DuckDB connection, or a psycopg one (same calls)."""
     con.execute(query.sql).fetchall()  # warm: the first run reads the file from disk
     seconds = []
     rows = 0
@@ -260,6 +261,157 @@ def queries_step(args: argparse.Namespace) -> dict:
     }
 
 
+def pg_refresh_step(args: argparse.Namespace) -> dict:
+    """The published marts into PostgreSQL, as every publish does when a server runs."""
+    from warehouse.postgres.refresh import refresh
+
+    _warm_duckdb()
+    done = refresh(paths(args.home).published, args.dsn)
+    return {
+        "seconds": done.seconds,
+        "load_seconds": done.load_seconds,
+        "tables": len(done.tables),
+        "rows": done.rows,
+    }
+
+
+def pg_copy_step(args: argparse.Namespace) -> dict:
+    """The other way to load (issue 15 asked to measure both): DuckDB writes each table as
+    CSV, psycopg 3 streams it with `COPY ... FROM STDIN`, into a scratch schema dropped
+    afterwards. The same tables and types as the refresh; no comments, grants or swap."""
+    import tempfile
+
+    import psycopg
+    from psycopg import sql
+
+    from warehouse.postgres.refresh import SCHEMAS, pg_type
+
+    _warm_duckdb()
+    snapshot = paths(args.home).published
+    started = time.perf_counter()
+    rows = 0
+    with (
+        duckdb_connect(snapshot, read_only=True) as duck,
+        psycopg.connect(args.dsn, autocommit=True) as pg,
+        tempfile.TemporaryDirectory() as folder,
+    ):
+        pg.execute("drop schema if exists bench_copy cascade")
+        pg.execute("create schema bench_copy")
+        columns: dict[str, list[tuple[str, str]]] = {}
+        for table, column, kind in duck.execute(
+            "select schema_name || '_' || table_name, column_name, data_type "
+            "from duckdb_columns() where schema_name in (select unnest(?)) "
+            "order by schema_name, table_name, column_index",
+            [list(SCHEMAS)],
+        ).fetchall():
+            columns.setdefault(table, []).append((column, kind))
+        try:
+            for table, cols in columns.items():
+                schema, _, name = table.partition("_")
+                pg.execute(
+                    sql.SQL("create table bench_copy.{} ({})").format(
+                        sql.Identifier(table),
+                        sql.SQL(", ").join(
+                            sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(pg_type(k)))
+                            for c, k in cols
+                        ),
+                    )
+                )
+                csv = Path(folder) / f"{table}.csv"
+                duck.execute(
+                    f"copy (select {', '.join(_csv_column(c, k) for c, k in cols)} "
+                    f'from "{schema}"."{name}") to {_literal(str(csv))} (format csv, header false)'
+                )
+                with (
+                    pg.cursor() as cursor,
+                    cursor.copy(
+                        sql.SQL("copy bench_copy.{} from stdin (format csv)").format(
+                            sql.Identifier(table)
+                        )
+                    ) as copy,
+                    csv.open("rb") as handle,
+                ):
+                    while block := handle.read(1 << 20):
+                        copy.write(block)
+                [(count,)] = duck.execute(f'select count(*) from "{schema}"."{name}"').fetchall()
+                rows += count
+                csv.unlink()
+        finally:
+            pg.execute("drop schema if exists bench_copy cascade")
+    return {"seconds": time.perf_counter() - started, "tables": len(columns), "rows": rows}
+
+
+def _csv_column(column: str, kind: str) -> str:
+    """A column as DuckDB writes it for PostgreSQL's CSV COPY: lists as array literals."""
+    if not kind.endswith("[]"):
+        return f'"{column}"'
+    element = (
+        "case when e is null then 'NULL' else "
+        "'\"' || replace(replace(e, '\\', '\\\\'), '\"', '\\\"') || '\"' end"
+    )
+    return (
+        f"'{{' || array_to_string(list_transform(\"{column}\", e -> {element}), ',') || '}}' "
+        f'as "{column}"'
+    )
+
+
+# Dashboard-style queries, the same SQL on both engines (`marts.` qualified, no
+# DuckDB-only syntax); `{board}` is the board with the most ledger rows.
+DASHBOARD_QUERIES = (
+    Query(
+        "budget follow-up of one board, latest report (mnkr)",
+        "board",
+        "select verksamhet_code, slag, adjusted_budget, booked_ytd, forecast, deviation "
+        "from marts.rpt_budget_followup_mnkr where namnd_code = '{board}' and through_period "
+        "= (select max(through_period) from marts.rpt_budget_followup_mnkr) "
+        "order by slag, verksamhet_code",
+    ),
+    Query(
+        "one board's net amount per month, every year",
+        "board",
+        "select p.year, p.month, sum(f.amount) from marts.fct_ledger f "
+        "join marts.dim_period p on p.period_key = f.period_key "
+        "where f.namnd_code = '{board}' group by p.year, p.month order by 1, 2",
+    ),
+    Query(
+        "amount by board and year, the whole ledger",
+        "city",
+        "select f.namnd_code, p.year, sum(f.amount) from marts.fct_ledger f "
+        "join marts.dim_period p on p.period_key = f.period_key "
+        "group by f.namnd_code, p.year order by 1, 2",
+    ),
+)
+
+
+def pg_queries_step(args: argparse.Namespace) -> dict:
+    """Each dashboard query `repeat` times on PostgreSQL and on the DuckDB snapshot."""
+    import psycopg
+
+    from warehouse.publish import connect_published
+
+    started = time.perf_counter()
+    with connect_published(paths(args.home).published) as duck:
+        [(board,)] = duck.execute(
+            "select namnd_code from marts.fct_ledger group by 1 order by count(*) desc, 1 limit 1"
+        ).fetchall()
+        queries = [
+            Query(q.name, q.scope, q.sql.replace("{board}", board)) for q in DASHBOARD_QUERIES
+        ]
+        on_duckdb = [_timings(duck, q, args.repeat) for q in queries]
+    with psycopg.connect(args.dsn) as pg:
+        on_postgres = [_timings(pg, q, args.repeat) for q in queries]
+    return {
+        "seconds": time.perf_counter() - started,
+        "repeat": args.repeat,
+        "board": board,
+        "queries": [
+            {**d, "duckdb_p50_ms": d["p50_ms"], "postgres_p50_ms": p["p50_ms"],
+             "postgres_p95_ms": p["p95_ms"], "postgres_rows": p["rows"]}
+            for d, p in zip(on_duckdb, on_postgres, strict=True)
+        ],
+    }  # fmt: skip
+
+
 STEPS: dict[str, Step] = {
     "ingest": ingest_step,
     "read_csv": read_csv_step,
@@ -269,6 +421,9 @@ STEPS: dict[str, Step] = {
     "publish": publish_step,
     "copy_file": copy_file_step,
     "queries": queries_step,
+    "pg_refresh": pg_refresh_step,
+    "pg_copy": pg_copy_step,
+    "pg_queries": pg_queries_step,
 }
 
 
@@ -300,6 +455,12 @@ def parser() -> argparse.ArgumentParser:
     queries.add_argument("--home", required=True)
     queries.add_argument("--queries", required=True)
     queries.add_argument("--repeat", type=int, default=20)
+    for name in ("pg_refresh", "pg_copy", "pg_queries"):
+        step = steps.add_parser(name)
+        step.add_argument("--home", required=True)
+        step.add_argument("--dsn", required=True, help="libpq DSN of the loader")
+        if name == "pg_queries":
+            step.add_argument("--repeat", type=int, default=20)
     return root
 
 

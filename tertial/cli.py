@@ -14,7 +14,8 @@ tertial history SOURCE KEY   every delivery of a supersession key and what becam
 tertial explain MART     the batches and files behind rows of a mart
 tertial status           the published snapshot: when, batches, freshness per source
 tertial docs             dbt docs and data-quality docs as static HTML
-tertial access          board logins of the PostgreSQL copy: grant, revoke, list
+tertial access           board logins of the PostgreSQL copy: grant, revoke, list
+tertial serve start|stop|status   the local PostgreSQL server BI tools connect to
 
 Exit codes: 0 all good, 1 a file was rejected, 2 the build failed (or another error,
 said in one line on stderr), 3 another run holds the run lock of this TERTIAL_HOME.
@@ -471,6 +472,77 @@ def cmd_access(home: Paths, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(home: Paths, args: argparse.Namespace) -> int:
+    """The home's PostgreSQL server (warehouse/postgres/server.py): the BI tools' endpoint.
+
+    `start` also loads the published snapshot; from then on every publish of this home
+    refreshes it (warehouse/pipeline.py `publish_all`) while it runs.
+    """
+    from warehouse.postgres.server import DATABASE, LocalServer, ServerError
+
+    try:
+        server = LocalServer.of(home)
+        if args.action == "stop":
+            was = server.running()
+            server.stop()
+            _say("PostgreSQL stopped" if was else f"PostgreSQL was not running ({server.folder})")
+            return EXIT_OK
+        if args.action == "status":
+            if not server.running():
+                _say(f"PostgreSQL is not running ({server.folder}): `tertial serve start`")
+                return EXIT_OK
+            _say(_serving(server, DATABASE))
+            _say(_served_snapshot(server))
+            return EXIT_OK
+        home.ensure()
+        server.start()
+    except ServerError as exc:
+        _error(str(exc))
+        return EXIT_FAILED
+    _say(_serving(server, DATABASE))
+    if home.published.exists():
+        from warehouse.lock import RunBusy
+        from warehouse.postgres.refresh import refresh
+
+        try:
+            # Under the run lock: a publish finishing meanwhile would otherwise be
+            # followed by this load of the snapshot before it.
+            with _run_lock(home):
+                _say(f"Loading the published snapshot {home.published} ...")
+                done = refresh(home.published, server.loader_dsn())
+        except RunBusy:
+            _say("A run is in progress: it loads PostgreSQL when it publishes")
+        else:
+            _say(f"Loaded {len(done.tables)} tables, {done.rows:,} rows ({done.seconds:.1f}s)")
+    else:
+        _say(f"Nothing published yet in {home.home}: `tertial run` publishes and loads it")
+    _say(
+        "A login for a board: `tertial access grant --namnd CODE --login NAME` (its password "
+        'is printed once); BI tools: the README\'s section "BI tools"'
+    )
+    return EXIT_OK
+
+
+def _serving(server, database: str) -> str:
+    host = "127.0.0.1" if server.listen in ("*", "0.0.0.0", "") else server.listen.split(",")[0]
+    return (
+        f"PostgreSQL is running: host {host}, port {server.port}, database {database} "
+        f"(listening on {server.listen}; cluster in {server.folder})"
+    )
+
+
+def _served_snapshot(server) -> str:
+    """Which publication PostgreSQL serves: meta.publication as loaded."""
+    import psycopg
+
+    try:
+        with psycopg.connect(server.loader_dsn(), connect_timeout=10) as con:
+            row = con.execute("select published_at from meta.publication").fetchone()
+    except psycopg.Error:
+        return "No snapshot loaded yet: `tertial run` (or `tertial serve start`) loads it"
+    return f"Serves the snapshot published at {row[0]:%Y-%m-%d %H:%M:%S %Z}"
+
+
 def _writer_help() -> dict:
     """The --help of a command that writes: its exit codes, as written."""
     return {"epilog": WRITER_EXITS, "formatter_class": argparse.RawDescriptionHelpFormatter}
@@ -645,6 +717,17 @@ def parser() -> argparse.ArgumentParser:
     listing = actions.add_parser("list", help="every login, its boards (or all), created")
     listing.add_argument("--format", choices=FORMATS, default="table")
     access.set_defaults(handler=cmd_access)
+    serve = commands.add_parser(
+        "serve",
+        help="the local PostgreSQL server BI tools connect to: start, stop, status",
+        description="start: run PostgreSQL 15 under $TERTIAL_HOME/postgres (port\n"
+        "$TERTIAL_PG_PORT, default 5433; address $TERTIAL_PG_LISTEN, default 127.0.0.1),\n"
+        "create the database `tertial` and load the published snapshot; every later\n"
+        "publish refreshes it while it runs. stop: shut it down. status: whether it runs.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    serve.add_argument("action", choices=("start", "stop", "status"))
+    serve.set_defaults(handler=cmd_serve)
     return root
 
 
@@ -696,6 +779,7 @@ def _failure(home: Paths, exc: Exception) -> tuple[int, str]:
         "warehouse.store.WarehouseDamaged",
         "warehouse.asof.AsOfError",
         "warehouse.retractions.RetractionRefused",
+        "warehouse.postgres.refresh.RefreshFailed",
     ):
         if _is(exc, ours):
             return EXIT_FAILED, str(exc)

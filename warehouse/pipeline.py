@@ -15,6 +15,7 @@ from warehouse.build import BuildResult, build
 from warehouse.freshness import built_from, nightly_decision
 from warehouse.ingest import FileResult, ingest, summary
 from warehouse.lock import run_lock
+from warehouse.postgres.refresh import refresh_after_publish
 from warehouse.publish import Published, publish
 from warehouse.published_log import publish_event_log
 from warehouse.replay import drop_projections
@@ -78,6 +79,11 @@ def publish_all(
 
     The log first: a snapshot never refers to a batch its published log lacks. A crash
     between the two leaves the old snapshot with a newer log, which is still a true log.
+
+    Then PostgreSQL, when `TERTIAL_PG_DSN` is set or the home's local server runs
+    (warehouse/postgres/refresh.py), from the snapshot just published, under the same run
+    lock so refreshes follow publishes in order. Its failure raises RefreshFailed after
+    the publish: the snapshot stays published and PostgreSQL keeps the previous marts.
     """
     with run_lock(paths.home):
         progress("Publishing the read-only copy of the event log ...")
@@ -86,9 +92,11 @@ def publish_all(
         progress(f"Published the event log through event {log.through_id} (+{appended:,} rows)")
         progress("Publishing the read-only snapshot ...")
         published = publish(paths.database, paths.published, built_from(paths))
-    progress(
-        f"Published {len(published.tables)} tables to {published.path} ({published.seconds:.1f}s)"
-    )
+        progress(
+            f"Published {len(published.tables)} tables to {published.path} "
+            f"({published.seconds:.1f}s)"
+        )
+        refresh_after_publish(paths, published.path, progress)
     return published
 
 

@@ -189,14 +189,24 @@ def published_snapshot(
     """The read-only snapshot analysts and BI tools query, replaced in one atomic rename.
 
     The read-only copy of the event log (as-of queries, history, explain) is published
-    first, the same way.
+    first, the same way. PostgreSQL is refreshed after it when configured (the log shows
+    it, and the metadata `postgres`); a failed refresh fails this asset with its reason,
+    the snapshot staying published.
     """
     home = tertial.paths()
-    result = publish_all(home, context.log.info)
+    said: list[str] = []
+
+    def progress(line: str) -> None:
+        context.log.info(line)
+        said.append(line)
+
+    result = publish_all(home, progress)
+    refreshed = [line for line in said if line.startswith("Refreshed PostgreSQL")]
     return dg.MaterializeResult(
         metadata={
             "path": str(result.path),
             "tables": list(result.tables),
             "seconds": round(result.seconds, 2),
+            "postgres": refreshed[-1] if refreshed else "not refreshed (no server configured)",
         }
     )
