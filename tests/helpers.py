@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
+import yaml
 
 from sources.registry import event_tables
+from warehouse.publish import META_COMMENTS
 from warehouse.settings import Paths
 
 
@@ -30,3 +34,15 @@ def event_state(home: Paths) -> tuple:
         return (accepted, *contents)
     finally:
         con.close()
+
+
+def published_descriptions() -> dict[str, tuple[str, dict[str, str]]]:
+    """{mart, or meta.<table>: (its description, {column: description})}: the dbt YAML of
+    the marts and publish.py's META_COMMENTS, what every published comment must say."""
+    marts = Path(__file__).resolve().parents[1] / "dbt_project" / "models" / "marts"
+    found = {}
+    for file in sorted(marts.rglob("_*__models.yml")):
+        for model in yaml.safe_load(file.read_text(encoding="utf-8"))["models"]:
+            columns = {c["name"]: c["description"] for c in model["columns"]}
+            found[model["name"]] = (model["description"], columns)
+    return found | {f"meta.{table}": described for table, described in META_COMMENTS.items()}

@@ -8,15 +8,12 @@ returns each column's comment (its Swedish label and description), which Superse
 as the column's description.
 """
 
-from pathlib import Path
-
 import duckdb
 import pytest
 import sqlalchemy as sa
-import yaml
 
+from tests.helpers import published_descriptions
 from warehouse.comments import label, normalised
-from warehouse.publish import META_COMMENTS
 from warehouse.settings import Paths
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds a home: `make test-fast` skips it
@@ -98,22 +95,11 @@ def test_superset_connection_refuses_writes(servicenamnden_2011: Paths, form: st
         engine.dispose()
 
 
-def dbt_descriptions() -> dict[str, tuple[str, dict[str, str]]]:
-    """{mart: (its description, {column: description})} from the dbt YAML of the marts."""
-    marts = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "marts"
-    found = {}
-    for file in sorted(marts.rglob("_*__models.yml")):
-        for model in yaml.safe_load(file.read_text(encoding="utf-8"))["models"]:
-            columns = {c["name"]: c["description"] for c in model["columns"]}
-            found[model["name"]] = (model["description"], columns)
-    return found
-
-
 def test_superset_sees_the_swedish_label_of_every_column(servicenamnden_2011: Paths) -> None:
     """Every published table and column has its description as a comment, Swedish label
     first, and SQLAlchemy's inspector (what Superset and Metabase's Python side read)
     returns it: the dbt YAML's for the marts, publish.py's for meta."""
-    expected = dbt_descriptions() | {f"meta.{t}": d for t, d in META_COMMENTS.items()}
+    expected = published_descriptions()
     engine = engines(servicenamnden_2011)[0]
     try:
         inspector = sa.inspect(engine)

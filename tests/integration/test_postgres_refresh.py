@@ -16,8 +16,11 @@ from pathlib import Path
 import duckdb
 import psycopg
 import pytest
+import sqlalchemy as sa
 from psycopg import sql
 
+from tests.helpers import published_descriptions
+from warehouse.comments import label, normalised
 from warehouse.postgres import refresh as refresh_module
 from warehouse.postgres.access import READ_ROLE, grant_board, revoke
 from warehouse.postgres.refresh import RefreshFailed, refresh
@@ -28,6 +31,7 @@ pytestmark = pytest.mark.integration
 
 DATABASE = "tertial_refresh"
 READER, READER_PASSWORD = "refresh_test_reader", "refresh-test-reader-password"
+DESCRIPTIONS = published_descriptions()
 # Three answers in one statement: a mix of old and new tables would give a triple that is
 # neither snapshot's (the second snapshot changes fct_ledger and dim_namnd both).
 ANSWER = """
@@ -261,6 +265,37 @@ def test_each_board_login_sees_only_its_board_and_no_reader_writes(
     assert seen["rls_board_142"] == {t: (c[1], c[1]) for t, c in counts.items()}
     assert seen["rls_board_101"] == {t: (c[2], 0) for t, c in counts.items()}
     assert everything == {t: (c[0],) for t, c in counts.items()}
+
+
+def test_a_bi_tool_reads_the_swedish_label_of_every_column_from_postgresql(
+    reader_dsn: str,
+) -> None:
+    """What Superset or Metabase reflect through SQLAlchemy (psycopg): every table's and
+    column's comment, the same text as in the DuckDB snapshot (test_bi_sqlalchemy.py)."""
+    engine = sa.create_engine("postgresql+psycopg://", creator=lambda: psycopg.connect(reader_dsn))
+    try:
+        inspector = sa.inspect(engine)
+        seen = set()
+        for schema in ("marts", "meta"):
+            for table in inspector.get_table_names(schema=schema):
+                key = table if schema == "marts" else f"meta.{table}"
+                description, columns = DESCRIPTIONS[key]
+                assert inspector.get_table_comment(table, schema=schema)["text"] == normalised(
+                    description
+                )
+                reflected = inspector.get_columns(table, schema=schema)
+                assert [c["name"] for c in reflected] == list(columns), key
+                for column in reflected:
+                    assert column["comment"] == normalised(columns[column["name"]]), key
+                    assert label(column["comment"]), (key, column["name"])
+                seen.add(key)
+        codes = {c["name"]: c for c in inspector.get_columns("dim_namnd", schema="marts")}
+        amount = {c["name"]: c for c in inspector.get_columns("fct_ledger", schema="marts")}
+    finally:
+        engine.dispose()
+    assert seen == set(DESCRIPTIONS)
+    assert isinstance(codes["successor_codes"]["type"], sa.ARRAY)
+    assert (amount["amount"]["type"].precision, amount["amount"]["type"].scale) == (18, 2)
 
 
 def test_the_reports_figures_come_back_from_postgresql(reader_dsn: str) -> None:
