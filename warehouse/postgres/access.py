@@ -129,6 +129,11 @@ def ensure_roles(conn: psycopg.Connection) -> None:
     Roles are cluster-wide, the grant table and privileges belong to the current database.
     """
     database = sql.Identifier(conn.info.dbname)
+    names = {
+        "access": sql.Identifier(ACCESS_SCHEMA),
+        "read": sql.Identifier(READ_ROLE),
+        "board": sql.Identifier(BOARD_ROLE),
+    }
     with conn.transaction():
         conn.execute("select pg_advisory_xact_lock(%s)", [ADVISORY_LOCK])
         for role in GROUP_ROLES:
@@ -158,12 +163,7 @@ def ensure_roles(conn: psycopg.Connection) -> None:
                 "  granted_by name not null default session_user,"
                 "  primary key (login, namnd_code));"
                 "revoke all on all tables in schema {access} from public, {read}, {board};"
-            ).format(
-                db=database,
-                access=sql.Identifier(ACCESS_SCHEMA),
-                read=sql.Identifier(READ_ROLE),
-                board=sql.Identifier(BOARD_ROLE),
-            )
+            ).format(db=database, **names)
         )
         # search_path pinned: a SECURITY DEFINER function must not resolve names through
         # a schema the caller controls (none can create one here, but that is one fence).
@@ -176,11 +176,7 @@ def ensure_roles(conn: psycopg.Connection) -> None:
                 "  from {access}.board_grant where login = session_user $$;"
                 "revoke all on function {access}.my_boards() from public;"
                 "grant execute on function {access}.my_boards() to {read}, {board};"
-            ).format(
-                access=sql.Identifier(ACCESS_SCHEMA),
-                read=sql.Identifier(READ_ROLE),
-                board=sql.Identifier(BOARD_ROLE),
-            )
+            ).format(**names)
         )
         # Temporary tables and server-side large objects: the writes PUBLIC may do by
         # default in any database (see the module docstring).
