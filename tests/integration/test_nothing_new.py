@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
-from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -27,7 +25,7 @@ from orchestration.resources import TertialHome, dbt_resource
 from tertial.cli import main
 from tests.conftest import SERVICENAMNDEN
 from tests.integration.test_source_sie import SIE_JULY
-from warehouse.settings import Paths, paths
+from warehouse.settings import Paths
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds: `make test-fast` skips it
 
@@ -35,12 +33,9 @@ NOTHING_NEW = "Nothing new since the snapshot published "
 
 
 @pytest.fixture
-def home(servicenamnden_2011: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
+def home(reference_copy: Paths) -> Paths:
     """A copy of the reference home (built and published once per session)."""
-    copy = paths(tmp_path / "home")
-    shutil.copytree(servicenamnden_2011.home, copy.home, symlinks=True)
-    monkeypatch.setenv("TERTIAL_HOME", str(copy.home))
-    return copy
+    return reference_copy
 
 
 def untouched(home: Paths) -> tuple:
