@@ -1,9 +1,9 @@
 """ "As of" any moment: the whole dbt project built over the log as it stood then.
 
 `tertial query --as-of T` answers exactly as the warehouse would have at T: only events
-(batches, retractions) recorded by T count. dbt does the cutting (var `as_of`, applied
-in int_batches_accepted and int_retractions_resolved), so every mart honours it, report
-marts included, with no code of its own.
+(batches, retractions) recorded by T count. dbt does the cutting (TERTIAL_AS_OF, applied
+in int_batches_accepted and int_retractions_resolved: macros/as_of.sql), so every mart
+honours it, report marts included, with no code of its own.
 
 The build runs on the published, read-only copy of the log (target `asof` in
 profiles.yml attaches it), into a scratch database of its own under
@@ -14,12 +14,16 @@ The cache is keyed by the cut: the newest event recorded by T. The events up to 
 change (the log is append-only) and every later event is recorded later than it, so a
 cached build is final. A new event recorded before T (a T in the log's future) moves T's
 cut, and with it to a new build.
+
+Every build of a home reuses dbt's parse of the one before (`PARSE_CACHE`): the moment
+reaches dbt as an environment variable, and the database as the same relative path
+from the build's own folder, so nothing dbt's partial parsing keys on changes between
+two cuts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import shutil
 from collections.abc import Callable
@@ -40,6 +44,8 @@ Progress = Callable[[str], None]
 # A timestamp without an offset is the city's wall-clock time.
 CITY_TIME = ZoneInfo("Europe/Stockholm")
 EVENT_LOG_ALIAS = "event_log"  # the alias profiles.yml's `asof` target attaches
+# dbt's saved parse (its target folder), kept in $TERTIAL_HOME/asof/ between builds.
+PARSE_CACHE = "partial_parse.msgpack"
 
 
 class AsOfError(ValueError):
@@ -101,7 +107,7 @@ class Cut:
         return f"{self.moment:%Y%m%dT%H%M%S%fZ}-{self.through_id}"
 
     def dbt_var(self) -> str:
-        """The moment for dbt's var `as_of`, to the microsecond, with its offset."""
+        """The moment for dbt (TERTIAL_AS_OF), to the microsecond, with its offset."""
         return self.moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
@@ -152,21 +158,31 @@ def as_of_database(paths: Paths, as_of: dt.datetime, progress: Progress | None =
     shutil.rmtree(scratch.home, ignore_errors=True)
     scratch.ensure()
     try:
+        parse = paths.asof / PARSE_CACHE
+        if parse.exists():
+            scratch.dbt_target.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(parse, scratch.dbt_target / PARSE_CACHE)
         # The models only; their tests passed in the nightly build of these same events.
         run_dbt(
             scratch,
             "build",
             "--target",
             "asof",
-            "--vars",
-            json.dumps({"as_of": cut.dbt_var()}),
             "--exclude-resource-type",
             "test",
             "--exclude-resource-type",
             "unit_test",
             progress=progress,
-            env={"TERTIAL_EVENTS_PATH": str(log)},
+            env={
+                "TERTIAL_EVENTS_PATH": str(log),
+                "TERTIAL_AS_OF": cut.dbt_var(),
+                # Relative to the build's folder (cwd below): the same text for every
+                # cut, as the profile's path is part of what a saved parse is valid for.
+                "TERTIAL_DB_PATH": str(scratch.database.relative_to(scratch.home)),
+            },
+            cwd=scratch.home,
         )
+        _keep_parse(scratch.dbt_target / PARSE_CACHE, parse)
         _add_meta(scratch.database, log, cut)
         try:
             scratch.home.rename(final)
@@ -178,6 +194,15 @@ def as_of_database(paths: Paths, as_of: dt.datetime, progress: Progress | None =
         shutil.rmtree(scratch.home, ignore_errors=True)
         raise
     return Paths(final).database
+
+
+def _keep_parse(built: Path, cache: Path) -> None:
+    """Keep the build's parse for the next cut's build; replaced whole, never half."""
+    if not built.exists():
+        return
+    partial = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+    shutil.copyfile(built, partial)
+    partial.replace(cache)
 
 
 def _add_meta(database: Path, log: Path, cut: Cut) -> None:

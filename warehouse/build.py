@@ -125,8 +125,12 @@ def run_dbt(
     *extra: str,
     progress: Progress | None = None,
     env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
 ) -> BuildResult:
     """Run dbt in a subprocess and report every finished node through `progress`.
+
+    `env` is added to dbt's environment (after `dbt_env`), `cwd` is its working folder
+    (the project's by default).
 
     A subprocess, not dbtRunner in-process: dbt-duckdb keeps its DuckDB instance open
     for the life of the process, which would lock the working database against the
@@ -144,7 +148,7 @@ def run_dbt(
         stderr=subprocess.STDOUT,
         text=True,
         env=env,
-        cwd=DBT_PROJECT_DIR,
+        cwd=cwd or DBT_PROJECT_DIR,
     ) as process:
         assert process.stdout is not None
         for line in process.stdout:
