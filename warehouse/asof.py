@@ -173,12 +173,13 @@ def as_of_database(paths: Paths, as_of: dt.datetime, progress: Progress | None =
             "--exclude-resource-type",
             "unit_test",
             progress=progress,
+            # Both paths relative to the build's folder (cwd below): the same text for
+            # every cut and every home, as the profile's paths are part of what a
+            # saved parse is valid for.
             env={
-                "TERTIAL_EVENTS_PATH": str(log),
+                "TERTIAL_EVENTS_PATH": os.path.relpath(log, scratch.home),
                 "TERTIAL_AS_OF": cut.dbt_var(),
-                # Relative to the build's folder (cwd below): the same text for every
-                # cut, as the profile's path is part of what a saved parse is valid for.
-                "TERTIAL_DB_PATH": str(scratch.database.relative_to(scratch.home)),
+                "TERTIAL_DB_PATH": os.path.relpath(scratch.database, scratch.home),
             },
             cwd=scratch.home,
         )
