@@ -28,6 +28,15 @@ their places in the suite's result. SUMMARY asks each rule for its unexpected va
 their lines even when there are none: 81 queries for the 40 rules of a payroll file
 against 17 (0.96 s against 0.38 s on a busy hour; the 43 HR reference files ingest in
 30 s instead of 46 s). A file that passes, nearly every file, pays for the first pass only.
+
+What GX builds the same for every file is built once per process (each is still GX's,
+with GX's results; tested in tests/unit/test_validation.py): the context, data source,
+query asset and batch definition (`_engine`); each rule's metric graph (`_kept_graphs`);
+and, during one validation, each expectation's configuration (`_kept_configuration`).
+With the unexpected-rows rules no longer fetching rows nobody reads, a payroll file's
+suites take 0.17-0.22 s of CPU against 0.37-0.50 s before, a budget or ledger month's
+likewise (the second file of a source in one process; its first 0.23-0.28 s against
+0.39-0.51 s), in paired runs on this 2-core machine.
 """
 
 from __future__ import annotations
