@@ -258,7 +258,8 @@ Expectation.__setattr__ = _set_field_forgetting  # type: ignore[assignment,metho
 # Data never enters a graph: metric values live in the resolution's own dictionary.
 _built_graphs = Validator._generate_metric_dependency_subgraphs_for_each_expectation_configuration
 _graphs: dict[tuple[int, bytes], tuple[Any, Any, Any]] = {}
-KEPT_GRAPHS = 4096  # rules' graphs kept per process (a few hundred rules in all suites)
+KEPT_GRAPHS = 1024  # rules' graphs kept per process: ~150 after a file of each of 5 sources,
+# then 1-5 new a file (rules whose values follow the period); emptied when full
 
 
 def _kept_graphs(
@@ -280,11 +281,12 @@ def _kept_graphs(
     results: list[Any] = []
     engine = self._execution_engine
     for configuration in expectation_configurations:
-        key = (
-            id(engine),
-            pickle.dumps((configuration, runtime_configuration, self.active_batch_id)),
-        )
-        hit = _graphs.get(key)
+        try:
+            state = pickle.dumps((configuration, runtime_configuration, self.active_batch_id))
+        except Exception:  # a configuration that cannot be a key is built as GX builds it
+            state = None
+        key = (id(engine), state or b"")
+        hit = _graphs.get(key) if state is not None else None
         if hit is None or hit[0] is not engine:
             built, failed, processed = _built_graphs(
                 self,
@@ -296,9 +298,11 @@ def _kept_graphs(
             results.extend(failed)
             if not built:
                 continue
-            if len(_graphs) >= KEPT_GRAPHS:
-                _graphs.clear()
-            hit = _graphs[key] = (engine, processed[0], built[0].graph)
+            hit = (engine, processed[0], built[0].graph)
+            if state is not None:
+                if len(_graphs) >= KEPT_GRAPHS:
+                    _graphs.clear()
+                _graphs[key] = hit
         _, evaluated, graph = hit
         # A configuration of its own per run (GX's results carry it); the graph is shared.
         evaluated = copy.deepcopy(evaluated)
