@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -110,3 +111,57 @@ def test_great_expectations_imports_without_its_statistics_and_charts() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert done.stdout.split("\n")[0] == "[(2,)] [] 0.6931"
+
+
+def _suite() -> list:
+    """A suite built anew, as each file's is: column, set, pattern and table rules."""
+    return [
+        rule(E.ExpectColumnValuesToNotBeNull(column="namnd"), "Nämnd is filled"),
+        rule(E.ExpectColumnValuesToBeInSet(column="namnd", value_set=["101", "102"]), "known"),
+        matches("konto", r"^\d{4}$", "Konto is 4 digits"),
+        rule(E.ExpectTableRowCountToBeBetween(min_value=1), "at least one row"),
+    ]
+
+
+def test_each_frame_is_judged_on_its_own_data_though_gx_keeps_its_graphs() -> None:
+    """Every validation in a process shares GX's asset, batch id and metric graphs (kept
+    per rule): a frame's result is still its own, and a frame validated again gets GX's
+    result of the first time, word for word."""
+    bad = pl.DataFrame(
+        {"line_number": [2, 3, 4], "namnd": ["101", None, "999"], "konto": ["4010", "x", None]}
+    )
+    good = pl.DataFrame({"line_number": [2], "namnd": ["102"], "konto": ["3010"]})
+    other_columns = pl.DataFrame({"line_number": [5], "konto": ["12"]})
+    first = validate(bad, "test.content", _suite())
+    assert [(f.rule, f.lines, f.values) for f in first.failures] == [
+        ("Nämnd is filled", (3,), (None,)),
+        ("known", (4,), ("999",)),
+        ("Konto is 4 digits", (3,), ("x",)),
+    ]
+    assert validate(good, "test.content", _suite()).success
+    missing = validate(other_columns, "test.content", _suite())
+    assert {f.rule for f in missing.failures} >= {"Nämnd is filled", "Konto is 4 digits"}
+    again = validate(bad, "test.content", _suite())
+    assert again.failures == first.failures
+    loaded = ("meta", "batch_markers", "ge_load_time")  # when GX took the batch: its own
+    assert _without(again.result, loaded) == _without(first.result, loaded)
+
+
+def _without(result: dict, path: tuple[str, ...]) -> dict:
+    *parents, key = path
+    copy = json.loads(json.dumps(result))
+    inner = copy
+    for parent in parents:
+        inner = inner[parent]
+    del inner[key]
+    return copy
+
+
+def test_outside_a_validation_gx_builds_configurations_as_it_always_did() -> None:
+    """The configurations an expectation keeps live only during `validate`: outside it,
+    each read is GX's own, new and up to date."""
+    expectation = rule(E.ExpectColumnValuesToNotBeNull(column="namnd"), "Nämnd is filled")
+    validate(pl.DataFrame({"line_number": [2], "namnd": ["1"]}), "test.content", [expectation])
+    assert expectation.configuration is not expectation.configuration
+    expectation.column = "konto"
+    assert expectation.configuration.kwargs["column"] == "konto"
