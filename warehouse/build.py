@@ -173,11 +173,61 @@ def run_dbt(
     result = BuildResult(returncode == 0, nodes, time.perf_counter() - started)
     if returncode != 0:
         failed = [n for n in nodes if n.status in ("error", "fail", "runtime error")]
-        detail = "; ".join(f"{n.name}: {n.message}" for n in failed[:5])
+        rows = _failing_rows(paths, Path(env["TERTIAL_DB_PATH"]), failed[:5])
+        detail = "; ".join(
+            f"{n.name}: {n.message}{rows.get(n.unique_id or '', '')}" for n in failed[:5]
+        )
         detail = detail or " ".join(e for e in errors if e)[-2000:]
         detail = detail or f"see the dbt logs in {paths.dbt_logs}"
         raise BuildFailed(f"{result.summary()}: {detail}")
     return result
+
+
+# Failing rows shown per failed test in BuildFailed's message: enough to find the row.
+FAILING_ROWS_SHOWN = 3
+
+
+def _failing_rows(paths: Paths, database: Path, failed: Sequence[NodeResult]) -> dict[str, str]:
+    """`unique_id` -> " (first failing rows: ...)" for each failed data test in `failed`.
+
+    dbt's message of a failed test only counts the rows ("Got 1 result, configured to
+    fail if != 0"). The test's name used to say which column was null (one not_null per
+    column); one `columns_not_null` per model (dbt_project/tests/generic) checks them all,
+    and its rows name the null columns and the row's key. So the first rows are read
+    here, with the query dbt ran (run_results.json), once dbt has exited and released
+    the database. Only on a failed build; anything that goes wrong here leaves the
+    message as dbt gave it.
+    """
+    tests = {n.unique_id for n in failed if n.resource_type == "test" and n.status == "fail"}
+    if not tests:
+        return {}
+    from warehouse.connection import duckdb_connect
+
+    shown: dict[str, str] = {}
+    try:
+        run_results = json.loads((paths.dbt_target / "run_results.json").read_text("utf-8"))
+        queries = {
+            r["unique_id"]: r["compiled_code"]
+            for r in run_results.get("results", [])
+            if r.get("unique_id") in tests and r.get("compiled_code")
+        }
+        if not queries:
+            return {}
+        with duckdb_connect(database, read_only=True) as con:
+            for unique_id, query in queries.items():
+                cursor = con.execute(f"select * from ({query}) limit {FAILING_ROWS_SHOWN}")
+                names = [d[0] for d in cursor.description]
+                rows = [", ".join(map(_shown, names, row)) for row in cursor.fetchall()]
+                if rows:
+                    shown[unique_id] = f" (first failing rows: {'; '.join(rows)})"
+    except Exception:  # the build failed already; its own message still says why
+        return shown
+    return shown
+
+
+def _shown(name: str, value: object) -> str:
+    """`name='text'` for a text (quoted: its spaces and emptiness show), `name=2011-05-01`."""
+    return f"{name}={value!r}" if isinstance(value, str) else f"{name}={value}"
 
 
 def _event(line: str) -> dict[str, Any] | None:
@@ -195,7 +245,9 @@ def _node(data: dict[str, Any]) -> NodeResult:
         resource_type=info.get("resource_type", "?"),
         status=str(data.get("status") or info.get("node_status", "?")).lower(),
         seconds=float(data.get("execution_time") or 0.0),
-        message=data.get("msg") or None,
+        # A failed test's event has no message, only its count of failing rows.
+        message=data.get("msg")
+        or (f"{data['num_failures']} failing row(s)" if data.get("num_failures") else None),
         unique_id=info.get("unique_id") or None,
     )
 
@@ -218,7 +270,7 @@ def build_args(
     same every night and belong to the test suite (tests/integration/test_dbt_unit_tests.py
     runs them all), as dbt advises; they were ~3.8 s of a ~12 s build of a small home.
     The nightly (`tests="nightly"`) also leaves out the tests on the views that only
-    rename and cast one source's columns (83 of 281 data tests, tag `renaming_view`):
+    rename and cast one source's columns (31 of 156 data tests, tag `renaming_view`):
     what they check of the data, the source's contract checked at ingest already; CI and
     `tertial build --full-tests` run them. `select`: dbt selectors of what to build
     (warehouse/selection.py), empty for everything; the tests of what is built run with it.
