@@ -173,7 +173,9 @@ def run_dbt(
     result = BuildResult(returncode == 0, nodes, time.perf_counter() - started)
     if returncode != 0:
         failed = [n for n in nodes if n.status in ("error", "fail", "runtime error")]
-        rows = _failing_rows(paths, Path(env["TERTIAL_DB_PATH"]), failed[:5])
+        # dbt's database path, as dbt resolved it (relative to its folder for as-of builds).
+        database = Path(cwd or DBT_PROJECT_DIR) / env["TERTIAL_DB_PATH"]
+        rows = _failing_rows(paths, database, failed[:5])
         detail = "; ".join(
             f"{n.name}: {n.message}{rows.get(n.unique_id or '', '')}" for n in failed[:5]
         )
