@@ -19,7 +19,7 @@ import duckdb
 import pytest
 
 from tests.conftest import SERVICENAMNDEN, Load
-from tests.helpers import event_state
+from tests.helpers import batch_statuses, event_state
 from warehouse.ingest import FileResult, ingest
 from warehouse.settings import Paths
 
@@ -39,12 +39,10 @@ def _registers(home: Paths, loaded: Load) -> None:
     ingested once for the module and copied (tests/conftest.py `loaded`), ~2-3 s less
     per test."""
     loaded(home, REGISTERS)
-    with duckdb.connect(str(home.database), read_only=True) as con:
-        batches = con.execute("select file_name, status from events.batches order by all")
-        assert batches.fetchall() == [
-            ("organisation.csv", "accepted"),
-            ("verksamheter.csv", "accepted"),
-        ]
+    assert batch_statuses(home) == [
+        ("organisation.csv", "accepted"),
+        ("verksamheter.csv", "accepted"),
+    ]
 
 
 def _run(home: Paths) -> dict[str, FileResult]:
