@@ -1,12 +1,10 @@
 """Issue 12's corpus through the real CLI: no file stops the night, nothing leaks.
 
 Every corpus file (`tests/corpus/build.py`: one per class of bad, or awkward but
-valid, input) goes through `tertial ingest` in-process on a home whose registers and
+valid, input) goes through `tertial ingest` in-process on one home whose registers and
 August ledger are loaded: a bad file is rejected with a named rule, a quarantine report
 and the event log's content unchanged; a valid one is accepted with every row; nothing
-escapes as a traceback and no personnummer is printed unmasked. The rejections without
-a control file go through one `tertial ingest` call together (`_batched`), each file's
-line, copy and report still checked on its own; the others one call each. Then one night: several
+escapes as a traceback and no personnummer is printed unmasked. Then one night: several
 of the files that used to crash the run lie in `landing/` beside a good month, and one
 `tertial run` quarantines them and loads, builds and publishes the month.
 """
@@ -20,7 +18,6 @@ import io
 import re
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -31,7 +28,6 @@ from tertial.cli import main
 from tests.conftest import SERVICENAMNDEN
 from tests.corpus.build import LONG_NAME, PERSONNUMMER, RULES, UNMASKED, Case, build_corpus, cases
 from tests.helpers import event_state
-from warehouse.ingest import expand
 from warehouse.settings import Paths, paths
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds a home: `make test-fast` skips it
@@ -66,7 +62,6 @@ GOOD_MONTH = SERVICENAMNDEN / "huvudbok_201107.csv"
 GOOD_MONTH_LINES = 412
 
 FILE_LINE = re.compile(r"^\s*\[\d+/\d+\]\s+(\S+)")
-NUMBERED = re.compile(r"^\s*\[(\d+)/(\d+)\]")
 REPORT = re.compile(r"\(report: (.+?)\)\s*$")
 
 
@@ -100,80 +95,11 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Ca
 
 
 @pytest.fixture(scope="module")
-def base_home(tmp_path_factory: pytest.TempPathFactory, settled: None) -> Paths:
-    """The registers and the August ledger, loaded by the CLI: what every case meets."""
-    home = paths(tmp_path_factory.mktemp("corpus-base") / "home")
+def corpus_home(tmp_path_factory: pytest.TempPathFactory, settled: None) -> Paths:
+    """One home for every case: the registers and the August ledger, loaded by the CLI."""
+    home = paths(tmp_path_factory.mktemp("corpus-home"))
     _ingest_ok(home, REGISTERS + BOOKED)
     return home
-
-
-def _copy_of(home: Paths, folder: Path) -> Paths:
-    shutil.copytree(home.home, folder / "home", symlinks=True)
-    return paths(folder / "home")
-
-
-@pytest.fixture(scope="module")
-def corpus_home(base_home: Paths, tmp_path_factory: pytest.TempPathFactory) -> Paths:
-    """One home for every case loaded on its own, in the corpus's order."""
-    return _copy_of(base_home, tmp_path_factory.mktemp("corpus-home"))
-
-
-def _batched(case: Case) -> bool:
-    """A rejection with no control file beside it: it goes through `tertial ingest`
-    together with the other such files (`rejected_together`), not in a call of its own.
-    One call per file cost ~0.75 s more per file than one call for all (run lock, event
-    store, the CLI's set-up; measured over 20 files each way under load): ~70 s for the
-    corpus's ~90 rejections. What the call says of each file (its line, its quarantined
-    copy and report) is still checked file by file; the exit code, the event log's
-    content, what was printed beyond the files' lines and what was recorded in
-    events.batches are checked for the call as a whole."""
-    return (
-        case.status == "rejected" and not case.companions and not case.name.lower().endswith(".ctl")
-    )
-
-
-@dataclass(frozen=True)
-class Together:
-    """One `tertial ingest` of every batched rejection, on a copy of `base_home`."""
-
-    home: Paths
-    code: int | None
-    escaped: str  # an exception that escaped the CLI ("" when none did)
-    lines: dict[str, str]  # file name -> the line the CLI printed for it
-    rest: str  # everything printed but the files' lines (summary, stderr)
-    changed: bool  # the event log's content changed
-    recorded: list[tuple]  # the rows the call added to events.batches
-
-
-@pytest.fixture(scope="module")
-def rejected_together(
-    corpus: tuple[Path, dict[str, Case]],
-    base_home: Paths,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Together:
-    folder, by_name = corpus
-    home = _copy_of(base_home, tmp_path_factory.mktemp("corpus-rejected"))
-    files = [folder / case.name for case in by_name.values() if _batched(case)]
-    order = expand(files)  # the CLI's load order: its line `[i/n]` is order[i - 1]
-    before, last = event_state(home), _last_batch(home)
-    out, err = io.StringIO(), io.StringIO()
-    code, escaped = None, ""
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(["--home", str(home.home), "ingest", *map(str, files)])
-        except (Exception, SystemExit) as exc:  # the point: nothing may escape
-            escaped = f"{type(exc).__name__}: {_short(str(exc), 500)}"
-    lines, rest = {}, [err.getvalue()]
-    for line in out.getvalue().splitlines():
-        number = NUMBERED.match(line)
-        if number and int(number.group(2)) == len(order):
-            lines[order[int(number.group(1)) - 1].name] = line
-        else:
-            rest.append(line)
-    recorded = _query(home.database, "select * from events.batches where batch_id > ?", [last])
-    return Together(
-        home, code, escaped, lines, "\n".join(rest), event_state(home) != before, recorded
-    )
 
 
 def _ingest_ok(home: Paths, files: list[Path]) -> None:
@@ -268,15 +194,11 @@ def test_corpus_covers_every_class_of_issue_12(corpus: tuple[Path, dict[str, Cas
 def test_corpus_file_through_tertial_ingest(
     name: str,
     corpus: tuple[Path, dict[str, Case]],
-    request: pytest.FixtureRequest,
+    corpus_home: Paths,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     folder, by_name = corpus
-    case, path = by_name[name], folder / name
-    if _batched(case):
-        _check_rejected_together(case, path, request.getfixturevalue("rejected_together"))
-        return
-    home = request.getfixturevalue("corpus_home")
+    case, path, home = by_name[name], folder / name, corpus_home
     before, last = event_state(home), _last_batch(home)
     capsys.readouterr()
 
@@ -348,43 +270,6 @@ def test_corpus_file_through_tertial_ingest(
 
     assert not problems, (
         f"{case.klass}: " + "; ".join(problems) + f"\n--- exit {code}, output:\n{_short(printed)}"
-    )
-
-
-def _check_rejected_together(case: Case, path: Path, together: Together) -> None:
-    """The checks of `test_corpus_file_through_tertial_ingest` for a rejection, on the
-    one call that loaded it with the others (`rejected_together`)."""
-    problems: list[str] = []
-    if together.escaped:
-        problems.append(f"{together.escaped} escaped `tertial ingest` (of all the rejections)")
-    line = together.lines.get(path.name, "")
-    if "Traceback" in line + together.rest:
-        problems.append("a traceback was printed")
-    status = FILE_LINE.match(line).group(1).lower() if line else None
-    if status != case.status:
-        problems.append(f"status {status!r}, expected {case.status!r}")
-    if case.rule and case.rule.lower() not in line.lower():
-        problems.append(f"the reason does not name the rule {case.rule!r}")
-    if together.code != 1:
-        problems.append(f"exit code {together.code}, expected 1 (every file rejected)")
-    if together.changed:
-        problems.append("the event log's content changed")
-    copies = _quarantined(together.home, path)
-    if not copies:
-        problems.append("no copy of the file under quarantine/")
-    elif not _has_report(copies, line):
-        problems.append("no quarantine report")
-    for value in UNMASKED:
-        if value in line:
-            problems.append(f"unmasked personnummer {value!r} printed")
-        if value in together.rest:
-            problems.append(f"unmasked personnummer {value!r} printed (beside the files' lines)")
-        if any(value in str(cell) for row in together.recorded for cell in row):
-            problems.append(f"unmasked personnummer {value!r} in events.batches")
-
-    assert not problems, (
-        f"{case.klass}: " + "; ".join(problems) + f"\n--- its line:\n{_short(line)}"
-        f"\n--- the rest:\n{_short(together.rest)}"
     )
 
 
