@@ -46,3 +46,15 @@ def published_descriptions() -> dict[str, tuple[str, dict[str, str]]]:
             columns = {c["name"]: c["description"] for c in model["columns"]}
             found[model["name"]] = (model["description"], columns)
     return found | {f"meta.{table}": described for table, described in META_COMMENTS.items()}
+
+
+def batch_statuses(home: Paths) -> list[tuple[str, str]]:
+    """(file name, status) of every batch in the event log, in load order: what a test
+    that starts from a `loaded(home, files)` copy checks of the files it did not ingest."""
+    con = duckdb.connect(str(home.database), read_only=True)
+    try:
+        return con.execute(
+            "select file_name, status from events.batches order by batch_id"
+        ).fetchall()
+    finally:
+        con.close()

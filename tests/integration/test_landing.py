@@ -18,8 +18,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import SERVICENAMNDEN
-from tests.helpers import event_state
+from tests.conftest import SERVICENAMNDEN, Load
+from tests.helpers import batch_statuses, event_state
 from warehouse.ingest import FileResult, ingest
 from warehouse.settings import Paths
 
@@ -31,12 +31,18 @@ SETTLE = "TERTIAL_LANDING_SETTLE_SECONDS"
 PERSONNUMMER = "19121212-1212"
 
 
-def _registers(home: Paths) -> None:
-    """The registers the ledger's codes resolve against (named, not from landing/)."""
-    results = ingest(
-        home, [SERVICENAMNDEN / "organisation.csv", SERVICENAMNDEN / "verksamheter.csv"]
-    )
-    assert [r.status for r in results] == ["accepted", "accepted"]
+REGISTERS = [SERVICENAMNDEN / "organisation.csv", SERVICENAMNDEN / "verksamheter.csv"]
+
+
+def _registers(home: Paths, loaded: Load) -> None:
+    """The registers the ledger's codes resolve against (named, not from landing/):
+    ingested once for the module and copied (tests/conftest.py `loaded`), ~2-3 s less
+    per test."""
+    loaded(home, REGISTERS)
+    assert batch_statuses(home) == [
+        ("organisation.csv", "accepted"),
+        ("verksamheter.csv", "accepted"),
+    ]
 
 
 def _run(home: Paths) -> dict[str, FileResult]:
@@ -60,10 +66,10 @@ def _landing_files(home: Paths) -> list[str]:
 
 
 def test_a_file_written_in_two_halves_waits_then_loads_every_line(
-    home: Paths, monkeypatch: pytest.MonkeyPatch
+    home: Paths, loaded: Load, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(SETTLE, "5")  # room for a slow, shared machine
-    _registers(home)
+    _registers(home, loaded)
     data = AUGUST.read_bytes()
     half = data.index(b"\r\n", len(data) // 2) + 2  # the uploader pauses after a line
     target = home.landing / AUGUST.name
@@ -91,10 +97,12 @@ def test_a_file_written_in_two_halves_waits_then_loads_every_line(
     assert archived.read_bytes() == data  # the bytes loaded are the bytes kept
 
 
-def test_explicit_ingest_does_not_wait(home: Paths, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_explicit_ingest_does_not_wait(
+    home: Paths, loaded: Load, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # `tertial ingest PATH`: the user named the file, nothing is moved, nothing waits.
     monkeypatch.setenv(SETTLE, "600")
-    _registers(home)
+    _registers(home, loaded)
     inbox = home.home.parent / "inbox"
     inbox.mkdir()
     (inbox / AUGUST.name).write_bytes(AUGUST.read_bytes())
@@ -104,9 +112,9 @@ def test_explicit_ingest_does_not_wait(home: Paths, monkeypatch: pytest.MonkeyPa
 
 
 def test_a_symlink_in_landing_is_rejected_and_its_target_untouched(
-    home: Paths, tmp_path: Path
+    home: Paths, loaded: Load, tmp_path: Path
 ) -> None:
-    _registers(home)
+    _registers(home, loaded)
     outside = tmp_path / "elsewhere"  # outside TERTIAL_HOME (tmp_path/home)
     outside.mkdir()
     target = outside / AUGUST.name
@@ -137,8 +145,8 @@ def _with_control(home: Paths, ctl_name: str, control: str, data: bytes | None =
     (home.landing / ctl_name).write_bytes(control.encode("cp1252"))
 
 
-def test_upper_case_control_file_is_honoured(home: Paths) -> None:
-    _registers(home)
+def test_upper_case_control_file_is_honoured(home: Paths, loaded: Load) -> None:
+    _registers(home, loaded)
     _with_control(
         home, "huvudbok_201108.CTL", "Nämnd;Period;Rader;Summa\r\n142;201108;415;-1931144,94\r\n"
     )
@@ -161,8 +169,8 @@ def test_upper_case_control_file_is_honoured(home: Paths) -> None:
     assert _landing_files(home) == []
 
 
-def test_control_file_must_cover_exactly_the_files_keys(home: Paths) -> None:
-    _registers(home)
+def test_control_file_must_cover_exactly_the_files_keys(home: Paths, loaded: Load) -> None:
+    _registers(home, loaded)
     lines = AUGUST.read_bytes().split(b"\r\n")
     stray = [line for line in JULY.read_bytes().split(b"\r\n")[1:] if line][:3]
     # The issue's case: three July lines in an August file whose .ctl lists only August.
@@ -199,8 +207,8 @@ def test_control_file_must_cover_exactly_the_files_keys(home: Paths) -> None:
     assert _ledger_rows(home) == 415
 
 
-def test_orphan_control_file_waits_a_day_then_is_rejected(home: Paths) -> None:
-    _registers(home)
+def test_orphan_control_file_waits_a_day_then_is_rejected(home: Paths, loaded: Load) -> None:
+    _registers(home, loaded)
     ctl = home.landing / "huvudbok_201109.ctl"
     ctl.write_bytes(b"N\xe4mnd;Period;Rader;Summa\r\n142;201109;10;100,00\r\n")
 
@@ -223,8 +231,8 @@ def test_orphan_control_file_waits_a_day_then_is_rejected(home: Paths) -> None:
     assert _landing_files(home) == []
 
 
-def test_control_file_first_then_its_data_file(home: Paths) -> None:
-    _registers(home)
+def test_control_file_first_then_its_data_file(home: Paths, loaded: Load) -> None:
+    _registers(home, loaded)
     ctl = home.landing / "huvudbok_201108.ctl"
     ctl.write_bytes((SERVICENAMNDEN / "huvudbok_201108.ctl").read_bytes())
     assert _run(home)["huvudbok_201108.ctl"].status == "waiting"
@@ -236,8 +244,8 @@ def test_control_file_first_then_its_data_file(home: Paths) -> None:
     assert list(home.archive.glob("huvudbok_201108.csv.*/huvudbok_201108.ctl"))
 
 
-def test_a_251_character_file_name_is_rejected_and_quarantined(home: Paths) -> None:
-    _registers(home)
+def test_a_251_character_file_name_is_rejected_and_quarantined(home: Paths, loaded: Load) -> None:
+    _registers(home, loaded)
     name = "huvudbok_201108_" + "x" * (251 - len("huvudbok_201108_") - len(".csv")) + ".csv"
     assert len(name) == 251
     (home.landing / name).write_bytes(AUGUST.read_bytes())
@@ -253,8 +261,10 @@ def test_a_251_character_file_name_is_rejected_and_quarantined(home: Paths) -> N
     assert _landing_files(home) == [] and _ledger_rows(home) == 0
 
 
-def test_a_personnummer_in_a_file_name_is_rejected_and_masked_everywhere(home: Paths) -> None:
-    _registers(home)
+def test_a_personnummer_in_a_file_name_is_rejected_and_masked_everywhere(
+    home: Paths, loaded: Load
+) -> None:
+    _registers(home, loaded)
     name = f"huvudbok_201108_{PERSONNUMMER}.csv"
     (home.landing / name).write_bytes(AUGUST.read_bytes())
     lines: list[str] = []
@@ -291,8 +301,9 @@ def _xlsx() -> bytes:
 
 def test_files_that_used_to_crash_the_run_end_rejected_and_the_next_file_loads(
     home: Paths,
+    loaded: Load,
 ) -> None:
-    _registers(home)
+    _registers(home, loaded)
     text = AUGUST.read_bytes().decode("cp1252")
     rows = [line for line in text.split("\r\n") if line]
     no_namnd = [";".join(c for i, c in enumerate(r.split(";")) if i != 1) for r in rows]
@@ -338,12 +349,12 @@ def test_files_that_used_to_crash_the_run_end_rejected_and_the_next_file_loads(
 
 
 def test_an_error_nobody_foresaw_rejects_that_file_as_unreadable_and_the_next_loads(
-    home: Paths, monkeypatch: pytest.MonkeyPatch
+    home: Paths, loaded: Load, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No real input is known to raise here any more (every one above has its rule), so
     the error is raised by the test hook `TERTIAL_FAULT_AT` (warehouse/crashpoints.py)
     inside the real loader, after the real parse of a real file."""
-    _registers(home)
+    _registers(home, loaded)
     (home.landing / JULY.name).write_bytes(JULY.read_bytes())
     (home.landing / AUGUST.name).write_bytes(AUGUST.read_bytes())
     before = event_state(home)
@@ -363,9 +374,9 @@ def test_an_error_nobody_foresaw_rejects_that_file_as_unreadable_and_the_next_lo
     assert _landing_files(home) == []
 
 
-def test_a_file_name_that_is_not_utf8_loads(home: Paths) -> None:
+def test_a_file_name_that_is_not_utf8_loads(home: Paths, loaded: Load) -> None:
     # A name from a Windows share, in Windows-1252: the bytes of the name are no UTF-8.
-    _registers(home)
+    _registers(home, loaded)
     name = os.fsdecode(b"huvudbok_201108_N\xe4mnd.csv")
     (home.landing / name).write_bytes(AUGUST.read_bytes())
     [result] = ingest(home, [home.landing], move=True)
@@ -393,12 +404,12 @@ def test_the_landing_sensor_sees_a_waiting_file_settle(
 
 
 def test_a_file_growing_while_it_is_read_is_waiting_not_loaded_half(
-    home: Paths, monkeypatch: pytest.MonkeyPatch
+    home: Paths, loaded: Load, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Even with no settling time, a file that changes between its read and its commit
     # is left in landing/ (the size and times are compared again before the commit).
     monkeypatch.setenv(SETTLE, "0")
-    _registers(home)
+    _registers(home, loaded)
     header, *lines = [line for line in AUGUST.read_bytes().split(b"\r\n") if line]
     target = home.landing / AUGUST.name
     stop = threading.Event()

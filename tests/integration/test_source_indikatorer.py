@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -9,10 +10,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import SERVICENAMNDEN, Load, ledger_files
+from tests.conftest import SERVICENAMNDEN, Load, ingested, ledger_files
 from tests.helpers import event_state
 from warehouse.ingest import ingest
-from warehouse.pipeline import build_and_publish
+from warehouse.pipeline import run
 from warehouse.settings import Paths
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds a home: `make test-fast` skips it
@@ -47,11 +48,15 @@ def set_cell(header: str, value: str, line: int = 5) -> Edit:
     return edit
 
 
-def test_reference_file_loads_with_parsed_values(home: Paths) -> None:
-    results = ingest(home, ledger_files(REFERENCE))
-    assert [r.status for r in results] == ["accepted"] * 3
+def test_reference_file_loads_with_parsed_values(servicenamnden_2011: Paths) -> None:
+    """Read off the session's reference home (the folder ingested once, tests/conftest.py):
+    its published copy of the event log holds the same tables, `indikatorer` only this
+    file's rows."""
+    home = servicenamnden_2011
+    status = {r["file"]: r["status"] for r in ingested(home)}
+    assert [status.get(p.name) for p in ledger_files(REFERENCE)] == ["accepted"] * 3
 
-    with duckdb.connect(str(home.database), read_only=True) as con:
+    with duckdb.connect(str(home.published_events), read_only=True) as con:
         rows = {
             indikator: rest
             for indikator, *rest in con.execute(
@@ -90,8 +95,10 @@ def test_reference_file_loads_with_parsed_values(home: Paths) -> None:
     assert keys == [("142|2011|T2", 22)]
 
 
-def test_unparseable_value_is_flagged_not_rejected(home: Paths, tmp_path: Path) -> None:
-    ingest(home, ledger_files())
+def test_unparseable_value_is_flagged_not_rejected(
+    home: Paths, loaded: Load, tmp_path: Path
+) -> None:
+    loaded(home, ledger_files())
     odd = delivered(
         tmp_path,
         REFERENCE,
@@ -116,8 +123,10 @@ def test_unparseable_value_is_flagged_not_rejected(home: Paths, tmp_path: Path) 
     ]
 
 
-def test_file_without_the_optional_bedomning_column_loads(home: Paths, tmp_path: Path) -> None:
-    ingest(home, ledger_files())
+def test_file_without_the_optional_bedomning_column_loads(
+    home: Paths, loaded: Load, tmp_path: Path
+) -> None:
+    loaded(home, ledger_files())
     without = delivered(
         tmp_path, REFERENCE, lambda lines: [line.rsplit(";", 1)[0] for line in lines]
     )
@@ -197,7 +206,14 @@ def test_bad_file_is_rejected_with_rule_and_value(
     assert event_state(home) == before  # nothing of it entered the warehouse
 
 
-def test_correction_supersedes_the_report_it_corrects(home: Paths, tmp_path: Path) -> None:
+def test_correction_supersedes_the_report_it_corrects(
+    reference_copy: Paths, tmp_path: Path
+) -> None:
+    """On a copy of the built reference home (its T2 report loaded, every mart built): a
+    T1 report and the T2 correction land, and one nightly run loads them and builds only
+    what they touch (warehouse/selection.py), instead of loading five files into an empty
+    home and building everything (~30-50 s)."""
+    home = reference_copy
     t1 = delivered(
         tmp_path,
         "indikatorer_2011_T1.csv",
@@ -209,12 +225,15 @@ def test_correction_supersedes_the_report_it_corrects(home: Paths, tmp_path: Pat
         "indikatorer_2011_T2_rattelse.csv",
         lambda lines: set_cell("Periodens utfall", "5,6 %", 12)(lines[:12]),
     )
-    results = ingest(home, [*ledger_files(REFERENCE), t1, correction])
-    assert [r.path.name for r in results][2:] == [t1.name, REFERENCE, correction.name]
-    assert [r.status for r in results] == ["accepted"] * 5
-    batch = {r.path.name: r.batch_id for r in results}
-
-    build_and_publish(home)
+    for path in (t1, correction):
+        shutil.move(path, home.landing / path.name)
+    night = run(home, settle_seconds=0)
+    assert [(r.path.name, r.status) for r in night.files] == [
+        (t1.name, "accepted"),
+        (correction.name, "accepted"),
+    ]
+    assert night.published is not None, night.skipped
+    batch = {r.path.name: r.batch_id for r in night.files}
 
     with duckdb.connect(str(home.database), read_only=True) as con:
         current = con.execute(
