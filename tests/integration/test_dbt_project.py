@@ -3,6 +3,8 @@
 Events are written straight into a DuckDB file with SQL (as the loader would leave
 them), then `dbt build` runs as the CLI runs it (warehouse.build.build). Each build
 takes seconds, so there are two tests: three builds in the first, four in the second.
+The stories share one log: the first (2012) and the two of 2011 are built together, six
+builds where each test alone took three and four.
 """
 
 from __future__ import annotations
@@ -202,31 +204,61 @@ def compiled_ledger_sum(compiled: dict[str, str]) -> str:
     return compiled["model.tertial.int_ledger_summed"]
 
 
-def test_build_gives_current_state_replaces_corrections_and_is_idempotent(
+def test_builds_give_current_state_are_idempotent_and_incremental_equals_full_refresh(
     log: EventLog, tmp_path: Path
 ) -> None:
-    log.ledger(
+    """Three stories share the log, and so its six builds (one first build, incremental
+    builds, each compared with a full refresh of the same log):
+
+    - 2012, board 142: the current state, a correction with fewer lines, rejected
+      batches that never count, and a build with nothing new that changes nothing;
+    - July-September 2011, boards 130 and 142: one export for two boards, a correction
+      of one board, codes the registers lack, a rejected re-export;
+    - January-March 2011, board 142: a correction retracted, a month's only delivery
+      retracted, then the retraction itself retracted.
+    """
+    # -- 2012: the first deliveries (the rejected one is newer than both: never counts)
+    first_2012 = log.ledger(
         [
-            ("142", 201101, "240", "5010", "1000.50"),
-            ("142", 201101, "240", "5010", "200.25"),
-            ("142", 201101, "240", "3410", "-500.00"),
-            ("142", 201101, "230", "6110", "300.00"),
-            ("142", 201101, "231", "4610", "99.99"),
+            ("142", 201201, "240", "5010", "1000.50"),
+            ("142", 201201, "240", "5010", "200.25"),
+            ("142", 201201, "240", "3410", "-500.00"),
+            ("142", 201201, "230", "6110", "300.00"),
+            ("142", 201201, "231", "4610", "99.99"),
         ]
     )
-    log.ledger([("142", 201102, "240", "5010", "700.00"), ("142", 201102, "100", "1221", "5000")])
-    # Newer than both, but rejected: it must never count.
-    log.ledger([("142", 201101, "240", "5010", "999999.99")], status="rejected")
+    february_2012 = log.ledger(
+        [("142", 201202, "240", "5010", "700.00"), ("142", 201202, "100", "1221", "5000")]
+    )
+    log.ledger([("142", 201201, "240", "5010", "999999.99")], status="rejected")
+    # -- 2011: one export for two boards: it supersedes each (namnd, period) it holds.
+    two_boards = log.ledger(
+        [
+            ("142", 201107, "240", "5010", "100.00"),
+            ("142", 201107, "240", "5010", "0.01"),
+            ("130", 201107, "500", "4610", "2500.00"),
+            ("130", 201107, "500", "3410", "-2500.00"),
+        ]
+    )
+    august = log.ledger([("142", 201108, "230", "6110", "42.00")])
+    january = log.ledger([("142", 201101, "240", "5010", "100.00")])
+    correction = log.ledger([("142", 201101, "240", "5010", "150.00")])
+    february = log.ledger([("142", 201102, "240", "5010", "70.00")])
 
-    build(tmp_path)
+    first = build(tmp_path)
 
-    assert log.ledger_rows() == {
-        ("142", "240", "5010", 201101): (Decimal("1200.75"), 2, 3),
-        ("142", "240", "3410", 201101): (Decimal("-500.00"), 1, 3),
-        ("142", "230", "6110", 201101): (Decimal("300.00"), 1, 3),
-        ("142", "231", "4610", 201101): (Decimal("99.99"), 1, 3),
-        ("142", "240", "5010", 201102): (Decimal("700.00"), 1, 4),
-        ("142", "100", "1221", 201102): (Decimal("5000.00"), 1, 4),
+    assert INCREMENTAL_MARK not in compiled_ledger_sum(first)  # a first build creates the table
+    assert rows_2012(log) == {
+        ("142", "240", "5010", 201201): (Decimal("1200.75"), 2, first_2012),
+        ("142", "240", "3410", 201201): (Decimal("-500.00"), 1, first_2012),
+        ("142", "230", "6110", 201201): (Decimal("300.00"), 1, first_2012),
+        ("142", "231", "4610", 201201): (Decimal("99.99"), 1, first_2012),
+        ("142", "240", "5010", 201202): (Decimal("700.00"), 1, february_2012),
+        ("142", "100", "1221", 201202): (Decimal("5000.00"), 1, february_2012),
+    }
+    assert {k: v for k, v in log.ledger_rows().items() if k[3] < 201107} == {
+        ("142", "240", "5010", 201101): (Decimal("150.00"), 1, correction),
+        ("142", "240", "5010", 201102): (Decimal("70.00"), 1, february),
     }
     # Money stays exact, lineage points at the batch and its transaction time.
     assert log.query(
@@ -247,7 +279,7 @@ def test_build_gives_current_state_replaces_corrections_and_is_idempotent(
         "join marts.dim_verksamhet v using (verksamhet_key) "
         "join marts.dim_konto k using (konto_key) "
         "join marts.dim_period p using (period_key) "
-        "where f.period = 201101 group by all order by all"
+        "where f.period = 201201 group by all order by all"
     ) == [
         ("Servicenämnden", "Ekonomiadministration", False, "Intäkter", -1, "januari", 1,
          Decimal("500.00")),
@@ -274,61 +306,13 @@ def test_build_gives_current_state_replaces_corrections_and_is_idempotent(
         (41 * 12 + 1, -1, 204012)
     ]
 
-    # A correction of (142, 201101) with fewer lines, a new month, and a rejected batch.
-    log.ledger([("142", 201101, "240", "5010", "1100.00")])
-    log.ledger([("142", 201103, "240", "5010", "800.00")])
-    log.ledger([("142", 201102, "240", "5010", "1.00")], status="rejected")
-
-    incremental = build(tmp_path)
-
-    assert INCREMENTAL_MARK in compiled_ledger_sum(incremental)  # the incremental path ran
-    assert log.ledger_rows() == {
-        # The correction replaced the whole key: combinations it lacks are gone.
-        ("142", "240", "5010", 201101): (Decimal("1100.00"), 1, 6),
-        ("142", "240", "5010", 201102): (Decimal("700.00"), 1, 4),
-        ("142", "100", "1221", 201102): (Decimal("5000.00"), 1, 4),
-        ("142", "240", "5010", 201103): (Decimal("800.00"), 1, 7),
-    }
-    before = log.marts()
-
-    build(tmp_path)  # nothing new delivered
-
-    assert log.marts() == before
-
-
-def test_incremental_build_equals_full_refresh_through_corrections_and_retractions(
-    log: EventLog, tmp_path: Path
-) -> None:
-    """One story, two incremental builds, each compared with a full refresh of the same log.
-
-    Two independent stories share the log (and so its builds): board 130/142 in July-
-    September (one export for two boards, a correction of one board, codes the registers
-    lack, a rejected re-export) and board 142 in January-March (a correction retracted,
-    a month's only delivery retracted, then the retraction itself retracted).
-    """
-    # One export for two boards: it supersedes each (namnd, period) it holds.
-    two_boards = log.ledger(
-        [
-            ("142", 201107, "240", "5010", "100.00"),
-            ("142", 201107, "240", "5010", "0.01"),
-            ("130", 201107, "500", "4610", "2500.00"),
-            ("130", 201107, "500", "3410", "-2500.00"),
-        ]
-    )
-    august = log.ledger([("142", 201108, "230", "6110", "42.00")])
-    january = log.ledger([("142", 201101, "240", "5010", "100.00")])
-    correction = log.ledger([("142", 201101, "240", "5010", "150.00")])
-    february = log.ledger([("142", 201102, "240", "5010", "70.00")])
-
-    first = build(tmp_path)
-    assert INCREMENTAL_MARK not in compiled_ledger_sum(first)  # a first build creates the table
-    assert {k: v for k, v in log.ledger_rows().items() if k[3] < 201107} == {
-        ("142", "240", "5010", 201101): (Decimal("150.00"), 1, correction),
-        ("142", "240", "5010", 201102): (Decimal("70.00"), 1, february),
-    }
-
-    # A correction for board 130 only, a new month with an activity and an account group
-    # the registers lack, and a rejected re-export.
+    # -- 2012: a correction of (142, 201201) with fewer lines, a new month, a rejected
+    # batch.
+    correction_2012 = log.ledger([("142", 201201, "240", "5010", "1100.00")])
+    march_2012 = log.ledger([("142", 201203, "240", "5010", "800.00")])
+    log.ledger([("142", 201202, "240", "5010", "1.00")], status="rejected")
+    # -- 2011: a correction for board 130 only, a new month with an activity and an
+    # account group the registers lack, and a rejected re-export.
     board_130 = log.ledger([("130", 201107, "500", "4610", "2400.00")])
     september = log.ledger(
         [
@@ -344,10 +328,16 @@ def test_incremental_build_equals_full_refresh_through_corrections_and_retractio
     log.retract(february)
 
     incremental = build(tmp_path)
-    assert INCREMENTAL_MARK in compiled_ledger_sum(incremental)
-    after_incremental = log.marts()
 
-    assert log.ledger_rows() == {
+    assert INCREMENTAL_MARK in compiled_ledger_sum(incremental)  # the incremental path ran
+    assert rows_2012(log) == {
+        # The correction replaced the whole key: combinations it lacks are gone.
+        ("142", "240", "5010", 201201): (Decimal("1100.00"), 1, correction_2012),
+        ("142", "240", "5010", 201202): (Decimal("700.00"), 1, february_2012),
+        ("142", "100", "1221", 201202): (Decimal("5000.00"), 1, february_2012),
+        ("142", "240", "5010", 201203): (Decimal("800.00"), 1, march_2012),
+    }
+    assert {k: v for k, v in log.ledger_rows().items() if k[3] < 201201} == {
         ("142", "240", "5010", 201101): (Decimal("100.00"), 1, january),
         ("142", "240", "5010", 201107): (Decimal("100.01"), 2, two_boards),
         ("130", "500", "4610", 201107): (Decimal("2400.00"), 1, board_130),
@@ -367,6 +357,11 @@ def test_incremental_build_equals_full_refresh_through_corrections_and_retractio
         ("Okänd", True, 8, "Finansiella kostnader"),
         ("Ekonomiadministration", False, 9, None),
     ]
+    after_incremental = log.marts()
+
+    build(tmp_path)  # nothing new delivered
+
+    assert log.marts() == after_incremental
 
     full = build(tmp_path, "--full-refresh")
 
@@ -384,3 +379,8 @@ def test_incremental_build_equals_full_refresh_through_corrections_and_retractio
     }
     build(tmp_path, "--full-refresh")
     assert log.marts() == after_incremental
+
+
+def rows_2012(log: EventLog) -> dict[tuple[str, str, str, int], tuple[Decimal, int, int]]:
+    """fct_ledger's rows of the 2012 story."""
+    return {k: v for k, v in log.ledger_rows().items() if k[3] >= 201201}

@@ -23,7 +23,7 @@ import duckdb
 import pytest
 
 from tertial.cli import _log_details, main
-from tests.conftest import SERVICENAMNDEN
+from tests.conftest import SERVICENAMNDEN, Load
 from tests.helpers import event_state
 from warehouse.lock import RunBusy, held, holder, run_lock
 from warehouse.publish import publish
@@ -35,6 +35,8 @@ pytestmark = pytest.mark.integration
 REGISTER = SERVICENAMNDEN / "organisation.csv"
 ACTIVITIES = SERVICENAMNDEN / "verksamheter.csv"  # the ledger's codes resolve against both
 FEBRUARY = SERVICENAMNDEN / "huvudbok_201102.csv"
+# Ingested once per session (conftest's `loaded`) and copied into a test's home.
+REGISTERS = (REGISTER, ACTIVITIES)
 
 # A process that holds the run lock of a home until its stdin closes, as a run would.
 HOLDER = """
@@ -75,8 +77,10 @@ def one_line(err: str) -> str:
     return lines[0]
 
 
-def test_a_second_writer_is_refused_with_exit_3_and_changes_nothing(home: Paths, capsys) -> None:
-    assert main(["ingest", str(REGISTER), str(ACTIVITIES)]) == 0
+def test_a_second_writer_is_refused_with_exit_3_and_changes_nothing(
+    home: Paths, loaded: Load, capsys
+) -> None:
+    loaded(home, REGISTERS)
     shutil.copy(FEBRUARY, home.landing / FEBRUARY.name)
     before = event_state(home)
     capsys.readouterr()
@@ -222,8 +226,10 @@ def temporaries(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if ".tmp" in p.name)
 
 
-def test_a_full_disk_during_ingest_is_one_line_and_loads_nothing(home: Paths, capsys) -> None:
-    assert main(["ingest", str(REGISTER), str(ACTIVITIES)]) == 0
+def test_a_full_disk_during_ingest_is_one_line_and_loads_nothing(
+    home: Paths, loaded: Load, capsys
+) -> None:
+    loaded(home, REGISTERS)
     shutil.copy(FEBRUARY, home.landing / FEBRUARY.name)
     before = event_state(home)
     capsys.readouterr()
@@ -238,9 +244,9 @@ def test_a_full_disk_during_ingest_is_one_line_and_loads_nothing(home: Paths, ca
 
 
 def test_a_full_disk_during_either_publish_keeps_the_old_copy_and_no_temporary(
-    home: Paths,
+    home: Paths, loaded: Load
 ) -> None:
-    assert main(["ingest", str(REGISTER), str(ACTIVITIES)]) == 0
+    loaded(home, REGISTERS)
     publish_event_log(home.database, home.published_events)
     publish(home.database, home.published)
     assert main(["ingest", str(FEBRUARY)]) == 0  # something new to publish
