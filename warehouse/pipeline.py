@@ -9,13 +9,13 @@ freely): a second writer raises `RunBusy` before it touches anything.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from warehouse.build import BuildResult, build
 from warehouse.freshness import built_from, nightly_decision
 from warehouse.ingest import FileResult, ingest, summary
 from warehouse.lock import run_lock
-from warehouse.postgres.refresh import refresh_after_publish
+from warehouse.postgres.refresh import Refreshed, refresh_after_publish
 from warehouse.publish import Published, publish
 from warehouse.published_log import publish_event_log
 from warehouse.replay import drop_projections
@@ -72,9 +72,16 @@ def build_and_publish(
         return result, publish_all(paths, progress, rebuild_log=full_refresh)
 
 
+@dataclass(frozen=True)
+class Publication(Published):
+    """A publish and PostgreSQL's refresh after it (None when no server is configured)."""
+
+    refreshed: Refreshed | None = None
+
+
 def publish_all(
     paths: Paths, progress: Progress = _quiet, *, rebuild_log: bool = False
-) -> Published:
+) -> Publication:
     """Publish the log's read-only copy, then the marts snapshot; each replaced atomically.
 
     The log first: a snapshot never refers to a batch its published log lacks. A crash
@@ -96,8 +103,11 @@ def publish_all(
             f"Published {len(published.tables)} tables to {published.path} "
             f"({published.seconds:.1f}s)"
         )
-        refresh_after_publish(paths, published.path, progress)
-    return published
+        refreshed = refresh_after_publish(paths, published.path, progress)
+    return Publication(
+        **{field.name: getattr(published, field.name) for field in fields(published)},
+        refreshed=refreshed,
+    )
 
 
 def replay(paths: Paths, progress: Progress = _quiet) -> tuple[BuildResult, Published]:

@@ -193,20 +193,18 @@ def published_snapshot(
     it, and the metadata `postgres`); a failed refresh fails this asset with its reason,
     the snapshot staying published.
     """
-    home = tertial.paths()
-    said: list[str] = []
-
-    def progress(line: str) -> None:
-        context.log.info(line)
-        said.append(line)
-
-    result = publish_all(home, progress)
-    refreshed = [line for line in said if line.startswith("Refreshed PostgreSQL")]
+    result = publish_all(tertial.paths(), context.log.info)
+    refreshed = result.refreshed
     return dg.MaterializeResult(
         metadata={
             "path": str(result.path),
             "tables": list(result.tables),
             "seconds": round(result.seconds, 2),
-            "postgres": refreshed[-1] if refreshed else "not refreshed (no server configured)",
+            "postgres": (
+                f"{len(refreshed.tables)} tables, {refreshed.rows:,} rows, swapped in "
+                f"({refreshed.seconds:.1f}s)"
+                if refreshed
+                else "not refreshed (no server configured)"
+            ),
         }
     )

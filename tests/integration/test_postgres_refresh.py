@@ -423,6 +423,17 @@ def test_a_publish_refreshes_postgresql_and_its_failure_keeps_the_snapshot(
         [(served_at,)] = pg.execute("select published_at from meta.publication").fetchall()
     assert served_at == published.published_at
     assert any(line.startswith("Refreshed PostgreSQL: 19 tables") for line in said), said
+    # What it refreshed comes back with the publish (the Dagster asset's metadata).
+    refreshed = published.refreshed
+    assert refreshed is not None and len(refreshed.tables) == 19
+    with psycopg.connect(dsn) as pg:
+        served = sum(
+            pg.execute(
+                sql.SQL("select count(*) from {}").format(sql.Identifier(*name.split(".")))
+            ).fetchone()[0]  # type: ignore[index]
+            for name in refreshed.tables
+        )
+    assert refreshed.rows == served > 0
 
     # A server that cannot be reached: the snapshot is published all the same.
     monkeypatch.setenv(refresh_module.DSN_ENV, f"host={tmp_path} port=1 dbname=nowhere")
