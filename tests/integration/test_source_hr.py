@@ -28,17 +28,10 @@ def hr_files(*names: str) -> list[Path]:
     return [SERVICENAMNDEN / "organisation.csv"] + [SERVICENAMNDEN / n for n in names]
 
 
-def query(home: Paths, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(home.database), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
-def query_log(home: Paths, sql: str) -> list[tuple]:
-    """`query` on the home's published copy of the event log (schema `events` too)."""
-    con = duckdb.connect(str(home.published_events), read_only=True)
+def rows(database: Path, sql: str) -> list[tuple]:
+    """`sql`'s rows from a database file, read-only: the home's working database
+    (`home.database`) or its published copy of the event log (`home.published_events`)."""
+    con = duckdb.connect(str(database), read_only=True)
     try:
         return con.execute(sql).fetchall()
     finally:
@@ -66,43 +59,45 @@ def test_reference_hr_files_load_with_the_reports_raw_figures(servicenamnden_201
         **dict.fromkeys(names, "accepted"),
     }
     # expected.md, Payroll: August 2011.
-    by_type = query_log(
-        home,
+    by_type = rows(
+        home.published_events,
         "select anstallningsform, sum(anstallda) from events.lon where period = 201108 "
         "group by all order by all",
     )
     assert dict(by_type) == {"Tillsvidare": 234, "Visstid": 9, "Timavlönad": 7}
-    by_gender = query_log(
-        home,
+    by_gender = rows(
+        home.published_events,
         "select kon, sum(anstallda) from events.lon where period = 201108 "
         "group by all order by all",
     )
     assert by_gender == [("K", 160), ("M", 90)]
-    [(employees, fte, payslips)] = query_log(
-        home,
+    [(employees, fte, payslips)] = rows(
+        home.published_events,
         "select sum(anstallda), sum(arsarbetare), sum(utbetalda_loner) "
         "from events.lon where period = 201108",
     )
     assert (employees, fte, payslips) == (250, Decimal("233.5"), 250)
     # ... and December 2010: 250 employees, 231,8 FTE.
-    assert query_log(
-        home, "select sum(anstallda), sum(arsarbetare) from events.lon where period = 201012"
+    assert rows(
+        home.published_events,
+        "select sum(anstallda), sum(arsarbetare) from events.lon where period = 201012",
     ) == [(250, Decimal("231.8"))]
     # Staff survey: NMI 2009 = 65, NMI 2010 = 67.
-    assert query_log(
-        home, "select ar, varde from events.medarbetarenkat where index_namn = 'NMI' order by ar"
+    assert rows(
+        home.published_events,
+        "select ar, varde from events.medarbetarenkat where index_namn = 'NMI' order by ar",
     ) == [(2009, Decimal("65")), (2010, Decimal("67"))]
     # Sick leave 2010: 4,7 % of scheduled hours; 32,8 % of it 60 days or more.
-    [(total, long_term)] = query_log(
-        home,
+    [(total, long_term)] = rows(
+        home.published_events,
         "select round(100 * sum(sjukfranvaro) / sum(ordinarie_arbetstid), 1), "
         "round(100 * sum(varav_60_dagar) / sum(sjukfranvaro), 1) "
         "from events.sjukfranvaro where period between 201001 and 201012",
     )
     assert (total, long_term) == (4.7, 32.8)  # DuckDB divides decimals as doubles
     # Hours stay exact decimals; the group of 6 persons (M, -29) is loaded like any other.
-    assert query_log(
-        home,
+    assert rows(
+        home.published_events,
         "select anstallda, typeof(sjukfranvaro) from events.sjukfranvaro "
         "where period = 201108 and kon = 'M' and aldersgrupp = '-29'",
     ) == [(6, "DECIMAL(18,4)")]
@@ -118,7 +113,7 @@ def test_a_new_survey_index_is_accepted(home: Paths, loaded: Load, tmp_path: Pat
     loaded(home, hr_files())
     [result] = ingest(home, [path])
     assert result.status == "accepted", result.reason
-    assert query(home, "select index_namn from events.medarbetarenkat order by all") == [
+    assert rows(home.database, "select index_namn from events.medarbetarenkat order by all") == [
         ("NMI",),
         ("Tillitsindex",),
     ]
@@ -272,7 +267,7 @@ def test_groups_of_one_and_hourly_fte_above_headcount_load(
     loaded(home, hr_files())
     [result] = ingest(home, [small])
     assert result.status == "accepted", result.reason
-    assert query(home, "select sum(anstallda), sum(arsarbetare) from events.lon") == [
+    assert rows(home.database, "select sum(anstallda), sum(arsarbetare) from events.lon") == [
         (3, Decimal("2.9"))
     ]
 
@@ -301,8 +296,8 @@ def test_corrections_supersede_their_key_after_one_build(
     home and building everything (~1 min)."""
     home = reference_copy
     by_name = dict(
-        query(
-            home,
+        rows(
+            home.database,
             "select file_name, batch_id from events.batches where status = 'accepted' "
             "and file_name in ('sjukfranvaro_201107.csv', 'sjukfranvaro_201108.csv', "
             "'lon_201108.csv', 'medarbetarenkat_2009.csv')",
@@ -333,8 +328,8 @@ def test_corrections_supersede_their_key_after_one_build(
     payroll_fix, survey_fix = fixes[payroll.name], fixes[survey.name]
     assert second.batch_id > by_name[SJUK]
 
-    current = query(
-        home,
+    current = rows(
+        home.database,
         "select period, batch_id, count(*), sum(sick_hours), max(delivery_count) "
         "from intermediate.int_sick_leave_hours_current where period in (201107, 201108) "
         "group by all order by all",
@@ -345,13 +340,13 @@ def test_corrections_supersede_their_key_after_one_build(
         (201108, second.batch_id, 4, Decimal("1369.91"), 2),
     ]
     # Both deliveries stay in the event log; only the current view forgot the first.
-    assert query(
-        home,
+    assert rows(
+        home.database,
         "select count(*) from staging.stg_sjukfranvaro__sick_leave_hours where period = 201108",
     ) == [(10,)]
     # Payroll: July is the correction's two rows only; August keeps the report's figures.
-    assert query(
-        home,
+    assert rows(
+        home.database,
         "select period, batch_id, count(*), sum(employees), sum(fte), sum(payslips), "
         "sum(gross_pay), max(delivery_count) "
         "from intermediate.int_payroll_counts_current where period in (201107, 201108) "
@@ -361,8 +356,8 @@ def test_corrections_supersede_their_key_after_one_build(
         (201108, by_name[LON], 6, 250, Decimal("233.5"), 250, Decimal("7537500.00"), 1),
     ]
     # Survey: 2010 is the corrected NMI; 2009 is untouched.
-    assert query(
-        home,
+    assert rows(
+        home.database,
         "select year, batch_id, index_value, delivery_count "
         "from intermediate.int_survey_indices_current where index_name = 'NMI' order by year",
     ) == [
