@@ -27,6 +27,8 @@ $(UV):
 ## run: install, write the demo city into landing/, ingest, build, publish, show queries
 run: install $(DAGSTER_HOME)/dagster.yaml
 	$(RUN) tertial demo
+	$(RUN) tertial report --namnd 142 --report T2 --year 2024 \
+		$(if $(wildcard /usr/bin/chromium),,--format html xlsx)
 
 # The Dagster instance's settings. A CLI run reports what it loaded, built and published
 # to the instance set up here (warehouse/dagster_events.py), so `make dagster` shows it.
@@ -43,11 +45,14 @@ test: install lint chromium postgresql
 test-fast: install
 	$(RUN) pytest $(PYTEST_PARALLEL) -m "not slow"
 
-## chromium: Debian's headless browser, for the test that opens the generated docs.
-## CI runs as root on a fresh machine with apt reachable; elsewhere install it yourself.
+## chromium: Debian's headless browser, which opens the generated docs and prints the
+## boards' reports to PDF, and poppler-utils (pdftotext, pdftoppm), which read the PDF
+## back in the tests. CI runs as root on a fresh machine with apt reachable; elsewhere
+## install them yourself.
 chromium:
-	@test -x /usr/bin/chromium || { apt-get update && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
+	@test -x /usr/bin/chromium -a -x /usr/bin/pdftotext || { apt-get update && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+		chromium poppler-utils; }
 
 ## postgresql: Debian's PostgreSQL 15, the server BI tools connect to (`make serve`) and
 ## the tests start their own cluster of (warehouse/postgres/server.py). As root, like chromium.

@@ -580,6 +580,67 @@ def survey(seed: int, year: int) -> bytes:
     return _write(frame, UTF8_PLAIN)
 
 
+# --- comments (kommentarer) ------------------------------------------------------------
+
+# The boards that comment in the demo, and an activity of each their comment is about.
+COMMENTING = {142: ("240", "Ekonomiadministration"), 140: ("220", "Hemtjänst")}
+
+
+def comments(year: int, report: str) -> bytes:
+    """`kommentarer_<YYYY>_<T1|T2|VB>.csv`: a few boards' own words on their report.
+
+    Servicenämnden (142) and Äldrenämnden (140) comment on the summary, the economy, one
+    activity and the staff; the other boards leave none, so their reports say "Ingen
+    kommentar lämnad". The texts are the kind a controller writes, without figures (the
+    report prints those from the marts beside them).
+    """
+    when = {"T1": "första tertialet", "T2": "andra tertialet", "VB": "året"}[report]
+    rows = []
+    for board, (code, name) in COMMENTING.items():
+        rows += [
+            (
+                board,
+                "sammanfattning",
+                "",
+                "analys",
+                f"Nämnden bedömer att verksamheten under {when} {year} i huvudsak har bedrivits "
+                "enligt plan.",
+                "Förvaltningschef",
+            ),
+            (
+                board,
+                "ekonomi",
+                "",
+                "analys",
+                "Prognosen bygger på utfallet hittills och kända förändringar under resten av "
+                "året.",
+                "Ekonomichef",
+            ),
+            (
+                board,
+                "verksamhet",
+                code,
+                "analys",
+                f"{name}: avvikelsen följs upp månadsvis tillsammans med verksamheten.",
+                "Ekonomichef",
+            ),
+            (
+                board,
+                "personal",
+                "",
+                "åtgärd",
+                "Arbetet med tidiga insatser vid sjukfrånvaro fortsätter.",
+                "HR-chef",
+            ),
+        ]
+    frame = pl.DataFrame(
+        rows,
+        schema=["Nämnd", "Avsnitt", "Referens", "Typ", "Text", "Författare"],
+        orient="row",
+    ).with_columns(pl.col("Nämnd").cast(pl.String), pl.col("Referens").replace("", None))
+    return _write(frame, UTF8_BOM_SPACE)
+
+
 # --- 7. indicators ---------------------------------------------------------------------
 
 REPORT_MONTH = {"T1": 4, "T2": 8, "VB": 12}

@@ -111,6 +111,7 @@ class _YearExports:
             unparseable = is_last_year and report == x.UNPARSEABLE_AT[1]
             data = x.indicators(seed, year, report, share, unparseable=unparseable)
             write(self.ils / f"indikatorer_{year}_{report}.csv", data)
+            write(self.ils / f"kommentarer_{year}_{report}.csv", x.comments(year, report))
         if month == 12:
             write(self.hr / f"medarbetarenkat_{year}.csv", x.survey(seed, year))
 
@@ -135,7 +136,8 @@ def write_demo_city(
       one line's text; valid otherwise, and the warehouse must reject it.
     Every year: `budget_<y>_1..3.csv` (Ursprunglig, Ombudgetering, Tilläggsbudget),
     `prognos_<y>_T1|T2|M10.csv`, `lon_` and `sjukfranvaro_<yyyymm>.csv` every month,
-    `medarbetarenkat_<y>.csv`, `indikatorer_<y>_T1|T2|VB.csv`; and
+    `medarbetarenkat_<y>.csv`, `indikatorer_<y>_T1|T2|VB.csv`,
+    `kommentarer_<y>_T1|T2|VB.csv` (two boards' comments on their reports); and
     - `prognos_<first>_T2_142_rattelse.csv`: Servicenämnden's T2 forecast delivered again,
       corrected; it supersedes (142, <first>, T2);
     - in `indikatorer_<last>_T2.csv` one figure reads `ca 87 %`: it loads, flagged unparsed.

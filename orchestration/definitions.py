@@ -2,6 +2,7 @@
 
     ingest assets (events/<source>) ─► dbt models (staging, intermediate, marts)
                                    ─► published/tertial (read-only snapshot)
+                                   ─► reports/board_reports (every board's newest report)
 
 Monthly sources (huvudbok, lon, sjukfranvaro) are partitioned by month: `ingest_monthly`
 loads one month's files, `ingest_registers` the registers their codes resolve against,
@@ -18,6 +19,7 @@ import dagster as dg
 
 from orchestration.assets.dbt_models import BUILD_TAG, IF_CHANGED, dbt_models, published_snapshot
 from orchestration.assets.ingest import ingest_assets, monthly_asset_keys, register_asset_keys
+from orchestration.assets.reports import board_reports
 from orchestration.partitions import MONTHLY
 from orchestration.resources import TertialHome, dbt_resource
 from orchestration.schedules import build_nightly_schedule
@@ -52,7 +54,7 @@ ingest_monthly = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[*ingest_assets(), dbt_models, published_snapshot],
+    assets=[*ingest_assets(), dbt_models, published_snapshot, board_reports],
     # Materialising assets by hand (the UI) too: one process, which holds the run lock
     # (orchestration/resources.py) for the whole run; steps in several processes would
     # each want it, and the working database, at once.

@@ -10,6 +10,7 @@ from sources._common.source import Source
 from sources.budget import SOURCE as BUDGET
 from sources.huvudbok import SOURCE as HUVUDBOK
 from sources.indikatorer import SOURCE as INDIKATORER
+from sources.kommentarer import SOURCE as KOMMENTARER
 from sources.lon import SOURCE as LON
 from sources.medarbetarenkat import SOURCE as MEDARBETARENKAT
 from sources.organisation import SOURCE as ORGANISATION
@@ -33,6 +34,7 @@ SOURCES: list[Source] = [
     SJUKFRANVARO,
     MEDARBETARENKAT,
     INDIKATORER,
+    KOMMENTARER,
 ]
 BY_NAME: dict[str, Source] = {s.name: s for s in SOURCES}
 COMPANION_SUFFIXES: set[str] = {s for src in SOURCES for s in src.companion_suffixes}

@@ -728,7 +728,78 @@ def parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("action", choices=("start", "stop", "status"))
     serve.set_defaults(handler=cmd_serve)
+
+    report = commands.add_parser(
+        "report",
+        help="a board's tertial or year-end report from the marts: HTML, PDF, Excel",
+        description="Write a board's report (T1, T2 or VB of a year) from the published\n"
+        "snapshot, or as it could have been written at --as-of T: one self-contained\n"
+        "HTML file, an A4 PDF (headless Chromium) and an Excel workbook of its tables.",
+        epilog="examples:\n"
+        "  tertial report --namnd 142 --report T2 --year 2023\n"
+        "  tertial report --all --report VB --year 2023 --out reports/\n"
+        "  tertial report --namnd 142 --report T2 --year 2011 --as-of 2026-12-01T12:00\n\n"
+        "exit codes: 0 written, 2 no such board or report (one line on stderr says what\n"
+        "to do), or a format could not be written (the others were)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    boards = report.add_mutually_exclusive_group(required=True)
+    boards.add_argument("--namnd", metavar="CODE", help="the board's code, e.g. 142")
+    boards.add_argument("--all", action="store_true", help="every board with figures")
+    report.add_argument(
+        "--report",
+        required=True,
+        choices=("T1", "T2", "VB"),
+        help="T1 (through April), T2 (through August), VB (the year)",
+    )
+    report.add_argument("--year", required=True, type=int, help="the report's year")
+    report.add_argument(
+        "--out", metavar="DIR", help="folder to write into (default: reports/ under TERTIAL_HOME)"
+    )
+    report.add_argument(
+        "--format",
+        nargs="+",
+        choices=("html", "pdf", "xlsx"),
+        default=["html", "pdf", "xlsx"],
+        help="what to write (default: all)",
+    )
+    _add_as_of(report, "the report as it could have been written at T")
+    report.set_defaults(handler=cmd_report)
     return root
+
+
+def cmd_report(home: Paths, args: argparse.Namespace) -> int:
+    """`tertial report`: one board's report, or every board's (--all), into --out."""
+    from warehouse.report import ReportUnavailable, write_report
+    from warehouse.report.figures import boards_with_figures
+
+    out = Path(args.out) if args.out else home.reports
+
+    def write() -> int:
+        exit_code = EXIT_OK
+        with _connect_for(home, args.as_of) as con:
+            codes = boards_with_figures(con, args.report, args.year) if args.all else [args.namnd]
+            if not codes:
+                _error(
+                    f"no board has figures for {args.report} {args.year}: load and build "
+                    "its files first"
+                )
+                return EXIT_FAILED
+            for code in codes:
+                try:
+                    written = write_report(con, code, args.report, args.year, out, args.format)
+                except ReportUnavailable as exc:
+                    _error(str(exc))
+                    exit_code = EXIT_FAILED
+                    continue
+                files = ", ".join(str(f) for f in written.files.values())
+                _say(f"{written.report.namnd_name} ({code}) {written.report.title}: {files}")
+                for problem in written.problems:
+                    _error(problem)
+                    exit_code = EXIT_FAILED
+        return exit_code
+
+    return _reading(write)
 
 
 def main(argv: list[str] | None = None) -> int:

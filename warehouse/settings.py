@@ -82,6 +82,11 @@ class Paths:
         return self.home / "warehouse" / "tertial.duckdb"
 
     @property
+    def reports(self) -> Path:
+        """The boards' generated reports (`tertial report`, the Dagster asset)."""
+        return self.home / "reports"
+
+    @property
     def published_dir(self) -> Path:
         return self.home / "published"
 

@@ -73,26 +73,86 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 OOXML = "application/vnd.openxmlformats-officedocument.spreadsheetml"
-PARTS = {
-    "[Content_Types].xml": f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+
+
+def _parts(sheets: Sequence[str]) -> dict[str, str]:
+    """The workbook's fixed parts for sheets named `sheets` (sheet1.xml, sheet2.xml, ...)."""
+    numbers = range(1, len(sheets) + 1)
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{OOXML}.worksheet+xml"/>'
+        for n in numbers
+    )
+    entries = "".join(
+        f'<sheet name="{escape(name, {chr(34): "&quot;"})}" sheetId="{n}" r:id="rId{n}"/>'
+        for n, name in zip(numbers, sheets, strict=True)
+    )
+    relations = "".join(
+        f'<Relationship Id="rId{n}" Type="{DOC}/worksheet" Target="worksheets/sheet{n}.xml"/>'
+        for n in numbers
+    )
+    return {
+        "[Content_Types].xml": f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">\
 <Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>\
 <Default Extension="xml" ContentType="application/xml"/>\
-<Override PartName="/xl/workbook.xml" ContentType="{OOXML}.sheet.main+xml"/>\
-<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{OOXML}.worksheet+xml"/>\
+<Override PartName="/xl/workbook.xml" ContentType="{OOXML}.sheet.main+xml"/>{overrides}\
 <Override PartName="/xl/styles.xml" ContentType="{OOXML}.styles+xml"/></Types>""",
-    "_rels/.rels": f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+        "_rels/.rels": f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{DOC}/officeDocument" \
 Target="xl/workbook.xml"/></Relationships>""",
-    "xl/workbook.xml": f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<workbook xmlns="{MAIN}" xmlns:r="{DOC}"><sheets>\
-<sheet name="Resultat" sheetId="1" r:id="rId1"/></sheets></workbook>""",
-    "xl/_rels/workbook.xml.rels": f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="{RELS}">\
-<Relationship Id="rId1" Type="{DOC}/worksheet" Target="worksheets/sheet1.xml"/>\
-<Relationship Id="rId2" Type="{DOC}/styles" Target="styles.xml"/></Relationships>""",
-    "xl/styles.xml": STYLES,
-}
+        "xl/workbook.xml": f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<workbook xmlns="{MAIN}" xmlns:r="{DOC}"><sheets>{entries}</sheets></workbook>""",
+        "xl/_rels/workbook.xml.rels": f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="{RELS}">{relations}<Relationship Id="rId{len(sheets) + 1}" \
+Type="{DOC}/styles" Target="styles.xml"/></Relationships>""",
+        "xl/styles.xml": STYLES,
+    }
+
+
+def sheet_names(titles: Sequence[str]) -> list[str]:
+    r"""Excel's sheet names for `titles`: at most 31 characters, none of `[]:*?/\`, unique
+    (case aside).
+
+    >>> sheet_names(["Investeringar", "Sjukfrånvaro per kön och åldersgrupp, rullande",
+    ...              "Sjukfrånvaro per kön och åldersgrupp, 2011", "A/B"])
+    ['Investeringar', 'Sjukfrånvaro per kön och ålders', 'Sjukfrånvaro per kön och ål (2)', 'A B']
+    """
+    names: list[str] = []
+    taken: set[str] = set()
+    for title in titles:
+        base = re.sub(r"[\[\]:*?/\\]", " ", title).strip() or "Blad"
+        name = base[:31]
+        number = 2
+        while name.lower() in taken:
+            suffix = f" ({number})"
+            name = base[: 31 - len(suffix)].rstrip() + suffix
+            number += 1
+        taken.add(name.lower())
+        names.append(name)
+    return names
+
+
+def write_sheets(
+    out: Path, sheets: Sequence[tuple[str, Sequence[str], Sequence[tuple]]], *, force: bool = False
+) -> None:
+    """A workbook of several sheets: (title, headers, rows) each, as `write_workbook`
+    writes its one (numbers as numbers, bold frozen headers), renamed into place whole."""
+    out = Path(out)
+    if out.exists() and not force:
+        raise WorkbookRefused(f"{out} exists: give --force to replace it")
+    names = sheet_names([title for title, _, _ in sheets])
+    temporary = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as book:
+            for name, text in _parts(names).items():
+                book.writestr(name, text)
+            for number, (_, headers, rows) in enumerate(sheets, start=1):
+                with book.open(f"xl/worksheets/sheet{number}.xml", "w") as sheet:
+                    _write_sheet(sheet, list(headers), [list(rows)])
+        os.replace(temporary, out)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 class WorkbookRefused(ValueError):
@@ -134,7 +194,7 @@ def write_workbook(
     temporary = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
         with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as book:
-            for name, text in PARTS.items():
+            for name, text in _parts(["Resultat"]).items():
                 book.writestr(name, text)
             with book.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
                 rows = _write_sheet(sheet, names, batches())

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 
 import duckdb
@@ -82,6 +83,22 @@ def recorded(home: Paths, event_id: int) -> dt.datetime:
     return moment
 
 
+def report_html(home: Paths, moment: str | None) -> str:
+    """`tertial report`'s HTML for Servicenämnden's T2 2011, as the CLI writes it."""
+    out = home.home / f"report-{'now' if moment is None else 'then'}"
+    command = ["--home", str(home.home), "report", "--namnd", "142", "--report", "T2"]
+    command += ["--year", "2011", "--format", "html", "--out", str(out)]
+    assert main(command + (["--as-of", moment] if moment else [])) == 0
+    return (out / "tertialrapport_142_T2_2011.html").read_text(encoding="utf-8")
+
+
+def booked_in_report(html: str, activity: str) -> list[str]:
+    """The figures of an activity's cost row in the report's per-activity table."""
+    table = html.split('data-table="verksamhet"')[1].split("</table>")[0]
+    row = table.split(f'<td class="label">{activity}</td>')[1].split("</tr>")[0]
+    return re.findall(r'<td class="figure">([^<]*)</td>', row)
+
+
 def nightly(home: Paths) -> None:
     """Build and publish as the nightly run does (`tertial run`): a first build and a
     retraction build everything, with the nightly's data tests (not those on the pure
@@ -117,6 +134,9 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> dict:
     )
     steps["before_leverans2"] = between(recorded(home, leverans2 - 1), recorded(home, leverans2))
     steps["as_of_before_leverans2"] = as_of(home, steps["before_leverans2"])
+    # The board's report, now and as of then (the as-of build above is reused).
+    steps["report_now"] = report_html(home, None)
+    steps["report_before_leverans2"] = report_html(home, steps["before_leverans2"])
     assert leverans2 - 1 == batch["huvudbok_201108.csv"]  # the moment has all the months
 
     assert main(["--home", str(home.home), "retract", str(leverans2), "--reason", "test"]) == 0
@@ -144,6 +164,17 @@ def test_leverans2_corrects_the_month_now_but_not_as_of_before_it(story: dict) -
     assert booked_then == Decimal("27.1")
     # The adjustment was recorded after leverans2: as of then, only the original budget.
     assert budget_then == Decimal("43.8")
+
+
+def test_the_report_as_of_before_leverans2_shows_27_1_and_now_27_2(story: dict) -> None:
+    # Ekonomiadministration's costs: budget, booked through August, forecast, deviation,
+    # 2010 (expected.md: 27,1 as of a moment between the two deliveries, now 27,2).
+    assert booked_in_report(story["report_now"], "Ekonomiadministration")[:2] == ["42,8", "27,2"]
+    then = booked_in_report(story["report_before_leverans2"], "Ekonomiadministration")
+    assert then[:2] == ["43,8", "27,1"]
+    # The footer says what the report rests on: the log as it stood then.
+    assert "(--as-of)" in story["report_before_leverans2"].split('<footer class="report">')[1]
+    assert "(--as-of)" not in story["report_now"]
 
 
 def test_retracting_leverans2_restores_leverans1_and_as_of_before_still_shows_it(

@@ -13,6 +13,7 @@ import pytest
 
 from orchestration.assets.dbt_models import DBT_GROUP, dbt_models, published_snapshot
 from orchestration.assets.ingest import ingest_assets
+from orchestration.assets.reports import board_reports
 from orchestration.definitions import defs
 from orchestration.resources import TertialHome, dbt_resource
 from tertial.cli import main
@@ -27,6 +28,7 @@ ASSET_KEYS = [
     "events/budget",
     "events/huvudbok",
     "events/indikatorer",
+    "events/kommentarer",
     "events/lon",
     "events/medarbetarenkat",
     "events/organisation",
@@ -44,6 +46,7 @@ ASSET_KEYS = [
     "intermediate/int_budget_followup_rows",
     "intermediate/int_budget_indicators_computed",
     "intermediate/int_calendar_months",
+    "intermediate/int_comments_current",
     "intermediate/int_deliveries_ranked",
     "intermediate/int_forecasts_current",
     "intermediate/int_indicator_values_current",
@@ -76,8 +79,10 @@ ASSET_KEYS = [
     "marts/rpt_budget_followup",
     "marts/rpt_budget_followup_mnkr",
     "marts/rpt_indicators",
+    "marts/rpt_report_comments",
     "marts/rpt_sick_leave",
     "published/tertial",
+    "reports/board_reports",
     "staging/kommunbas_kontogrupper",
     "staging/source_key_columns",
     "staging/stg_budget__decisions",
@@ -87,6 +92,7 @@ ASSET_KEYS = [
     "staging/stg_events__supersession_keys",
     "staging/stg_huvudbok__ledger_lines",
     "staging/stg_indikatorer__indicator_values",
+    "staging/stg_kommentarer__comments",
     "staging/stg_lon__payroll_counts",
     "staging/stg_medarbetarenkat__survey_indices",
     "staging/stg_organisation__events",
@@ -185,7 +191,7 @@ def materialised(
         "tertial": TertialHome(home=str(home.home)),
         "dbt": dbt_resource(home),
     }
-    assets = [*ingest_assets(), dbt_models, published_snapshot]
+    assets = [*ingest_assets(), dbt_models, published_snapshot, board_reports]
     # As the sensor orders it: registers, each month's partition, then the nightly job.
     jobs = [
         (defs.resolve_job_def("ingest_registers"), None),
@@ -241,6 +247,7 @@ def test_materialise_everything_in_process(
         ("events/sie", None),
         ("marts/fct_ledger", None),
         ("published/tertial", None),
+        ("reports/board_reports", None),
     } <= materialised
     # Every file left landing/: to the archive, or (expected.md, July's payroll) to quarantine.
     assert not any(p.is_file() for p in home.landing.rglob("*"))
@@ -248,6 +255,10 @@ def test_materialise_everything_in_process(
     periods = con.execute("select distinct period from marts.fct_ledger order by 1").fetchall()
     con.close()
     assert periods == [(201107,), (201108,)] + [(201700 + month,) for month in range(1, 13)]
+    # After the publish, the board's newest report (the SIE year's VB 2017), from the marts.
+    [page] = home.reports.glob("*.html")
+    assert page.name == "verksamhetsberattelse_142_VB_2017.html"
+    assert "Verksamhetsberättelse 2017" in page.read_text(encoding="utf-8")
 
 
 def latest(instance: dg.DagsterInstance, key: str) -> dict | None:

@@ -14,6 +14,7 @@ import gzip
 import io
 import random
 from collections.abc import Callable
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -459,6 +460,8 @@ REFERENCE_FILE = {
     "sjukfranvaro": "sjukfranvaro_201108.csv",
     "medarbetarenkat": "medarbetarenkat_2010.csv",
     "indikatorer": "indikatorer_2011_T2.csv",
+    # Kept beside the reference folder (loaded after it), not inside it.
+    "kommentarer": "../kommentarer/kommentarer_2011_T2.csv",
 }
 CSV_SOURCES = [s for s in SOURCES if s.name != "sie"]  # SIE has records, not headers
 MISSING = [(s, c.header) for s in CSV_SOURCES for c in s.contract.columns if c.required]
@@ -486,7 +489,7 @@ def without_column(source: Source, header: str) -> bytes:
 def test_missing_required_header_is_a_structure_rejection(
     source: Source, header: str, reference: Reference
 ) -> None:
-    name = REFERENCE_FILE[source.name]
+    name = Path(REFERENCE_FILE[source.name]).name
     parsed = source.parse(without_column(source, header), name, {})
     assert parsed.missing_headers == (header,)
 
@@ -509,8 +512,8 @@ def test_derived_columns_over_a_missing_column_are_null() -> None:
 
 @pytest.mark.parametrize("source", CSV_SOURCES, ids=[s.name for s in CSV_SOURCES])
 def test_reference_file_still_passes(source: Source, reference: Reference) -> None:
-    name = REFERENCE_FILE[source.name]
-    parsed = source.parse((SERVICENAMNDEN / name).read_bytes(), name, {})
+    path = SERVICENAMNDEN / REFERENCE_FILE[source.name]
+    parsed = source.parse(path.read_bytes(), path.name, {})
     assert parsed.missing_headers == ()
     outcomes = source.check(parsed, reference)
     assert [f.summary() for o in outcomes for f in o.failures] == []

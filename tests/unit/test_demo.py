@@ -130,7 +130,10 @@ def test_files_are_listed_in_name_order_and_all_on_disk(city: DemoCity) -> None:
     budgets = [f"budget_2022_{n}.csv" for n in (1, 2, 3)]
     forecasts = [f"prognos_2022_{o}.csv" for o in ("T1", "T2", "M10")]
     hr = [f"{s}_2022{m:02d}.csv" for s in ("lon", "sjukfranvaro") for m in range(1, 13)]
-    yearly = ["medarbetarenkat_2022.csv", *(f"indikatorer_2022_{r}.csv" for r in REPORTS)]
+    yearly = [
+        "medarbetarenkat_2022.csv",
+        *(f"{s}_2022_{r}.csv" for s in ("indikatorer", "kommentarer") for r in REPORTS),
+    ]
     expected = [
         "organisation.csv",
         "verksamheter.csv",
@@ -317,8 +320,9 @@ def test_the_default_city(tmp_path: Path) -> None:
     city = write_demo_city(tmp_path)
     assert city.boards == 28
     # Registers, ledger months, accidents, controls; then per year 3 budget decisions,
-    # 3 forecasts, 12 + 12 HR months, a survey and 3 indicator reports; one correction.
-    assert len(city.files) == 2 + 36 + 3 + 9 + 3 * (3 + 3 + 24 + 1 + 3) + 1
+    # 3 forecasts, 12 + 12 HR months, a survey, 3 indicator reports and 3 comment files;
+    # one correction.
+    assert len(city.files) == 2 + 36 + 3 + 9 + 3 * (3 + 3 + 24 + 1 + 3 + 3) + 1
     assert _ledger_digest(city) == DEFAULT_LEDGER_DIGEST
     net: defaultdict[tuple[str, str], Decimal] = defaultdict(Decimal)
     rows = 0

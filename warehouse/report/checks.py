@@ -1,0 +1,103 @@
+"""The consistency checks a report lists in its appendix ("Kontroller").
+
+What a careful reader of a report checks by hand, done on the report's own figures:
+
+- **Summa rows against their rows**: a sum row is the rounded exact sum, so the printed
+  rows may add up to a tenth more or less; the appendix says where, so nobody hunts for
+  a missing row (the hand-made reference report has such sums, expected.md).
+- **The same figure in two places**: an indicator the warehouse computes itself (sick
+  leave, budget adherence) against the figure the board reported; a difference is listed
+  with both figures.
+
+The board's assessment against a computed status is not checked yet: most indicators
+carry no direction (no `Öka`/`minska` target), so "met" cannot be computed for them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import duckdb
+
+from warehouse.report.figures import Report, Table
+from warehouse.report.swedish import number
+
+
+@dataclass(frozen=True)
+class Check:
+    title: str
+    findings: tuple[str, ...]  # empty: the check found nothing to report
+    passed_text: str
+
+
+def _sum_rows(table: Table) -> list[str]:
+    """Each sum row of a mnkr table whose printed rows add up to another figure."""
+    findings = []
+    group: list = []
+    for row in table.rows:
+        if row.kind == "part":
+            continue  # a varav row is inside its parent, not beside it
+        if row.kind != "sum":
+            group.append(row)
+            continue
+        if not group:
+            continue
+        for column, printed in enumerate(row.values):
+            values = [r.values[column] for r in group]
+            if printed is None or any(v is None for v in values):
+                continue
+            added = sum((Decimal(v) for v in values), Decimal(0))
+            if added != Decimal(printed):
+                findings.append(
+                    f"{table.title}, {row.label}, {table.columns[column]}: {number(printed)} "
+                    f"(exakt summa, avrundad); raderna ovan summerar till {number(added)} "
+                    "(avrundning)"
+                )
+        group = []
+    return findings
+
+
+def _indicators(con: duckdb.DuckDBPyConnection, report: Report) -> list[str]:
+    rows = con.execute(
+        """
+        select indicator_name, outcome_text, computed_value, computed_unit,
+               outcome_minus_computed
+        from marts.rpt_indicators
+        where namnd_code = ? and year = ? and report = ? and computed_value is not null
+          and outcome_value is not null
+        order by indicator_name
+        """,
+        [report.namnd_code, report.year, report.report],
+    ).fetchall()
+    return [
+        f"{name}: rapporterat {text}, lagrets beräkning {number(value)} {unit or ''}".strip()
+        for name, text, value, unit, difference in rows
+        if difference is not None and difference != 0
+    ]
+
+
+def report_checks(con: duckdb.DuckDBPyConnection, report: Report) -> tuple[Check, ...]:
+    """The appendix's checks, on the report's tables and the marts it was read from."""
+    sums = [
+        finding
+        for section in report.sections
+        for table in section.tables
+        # The per-activity table: its sum rows add the rows above them (the summary
+        # table's net is revenues minus costs, no sum of its rows).
+        if table.key == "verksamhet"
+        for finding in _sum_rows(table)
+    ]
+    return (
+        Check(
+            "Summarader mot sina rader",
+            tuple(sums),
+            "Varje summarad är lika med summan av de tryckta raderna.",
+        ),
+        Check(
+            "Samma uppgift på två ställen",
+            tuple(_indicators(con, report)),
+            "Nämndens rapporterade indikatorer stämmer med lagrets egna beräkningar där "
+            "lagret kan räkna dem (sjukfrånvaro, budgetföljsamhet, prognossäkerhet).",
+        ),
+    )
