@@ -67,8 +67,8 @@ PostgreSQL refused)"""
 
 RETRACT_EXITS = """\
 exit codes: 0 retracted, or answered no (nothing done); 2 refused (no such id, already
-retracted, not accepted) or no --yes without a terminal (nothing done); 3 another run
-holds the run lock (nothing was done)"""
+retracted, not accepted) or no --yes without a terminal (nothing done);
+3 another run holds the run lock (nothing was done)"""
 
 
 def _say(message: str) -> None:
@@ -306,6 +306,9 @@ def cmd_retract(home: Paths, args: argparse.Namespace) -> int:
     from warehouse.retractions import effect
     from warehouse.store import connect
 
+    # Busy (a nightly run): said at once, before the question rather than after it.
+    with _run_lock(home):
+        pass
     # What it would do, said before anything is written, from a read-only look at the log
     # (no run lock held while someone reads the question); the store checks again when
     # it writes, so a retraction recorded meanwhile cannot slip past.
@@ -976,7 +979,9 @@ tertial access list""",
             SERVER_EXITS,
         ),
     )
-    actions = access.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actions = access.add_subparsers(
+        dest="action", required=True, metavar="ACTION", help="grant, revoke or list"
+    )
     grant = actions.add_parser(
         "grant",
         **_help(
