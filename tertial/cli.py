@@ -302,6 +302,9 @@ def cmd_retract(home: Paths, args: argparse.Namespace) -> int:
 
     if not _has_warehouse(home):
         return EXIT_FAILED
+    if not args.reason.strip():
+        _error('not retracted: say why with --reason "...", it is kept in the log')
+        return EXIT_FAILED
     from sources._common.personnummer import mask
     from warehouse.retractions import effect
     from warehouse.store import connect
