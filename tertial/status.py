@@ -2,8 +2,9 @@
 
 Read from the published snapshot, never the working database: status must answer while
 a nightly build holds the working database (DuckDB: one writer, no readers beside it).
-Short by default (about 20 lines on the demo city); `--verbose` adds the per-board
-freshness table (232 lines on the demo city: 28 boards x 8 sources + organisation).
+Short by default (19 lines on the demo city); `--verbose` adds the per-board freshness
+table (225 rows there: 28 boards x 8 sources, and the organisation register), which was
+the whole default before (232 lines).
 """
 
 from __future__ import annotations
