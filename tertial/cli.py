@@ -7,12 +7,14 @@ tertial run              the nightly job: ingest landing/, build and publish if 
 tertial demo             write the demo city into landing/ and run
 tertial query "SQL"      read-only SQL against the published snapshot (--as-of T: as then)
 tertial batches          every batch in the event log
-tertial retract ID       take a batch (or a retraction) out of the current state
+tertial retract ID       take a batch (or a retraction) out of the current state (says
+                         what first, asks on a terminal; --yes for scripts)
 tertial retractions      every retraction, and whether it is in effect
 tertial replay           drop every projection, rebuild it from the log, publish
 tertial history SOURCE KEY   every delivery of a supersession key and what became of it
 tertial explain MART     the batches and files behind rows of a mart
-tertial status           the published snapshot: when, batches, freshness per source
+tertial status           the published snapshot: when, batches, rejected files, freshness
+                         per source (--verbose: per board)
 tertial docs             dbt docs and data-quality docs as static HTML
 tertial access           board logins of the PostgreSQL copy: grant, revoke, list
 tertial serve start|stop|status   the local PostgreSQL server BI tools connect to
