@@ -7,12 +7,14 @@ tertial run              the nightly job: ingest landing/, build and publish if 
 tertial demo             write the demo city into landing/ and run
 tertial query "SQL"      read-only SQL against the published snapshot (--as-of T: as then)
 tertial batches          every batch in the event log
-tertial retract ID       take a batch (or a retraction) out of the current state
+tertial retract ID       take a batch (or a retraction) out of the current state (says
+                         what first, asks on a terminal; --yes for scripts)
 tertial retractions      every retraction, and whether it is in effect
 tertial replay           drop every projection, rebuild it from the log, publish
 tertial history SOURCE KEY   every delivery of a supersession key and what became of it
 tertial explain MART     the batches and files behind rows of a mart
-tertial status           the published snapshot: when, batches, freshness per source
+tertial status           the published snapshot: when, batches, rejected files, freshness
+                         per source (--verbose: per board)
 tertial docs             dbt docs and data-quality docs as static HTML
 tertial access           board logins of the PostgreSQL copy: grant, revoke, list
 tertial serve start|stop|status   the local PostgreSQL server BI tools connect to
@@ -50,6 +52,25 @@ exit codes:
 WRITER_EXITS = """\
 exit codes: 0 all good, 1 a file was rejected, 2 the build failed or another error
 (one line on stderr), 3 another run holds the run lock (nothing was done)"""
+
+# Readers of the published snapshot: no lock, so never busy.
+READER_EXITS = """\
+exit codes: 0 answered, 2 refused or failed (one line on stderr says why and what to
+do: nothing published yet, not a read, no such mart, source or key)"""
+
+# Readers of the working database (opened read-only): busy while a run writes it.
+LOG_READER_EXITS = """\
+exit codes: 0 answered, 2 failed (one line on stderr: e.g. nothing ingested yet),
+3 busy: a run is writing the working database; run it again when it has finished"""
+
+SERVER_EXITS = """\
+exit codes: 0 done, 2 failed (one line on stderr says why: e.g. no server running,
+PostgreSQL refused)"""
+
+RETRACT_EXITS = """\
+exit codes: 0 retracted, or answered no (nothing done); 2 refused (no such id, already
+retracted, not accepted) or no --yes without a terminal (nothing done);
+3 another run holds the run lock (nothing was done)"""
 
 
 def _say(message: str) -> None:
@@ -125,6 +146,7 @@ def cmd_demo(home: Paths, args: argparse.Namespace) -> int:
     home.ensure()
     with _run_lock(home):  # its files into landing/ too: no other run takes them half
         from demo import write_demo_city
+        from sources.registry import COMPANION_SUFFIXES
         from warehouse.examples import demo_examples
         from warehouse.pipeline import run
         from warehouse.publish import connect_published
@@ -133,7 +155,14 @@ def cmd_demo(home: Paths, args: argparse.Namespace) -> int:
         city = write_demo_city(
             home.landing, years=tuple(args.years), rows_per_board_month=args.rows_per_board_month
         )
-        _say(f"  {len(city.files)} files, {city.boards} boards, {city.ledger_rows:,} ledger rows")
+        # A control file (.ctl) is read with its ledger, not loaded as a batch of its own:
+        # counted apart, the export count is what the ingest line then reports (144 of 153).
+        controls = sum(1 for f in city.files if f.suffix.lower() in COMPANION_SUFFIXES)
+        beside = f" and {controls} control files (.ctl, read with their ledger)" if controls else ""
+        _say(
+            f"  {len(city.files) - controls} export files{beside}: {city.boards} boards, "
+            f"{city.ledger_rows:,} ledger rows"
+        )
         # The demo wrote every file itself a moment ago: nothing is still being uploaded.
         result = run(home, _say, settle_seconds=0)
     _tell_dagster(home, "demo", files=result.files, build=result.build, published=result.published)
@@ -275,8 +304,49 @@ def cmd_retract(home: Paths, args: argparse.Namespace) -> int:
 
     if not _has_warehouse(home):
         return EXIT_FAILED
+    if not args.reason.strip():
+        _error('not retracted: say why with --reason "...", it is kept in the log')
+        return EXIT_FAILED
+    from sources._common.personnummer import mask
+    from warehouse.retractions import effect
+    from warehouse.store import connect
+
+    # Busy (a nightly run): said at once, before the question rather than after it.
     with _run_lock(home):
-        from sources._common.personnummer import mask
+        pass
+    # What it would do, said before anything is written, from a read-only look at the log
+    # (no run lock held while someone reads the question); the store checks again when
+    # it writes, so a retraction recorded meanwhile cannot slip past.
+    con = connect(home.database, read_only=True)
+    try:
+        change = effect(con, args.id)
+    finally:
+        con.close()
+    _say(f"Retracting {change.target} would:")
+    for verb, deliveries in (("take out", change.out), ("bring back", change.back)):
+        for delivery in deliveries:
+            _say(f"  {verb} {delivery.named()}, source {delivery.source}")
+            _say(f"    keys: {delivery.keys_text()}")
+            for line in change.then.get(delivery.batch_id, ()):
+                _say(f"    then: {line}")
+    if not (change.out or change.back):
+        _say("  change no batch (only which retractions are in effect)")
+    if not args.yes:
+        if not sys.stdin.isatty():
+            _error(
+                f"not retracted: stdin is not a terminal, so nobody can confirm; add --yes "
+                f"to retract {change.target} without the question"
+            )
+            return EXIT_FAILED
+        try:
+            answer = input("Retract it? [y/N] ")
+        except (EOFError, KeyboardInterrupt):
+            answer = ""
+            _say("")
+        if answer.strip().lower() not in ("y", "yes", "j", "ja"):
+            _say("Not retracted: nothing was changed.")
+            return EXIT_OK
+    with _run_lock(home):
         from warehouse.store import EventStore
 
         store = EventStore(home.database)
@@ -290,8 +360,13 @@ def cmd_retract(home: Paths, args: argparse.Namespace) -> int:
             )
         finally:
             store.close()
-    _say(f"retraction {retraction_id} recorded: {args.id} is out of the current state")
-    _say("It reaches the published marts with the next `tertial run` or `tertial build`.")
+    done = [f"{d.named()} is out of the current state" for d in change.out]
+    done += [f"{d.named()} is back" for d in change.back]
+    _say(f"Retraction {retraction_id} recorded: {'; '.join(done) or 'no batch changed'}.")
+    _say(
+        "It reaches the published marts with the next `tertial run` (or `tertial build`); "
+        f'`tertial retract {retraction_id} --reason "..."` undoes it.'
+    )
     return EXIT_OK
 
 
@@ -386,9 +461,19 @@ def cmd_status(home: Paths, args: argparse.Namespace) -> int:
     from tertial.status import status
 
     report = status(home.published)
-    if args.format == "table":
-        _say(report.header())
-    _say(render(report.columns, report.freshness, args.format))
+    if args.format != "table":  # for scripts: the per-board rows, complete
+        _say(render(report.columns, report.freshness, args.format))
+        return EXIT_OK
+    _say(report.header())
+    for line in report.rejected_lines(home.quarantine):
+        _say(line)
+    _say("Freshness per source (boards behind: their newest period is older):")
+    _say(render(*report.summary()))
+    if args.verbose:
+        _say("Freshness per source and board (meta_freshness):")
+        _say(render(report.columns, report.freshness))
+    else:
+        _say("Per board: tertial status --verbose")
     return EXIT_OK
 
 
@@ -543,9 +628,30 @@ def _served_snapshot(server) -> str:
     return f"Serves the snapshot published at {row[0]:%Y-%m-%d %H:%M:%S %Z}"
 
 
-def _writer_help() -> dict:
-    """The --help of a command that writes: its exit codes, as written."""
-    return {"epilog": WRITER_EXITS, "formatter_class": argparse.RawDescriptionHelpFormatter}
+def _help(summary: str, details: str, examples: str, exits: str = "") -> dict:
+    """A sub-command's help: `summary` in the list of commands and as the first line of
+    its --help, then `details`, examples that work on the demo city of `tertial demo`
+    (years 2022-2024, boards such as 142), and its exit codes."""
+    lines = "\n".join(f"  {line}" if line else "" for line in examples.strip("\n").split("\n"))
+    import textwrap
+
+    return {
+        "help": summary,
+        # One paragraph, wrapped here: the raw formatter keeps the examples' lines as written.
+        "description": f"{summary}.\n\n" + textwrap.fill(" ".join(details.split()), 79),
+        "epilog": f"examples:\n{lines}\n\n{exits or READER_EXITS}",
+        "formatter_class": argparse.RawDescriptionHelpFormatter,
+    }
+
+
+def _add_format(command: argparse.ArgumentParser, what: str = "the rows") -> None:
+    command.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help=f"{what} as an aligned table (default), CSV (header first; text that would "
+        "start a formula gets a leading ') or JSON (a list of objects; amounts as exact text)",
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -562,18 +668,42 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     ingest = commands.add_parser(
-        "ingest", help="load files or folders, one batch per file", **_writer_help()
+        "ingest",
+        **_help(
+            "load files or folders, one batch per file",
+            "Each file is checked and appended to the event log, one line per file says how:\n"
+            "accepted, duplicate (the same bytes again), waiting (a control file's data file\n"
+            "is not there yet) or rejected (quarantined with a report; the rest still loads).\n"
+            "Nothing is built: `tertial build` (or `tertial run`) publishes what was loaded.",
+            """
+tertial ingest exports/huvudbok_202501.csv exports/huvudbok_202501.ctl
+tertial ingest exports/             # every file under it; registers load first
+tertial build                       # then build and publish what was loaded""",
+            WRITER_EXITS,
+        ),
     )
-    ingest.add_argument("paths", nargs="+", metavar="PATH")
+    ingest.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="an export file (huvudbok_202501.csv, lon_202501.csv, budget_2025_1.csv, ...) "
+        "or a folder, read recursively; the file name says which source it is",
+    )
     ingest.set_defaults(handler=cmd_ingest)
 
     build = commands.add_parser(
         "build",
-        help="dbt build (models + tests), then publish; always, even with nothing new",
-        description="dbt build (every model and every data test), then publish the snapshot.\n"
-        "It always builds everything, even when nothing changed since the last publish\n"
-        "(`tertial run` skips the build then, or builds only what changed).",
-        **_writer_help(),
+        **_help(
+            "dbt build (models + tests), then publish; always, even with nothing new",
+            "Every model and every data test, then the snapshot is published.\n"
+            "It always builds everything, even when nothing changed since the last publish\n"
+            "(`tertial run` skips the build then, or builds only what changed). A failed\n"
+            "build publishes nothing: the previous snapshot stays as it was.",
+            """
+tertial build
+tertial build --full-tests          # dbt's unit tests too""",
+            WRITER_EXITS,
+        ),
     )
     build.add_argument(
         "--full-tests",
@@ -584,149 +714,345 @@ def parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser(
         "run",
-        help="the nightly job: ingest landing/, then build and publish if anything changed",
-        description="The nightly job: ingest what landed, then build and publish.\n"
-        "With no new batch (accepted or rejected) and no retraction since the published\n"
-        "snapshot was built, and the same dbt project, it runs no dbt and publishes\n"
-        "nothing: one line says so. New batches only: it builds the models downstream\n"
-        "of the event tables they wrote, with their data tests (not those on the pure\n"
-        "renaming views); a retraction or a changed project builds everything.\n"
-        "`tertial build` always builds everything.",
-        **_writer_help(),
+        **_help(
+            "the nightly job: ingest landing/, then build and publish if anything changed",
+            "It takes what landed in $TERTIAL_HOME/landing/. With no new batch (accepted or\n"
+            "rejected) and no retraction since the\n"
+            "published snapshot was built, and the same dbt project, it runs no dbt and\n"
+            "publishes nothing: one line says so. New batches only: it builds the models\n"
+            "downstream of the event tables they wrote, with their data tests (not those on\n"
+            "the pure renaming views); a retraction or a changed project builds everything.\n"
+            "`tertial build` always builds everything.",
+            """
+cp exports/huvudbok_202501.csv "$TERTIAL_HOME/landing/" && tertial run
+tertial run                         # again: "Nothing new since the snapshot ...\"""",
+            WRITER_EXITS,
+        ),
     )
     run.set_defaults(handler=cmd_run)
 
     demo = commands.add_parser(
-        "demo", help="write the demo city into landing/ and run", **_writer_help()
+        "demo",
+        **_help(
+            "write the demo city into landing/ and run",
+            "The demo city: 28 boards, every source, 2022-2024 by default. After the run it\n"
+            "shows example queries with their answers. One of its files is meant to be rejected.",
+            """
+tertial demo
+tertial demo --years 2024 --rows-per-board-month 50    # a smaller, quicker city""",
+            WRITER_EXITS,
+        ),
     )
     demo.add_argument(
         "--years",
         type=int,
         nargs="+",
         default=[2022, 2023, 2024],
+        metavar="YEAR",
         help="years of monthly ledger files (default: 2022 2023 2024)",
     )
     demo.add_argument(
         "--rows-per-board-month",
         type=int,
         default=400,
-        help="ledger lines per board and month (default: 400)",
+        metavar="N",
+        help="ledger lines per board and month, on average (default: 400; at least 10)",
     )
     demo.set_defaults(handler=cmd_demo)
 
-    query = commands.add_parser("query", help="read-only SQL against the published snapshot")
+    query = commands.add_parser(
+        "query",
+        **_help(
+            "read-only SQL against the published snapshot",
+            "One statement in DuckDB SQL on the marts and meta.batches; the answer as a\n"
+            "table, CSV, JSON or a workbook. --as-of answers as the warehouse would have at\n"
+            "a past moment (it builds that state first, once per moment).",
+            """
+tertial query "select namnd_code, sum(amount) as amount from fct_ledger where period between 202401 and 202412 group by 1 order by 1"
+tertial query --format xlsx --out uppfoljning.xlsx "select * from rpt_budget_followup where namnd_code = '142' and year = 2024"
+tertial query --format csv "select * from meta_freshness" > freshness.csv""",  # noqa: E501
+            READER_EXITS,
+        ),
+    )
     query.add_argument(
         "sql",
+        metavar="SQL",
         help="one SELECT (WITH, FROM, DESCRIBE, SHOW, SUMMARIZE) or EXPLAIN of one, on the "
-        "marts and meta.batches; anything else (ATTACH, COPY, SET, INSTALL/LOAD, writes, "
-        "file-reading functions, a second statement) is refused",
+        "marts and meta.batches, in quotes; anything else (ATTACH, COPY, SET, INSTALL/LOAD, "
+        "writes, file-reading functions, a second statement) is refused",
     )
     query.add_argument(
         "--format",
         choices=(*FORMATS, "xlsx"),
         default="table",
-        help="csv: text cells starting with = + - @ are prefixed with ' for spreadsheets; "
-        "xlsx: a workbook (--out FILE), numbers and dates as Excel's, Swedish headers",
+        help="table (default); csv: text cells starting with = + - @ are prefixed with ' "
+        "for spreadsheets; json: a list of objects, amounts as exact text; xlsx: a workbook "
+        "(--out FILE), numbers and dates as Excel's, Swedish headers",
     )
     query.add_argument("--out", metavar="FILE", help="the workbook to write (--format xlsx)")
     query.add_argument("--force", action="store_true", help="replace the --out file if it exists")
     _add_as_of(query, "answer as the warehouse would have at T")
     query.set_defaults(handler=cmd_query)
 
-    batches = commands.add_parser("batches", help="every batch in the event log")
-    batches.add_argument("--format", choices=FORMATS, default="table")
+    batches = commands.add_parser(
+        "batches",
+        **_help(
+            "every batch in the event log",
+            "Accepted and rejected: id, source, file, sha256, recorded time, status, rows "
+            "and, for a rejected file, why. Its id is what "
+            "`tertial retract` and `tertial explain` name.",
+            """
+tertial batches
+tertial batches --format csv > batches.csv""",
+            LOG_READER_EXITS,
+        ),
+    )
+    _add_format(batches)
     batches.set_defaults(handler=cmd_batches)
 
     retract = commands.add_parser(
         "retract",
-        help="take a batch (or a retraction) out of the current state",
-        **_writer_help(),
+        **_help(
+            "take a batch (or a retraction) out of the current state",
+            "Take a batch out of the current state by appending a retraction event (the\n"
+            "batch stays in the log); retracting a retraction brings back what it took out.\n"
+            "It first says what would change (file, source, keys, rows) and asks on a\n"
+            "terminal; --yes for scripts. It reaches the marts at the next run or build.",
+            """
+tertial history huvudbok 142 202206        # the June 2022 ledger of 142 and its correction
+tertial retract 18 --reason "rättelsen var fel"     # asks; 18: the demo's correction
+tertial retract 18 --reason "rättelsen var fel" --yes   # from a script: no question
+tertial retract 144 --reason "ångrad" --yes         # retract the retraction: 18 is back""",
+            RETRACT_EXITS,
+        ),
     )
-    retract.add_argument("id", type=int, metavar="ID", help="a batch_id or a retraction_id")
-    retract.add_argument("--reason", required=True, help="why (kept in the log)")
+    retract.add_argument(
+        "id",
+        type=int,
+        metavar="ID",
+        help="a batch_id (`tertial batches`) or a retraction_id (`tertial retractions`)",
+    )
+    retract.add_argument(
+        "--reason", required=True, help="why, kept in the log for everyone to read"
+    )
+    retract.add_argument(
+        "--yes",
+        action="store_true",
+        help="do not ask for confirmation (required when stdin is not a terminal)",
+    )
     retract.set_defaults(handler=cmd_retract)
 
-    retractions = commands.add_parser("retractions", help="every retraction, in effect or not")
-    retractions.add_argument("--format", choices=FORMATS, default="table")
+    retractions = commands.add_parser(
+        "retractions",
+        **_help(
+            "every retraction, in effect or not",
+            "Its target, reason, when, by whom, with which command, and whether it is in\n"
+            "effect (a retraction that was retracted is not).",
+            """
+tertial retractions
+tertial retractions --format json""",
+            LOG_READER_EXITS,
+        ),
+    )
+    _add_format(retractions)
     retractions.set_defaults(handler=cmd_retractions)
 
     replay = commands.add_parser(
         "replay",
-        help="drop every projection, rebuild it from the event log, publish",
-        **_writer_help(),
+        **_help(
+            "drop every projection, rebuild it from the event log, publish",
+            "Every dbt schema is dropped (never the event log) and rebuilt from the log with\n"
+            "a full refresh, then published: the marts come out identical.",
+            """
+tertial replay""",
+            WRITER_EXITS,
+        ),
     )
     replay.set_defaults(handler=cmd_replay)
 
     history = commands.add_parser(
-        "history", help="every delivery of a supersession key and what became of it"
+        "history",
+        **_help(
+            "every delivery of a supersession key and what became of it",
+            "A key is what a later delivery replaces whole: a board's month of huvudbok, a\n"
+            "forecast, ... Each accepted delivery of it, oldest first: batch, file, recorded\n"
+            "time, rows, sha256 and\n"
+            "whether it is current, superseded by a later delivery or retracted.",
+            """
+tertial history huvudbok 142 202206        # the month's ledger and its correction
+tertial history prognos 142 2022 T2""",
+            READER_EXITS,
+        ),
     )
-    history.add_argument("source", help="huvudbok, budget, lon, ...")
     history.add_argument(
-        "key", nargs="+", help="the key, e.g. `142 201106` or `142|201106` (huvudbok)"
+        "source",
+        metavar="SOURCE",
+        help="the source: huvudbok, lon, sjukfranvaro, prognos, budget, indikatorer, "
+        "medarbetarenkat, verksamheter, organisation",
+    )
+    history.add_argument(
+        "key",
+        nargs="+",
+        metavar="KEY",
+        help="the key's parts, e.g. `142 202206` or `142|202206` (huvudbok: board, month); "
+        "an unknown source or key lists what there is",
     )
     _add_as_of(history, "the deliveries as they stood at T")
-    history.add_argument("--format", choices=FORMATS, default="table")
+    _add_format(history)
     history.set_defaults(handler=cmd_history)
 
-    explain = commands.add_parser("explain", help="the batches and files behind rows of a mart")
-    explain.add_argument("mart", help="a mart with a batch_id column, e.g. fct_ledger")
+    explain = commands.add_parser(
+        "explain",
+        **_help(
+            "the batches and files behind rows of a mart",
+            "For a fact (a mart with a batch_id column), per batch behind the chosen rows:\n"
+            "source, file, recorded time, rows contributed, supersession keys and\n"
+            "the earlier deliveries each superseded.",
+            """
+tertial explain fct_ledger --where "namnd_code = '142' and period = 202206"
+tertial explain fct_forecast --where "namnd_code = '142'" --format csv""",
+            READER_EXITS,
+        ),
+    )
+    explain.add_argument(
+        "mart",
+        metavar="MART",
+        help="a mart with a batch_id column: a fact (fct_ledger, fct_budget, fct_forecast, "
+        "fct_payroll, ...), meta_freshness or rpt_indicators",
+    )
     explain.add_argument(
         "--where",
         default="true",
+        metavar="COND",
         help="one SQL condition on the mart's columns, e.g. \"namnd_code = '142' and "
-        'period = 201106" (default: all rows); no `;`, subquery or table function',
+        'period = 202206" (default: all rows); no `;`, subquery or table function',
     )
     _add_as_of(explain, "the rows as they stood at T")
-    explain.add_argument("--format", choices=FORMATS, default="table")
+    _add_format(explain)
     explain.set_defaults(handler=cmd_explain)
+
     status = commands.add_parser(
-        "status", help="the published snapshot: when, batches, freshness per source and board"
+        "status",
+        **_help(
+            "the published snapshot: when, batches, rejected files, freshness per source",
+            "The rejected files are named with their reason (at most 10, the newest first);\n"
+            "freshness is summed up per source, --verbose adds every board. It reads only "
+            "the snapshot, so it answers during a nightly load.",
+            """
+tertial status
+tertial status --verbose                   # the newest period of every board and source
+tertial status --format json               # the per-board rows, for a script""",
+            READER_EXITS,
+        ),
     )
     status.add_argument(
-        "--format", choices=FORMATS, default="table", help="csv/json: the freshness rows only"
+        "--verbose",
+        action="store_true",
+        help="add the freshness table per source and board (meta_freshness)",
+    )
+    status.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="csv/json: the per-board freshness rows only (meta_freshness), for scripts",
     )
     status.set_defaults(handler=cmd_status)
 
     docs = commands.add_parser(
         "docs",
-        help="dbt docs and Great Expectations data docs as static HTML in docs/",
-        **_writer_help(),
+        **_help(
+            "dbt docs and Great Expectations data docs as static HTML in docs/",
+            "Written under $TERTIAL_HOME/docs/, with an index.html linking both.",
+            """
+tertial docs""",
+            WRITER_EXITS,
+        ),
     )
     docs.set_defaults(handler=cmd_docs)
 
     access = commands.add_parser(
         "access",
-        help="board logins of the PostgreSQL copy: grant, revoke, list",
-        description="Logins of the PostgreSQL copy of the marts (TERTIAL_PG_DSN, else the\n"
-        "home's local server). A board login reads only its boards' rows (row-level\n"
-        "security on namnd_code); --all: every row (role tertial_read). A new login's\n"
-        "password is printed once.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        **_help(
+            "board logins of the PostgreSQL copy: grant, revoke, list",
+            "The PostgreSQL copy of the marts: TERTIAL_PG_DSN, else the home's local\n"
+            "server (`tertial serve start`). A board login reads only its boards' rows (row-level\n"
+            "security on namnd_code); --all: every row (role tertial_read). A new login's\n"
+            "password is printed once.",
+            """
+tertial access grant --namnd 142 --login sn_analys
+tertial access list""",
+            SERVER_EXITS,
+        ),
     )
-    actions = access.add_subparsers(dest="action", required=True, metavar="ACTION")
-    grant = actions.add_parser("grant", help="create a login or add a board to it")
+    actions = access.add_subparsers(
+        dest="action", required=True, metavar="ACTION", help="grant, revoke or list"
+    )
+    grant = actions.add_parser(
+        "grant",
+        **_help(
+            "create a login or add a board to it",
+            "Create a login that reads only its boards' rows, or add a board to it; a new\n"
+            "login's password is printed once.",
+            """
+tertial access grant --namnd 142 --login sn_analys
+tertial access grant --namnd 140 --namnd 141 --login aldre
+tertial access grant --all --login controller""",
+            SERVER_EXITS,
+        ),
+    )
     grant.add_argument("--login", required=True, help="lowercase name, e.g. sn_analys")
     scope = grant.add_mutually_exclusive_group(required=True)
     scope.add_argument(
         "--namnd", action="append", metavar="CODE", help="a board code (repeat for more)"
     )
     scope.add_argument("--all", action="store_true", help="every board (role tertial_read)")
-    revoke = actions.add_parser("revoke", help="take a board from a login, or drop the login")
-    revoke.add_argument("--login", required=True)
+    revoke = actions.add_parser(
+        "revoke",
+        **_help(
+            "take a board from a login, or drop the login",
+            "Take one board from a login, or drop the login altogether.",
+            """
+tertial access revoke --login sn_analys --namnd 142
+tertial access revoke --login sn_analys""",
+            SERVER_EXITS,
+        ),
+    )
+    revoke.add_argument("--login", required=True, help="the login, as granted")
     revoke.add_argument("--namnd", metavar="CODE", help="only this board (default: the login)")
-    listing = actions.add_parser("list", help="every login, its boards (or all), created")
-    listing.add_argument("--format", choices=FORMATS, default="table")
+    listing = actions.add_parser(
+        "list",
+        **_help(
+            "every login, its boards (or all), created",
+            "Every login of the PostgreSQL copy: its boards (or all) and when it was created.",
+            """
+tertial access list""",
+            SERVER_EXITS,
+        ),
+    )
+    _add_format(listing, "the logins")
     access.set_defaults(handler=cmd_access)
+
     serve = commands.add_parser(
         "serve",
-        help="the local PostgreSQL server BI tools connect to: start, stop, status",
-        description="start: run PostgreSQL 15 under $TERTIAL_HOME/postgres (port\n"
-        "$TERTIAL_PG_PORT, default 5433; address $TERTIAL_PG_LISTEN, default 127.0.0.1),\n"
-        "create the database `tertial` and load the published snapshot; every later\n"
-        "publish refreshes it while it runs. stop: shut it down. status: whether it runs.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        **_help(
+            "the local PostgreSQL server BI tools connect to: start, stop, status",
+            "start: run PostgreSQL 15 "
+            "under $TERTIAL_HOME/postgres (port $TERTIAL_PG_PORT, default 5433; address\n"
+            "$TERTIAL_PG_LISTEN, default 127.0.0.1), create the database `tertial` and load\n"
+            "the published snapshot; every later publish refreshes it while it runs.\n"
+            "stop: shut it down. status: whether it runs and which snapshot it serves.",
+            """
+tertial serve start
+tertial serve status""",
+            SERVER_EXITS,
+        ),
     )
-    serve.add_argument("action", choices=("start", "stop", "status"))
+    serve.add_argument(
+        "action",
+        choices=("start", "stop", "status"),
+        metavar="ACTION",
+        help="start, stop or status",
+    )
     serve.set_defaults(handler=cmd_serve)
 
     report = commands.add_parser(

@@ -68,6 +68,64 @@ def delivery_status(
     return status
 
 
+def _key_columns() -> dict[str, str]:
+    """Per source, the columns its key joins with '|' (`namnd|period`), from the dbt seed
+    the registry generates (sources/registry.py `key_columns_csv`): read as text, since
+    importing the registry would import Polars into a read command."""
+    import csv
+
+    from warehouse.settings import DBT_PROJECT_DIR
+
+    parts: dict[str, list[tuple[int, str]]] = {}
+    seed = DBT_PROJECT_DIR / "seeds" / "source_key_columns.csv"
+    with seed.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            parts.setdefault(row["source_name"], []).append(
+                (int(row["key_position"]), row["key_column"])
+            )
+    return {source: "|".join(name for _, name in sorted(p)) for source, p in parts.items()}
+
+
+def _typed(key: str) -> str:
+    """A key as typed after `tertial history SOURCE`: its parts as words, one with a
+    space in quotes.
+
+    >>> _typed("142|202206"), _typed("KS 2024-03-22 §7")
+    ('142 202206', '"KS 2024-03-22 §7"')
+    """
+    return " ".join(f'"{part}"' if " " in part else part for part in key.split("|"))
+
+
+def _no_delivery(con: duckdb.DuckDBPyConnection, source: str, key: str) -> str:
+    """What to say when (source, key) has no delivery: the keys the source has, or, for a
+    source the log does not know, every source and the shape of its key."""
+    newest = dict(
+        con.execute(
+            "select source, max(key) from events.supersession_keys group by source order by 1"
+        ).fetchall()
+    )
+    if source not in newest:
+        columns = _key_columns()
+        known = "; ".join(
+            f"{name} ({columns.get(name, 'the whole register')}, e.g. {_typed(example)})"
+            for name, example in newest.items()
+        )
+        return (
+            f"no source {source!r} in the published log; "
+            f"try one of: {known or 'none yet (nothing loaded)'}"
+        )
+    examples = con.execute(
+        "select distinct key from events.supersession_keys "
+        f"where source = {sql_literal(source)} order by key desc limit 3"
+    ).fetchall()
+    hint = ", ".join(_typed(k) for (k,) in examples)
+    return (
+        f"no accepted {source} delivery of key {key!r} in the published log; "
+        f"{source} keys are {_key_columns().get(source, 'the whole register')}, "
+        f"e.g. {hint}"
+    )
+
+
 def key_history(log: Path, source: str, key: str, as_of: dt.datetime | None = None) -> Table:
     """Every accepted delivery of (source, key), oldest first, and what became of it."""
     cut = as_of or FAR_FUTURE
@@ -85,15 +143,7 @@ def key_history(log: Path, source: str, key: str, as_of: dt.datetime | None = No
             """
         ).fetchall()
         if not deliveries:
-            examples = con.execute(
-                "select distinct key from events.supersession_keys "
-                f"where source = {sql_literal(source)} order by key desc limit 3"
-            ).fetchall()
-            hint = ", ".join(repr(k) for (k,) in examples) or f"none: no {source} batch"
-            raise LookupError(
-                f"no accepted {source} delivery of key {key!r} in the published log "
-                f"(keys of {source} look like {hint})"
-            )
+            raise LookupError(_no_delivery(con, source, key))
         retractions = _retractions(con, cut)
     finally:
         con.close()
@@ -102,6 +152,23 @@ def key_history(log: Path, source: str, key: str, as_of: dt.datetime | None = No
         ("batch_id", "file_name", "recorded_at", "rows", "status", "sha256", "file_path"),
         [(d[0], d[1], d[2], d[3], status[d[0]], d[4], d[5]) for d in deliveries],
     )
+
+
+def _no_lineage(mart: str) -> str:
+    """Why a mart has no batch_id, by its kind (the marts' prefixes: docs/marts naming),
+    and what to explain instead.
+
+    >>> _no_lineage("dim_namnd")
+    'a dimension describes boards, accounts, periods, ..., not deliveries; explain a fact (fct_ledger, fct_budget, ...) instead'
+    """  # noqa: E501
+    if mart.startswith("dim_"):
+        return (
+            "a dimension describes boards, accounts, periods, ..., not deliveries; "
+            "explain a fact (fct_ledger, fct_budget, ...) instead"
+        )
+    if mart.startswith("rpt_"):
+        return "a report mart sums many batches; explain the fact it is built from instead"
+    return "explain a fact (fct_ledger, fct_budget, ...) instead"
 
 
 def explain(con: duckdb.DuckDBPyConnection, mart: str, where: str, log: str = "event_log") -> Table:
@@ -128,10 +195,7 @@ def explain(con: duckdb.DuckDBPyConnection, mart: str, where: str, log: str = "e
         ).fetchone()
         raise LookupError(f"no mart {mart!r}; the marts are: {marts[0] if marts else ''}")
     if "batch_id" not in columns:
-        raise LookupError(
-            f"{mart} has no batch_id lineage column (a report mart sums many batches): "
-            "explain the fact it is built from instead"
-        )
+        raise LookupError(f"{mart} has no batch_id lineage column: {_no_lineage(mart)}")
     # The mart's name was found in the catalog above; it is quoted as an identifier.
     quoted = mart.replace('"', '""')
     contributions = con.execute(

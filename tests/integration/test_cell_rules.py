@@ -313,7 +313,9 @@ def test_a_register_that_drops_a_booked_activity_is_rejected(
     assert code == 0, out
 
     # With the ledger month retracted, 240 has no booking left: it may go.
-    code, out = _cli(home, capsys, "retract", str(_batch_of(home, ledger.name)), "--reason", "test")
+    code, out = _cli(
+        home, capsys, "retract", str(_batch_of(home, ledger.name)), "--reason", "test", "--yes"
+    )
     assert code == 0, out
     code, out = _cli(home, capsys, "ingest", dropped)
     assert code == 0, out

@@ -4,6 +4,9 @@ import csv
 import hashlib
 import io
 import json
+import os
+import subprocess
+import sys
 
 import duckdb
 import pytest
@@ -74,3 +77,100 @@ def test_help_documents_the_exit_codes(capsys) -> None:
         with pytest.raises(SystemExit):
             main([command, "--help"])
         assert "3 another run holds the run lock" in capsys.readouterr().out, command
+
+
+def batch_of(home: Paths, file_name: str) -> int:
+    with duckdb.connect(str(home.database), read_only=True) as con:
+        [(batch_id,)] = con.execute(
+            "select batch_id from events.batches where file_name = ? and status = 'accepted'",
+            [file_name],
+        ).fetchall()
+    return batch_id
+
+
+def retractions(home: Paths) -> list[tuple]:
+    with duckdb.connect(str(home.database), read_only=True) as con:
+        return con.execute("select * from events.retractions order by retraction_id").fetchall()
+
+
+def test_retract_asks_names_the_file_and_undoes_by_name(reference_copy: Paths, capsys) -> None:
+    """Without --yes and without a terminal: refused, nothing written. With --yes: the
+    file, keys and rows are named before, the file after; retracting the retraction says
+    the batch is back. No build runs (the marts change at the next run), so this costs
+    a copy of the reference home and a few CLI calls."""
+    home = reference_copy
+    leverans1 = batch_of(home, "huvudbok_201106_leverans1.csv")
+    leverans2 = batch_of(home, "huvudbok_201106_leverans2.csv")
+    before, log = retractions(home), digest(home.database)
+
+    # The real command line, stdin not a terminal (as in cron or CI): refused in one line.
+    refused = subprocess.run(
+        [sys.executable, "-m", "tertial.cli", "retract", str(leverans2), "--reason", "fel"],
+        env={**os.environ, "TERTIAL_HOME": str(home.home)},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    [line] = refused.stderr.strip().splitlines()
+    assert line.startswith("error: not retracted") and "add --yes" in line, line
+    assert "huvudbok_201106_leverans2.csv" in refused.stdout  # said what it would do
+    assert retractions(home) == before and digest(home.database) == log
+
+    assert main(["retract", str(leverans2), "--reason", "fel export", "--yes"]) == 0
+    out = capsys.readouterr().out
+    preview, done = out.split("Retraction ", 1)
+    assert f"take out batch {leverans2} (huvudbok_201106_leverans2.csv, " in preview
+    assert "source huvudbok" in preview and "keys: huvudbok 142|201106" in preview
+    # What counts for the key then: the first delivery of the month, by its file.
+    assert f"then: batch {leverans1} (huvudbok_201106_leverans1.csv) counts again" in preview
+    retraction = int(done.split()[0])
+    assert f"batch {leverans2} (huvudbok_201106_leverans2.csv, " in done
+    assert "is out of the current state" in done
+    [(rid, target, *_)] = retractions(home)[len(before) :]
+    assert (rid, target) == (retraction, leverans2)
+
+    assert main(["retract", str(retraction), "--reason", "ångrad", "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert f"Retracting retraction {retraction} (of batch {leverans2})" in out
+    assert f"batch {leverans2} (huvudbok_201106_leverans2.csv, " in out
+    assert out.rstrip().splitlines()[-2].endswith("is back.")
+    assert f" {retraction} is out" not in out
+
+    # Retracting it twice is refused in one line, nothing written.
+    count = len(retractions(home))
+    assert main(["retract", str(leverans2), "--reason", "igen", "--yes"]) == 0
+    assert main(["retract", str(leverans2), "--reason", "igen", "--yes"]) == 2
+    assert "already retracted" in capsys.readouterr().err
+    assert len(retractions(home)) == count + 1
+
+
+def test_history_and_explain_say_what_there_is(
+    servicenamnden_2011: Paths, monkeypatch, capsys
+) -> None:
+    monkeypatch.setenv("TERTIAL_HOME", str(servicenamnden_2011.home))
+    with duckdb.connect(str(servicenamnden_2011.published_events), read_only=True) as con:
+        sources = [
+            s
+            for (s,) in con.execute(
+                "select distinct source from events.supersession_keys"
+            ).fetchall()
+        ]
+
+    assert main(["history", "nosuch", "142", "201106"]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "no source 'nosuch'" in line and "look like none" not in line
+    for source in sources:
+        assert f"{source} (" in line, source
+    assert "huvudbok (namnd|period, e.g. 142 2011" in line  # the key's shape, as typed
+
+    assert main(["history", "huvudbok", "142", "209901"]) == 2
+    line = capsys.readouterr().err
+    assert "huvudbok keys are namnd|period, e.g. 142 2011" in line
+
+    assert main(["explain", "dim_namnd"]) == 2
+    line = capsys.readouterr().err
+    assert "a dimension" in line and "report mart" not in line
+    assert main(["explain", "rpt_budget_followup"]) == 2
+    assert "a report mart" in capsys.readouterr().err

@@ -139,7 +139,10 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> dict:
     steps["report_before_leverans2"] = report_html(home, steps["before_leverans2"])
     assert leverans2 - 1 == batch["huvudbok_201108.csv"]  # the moment has all the months
 
-    assert main(["--home", str(home.home), "retract", str(leverans2), "--reason", "test"]) == 0
+    assert (
+        main(["--home", str(home.home), "retract", str(leverans2), "--reason", "test", "--yes"])
+        == 0
+    )
     retraction = leverans2 + 2  # after budget_2011_2's batch: one id sequence for all events
     nightly(home)
     steps["retraction"] = retraction
@@ -148,7 +151,10 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> dict:
     steps["before_retraction"] = between(recorded(home, retraction - 1), recorded(home, retraction))
     steps["as_of_before_retraction"] = as_of(home, steps["before_retraction"])
 
-    assert main(["--home", str(home.home), "retract", str(retraction), "--reason", "undo"]) == 0
+    assert (
+        main(["--home", str(home.home), "retract", str(retraction), "--reason", "undo", "--yes"])
+        == 0
+    )
     nightly(home)
     steps["after_restore"] = now(home)
     steps["history_restored"] = key_history(home.published_events, "huvudbok", "142|201106")

@@ -75,9 +75,11 @@ def ledger_rows(home: Paths, batch_id: int) -> int:
 
 
 def retract(home: Paths, batch_id: int, capsys: pytest.CaptureFixture) -> int:
-    assert main(["retract", str(batch_id), "--reason", "fel export"]) == 0
+    assert main(["retract", str(batch_id), "--reason", "fel export", "--yes"]) == 0
     out = capsys.readouterr().out
-    return int(out.split()[1])  # "retraction 71 recorded: ..."
+    # "Retracting batch 12 would: ..." first, then "Retraction 71 recorded: ..."
+    [recorded] = [line for line in out.splitlines() if line.startswith("Retraction ")]
+    return int(recorded.split()[1])
 
 
 def skipped_in_one_line(out: str) -> str:

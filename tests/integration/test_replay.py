@@ -79,7 +79,7 @@ def test_replay_gives_identical_marts_and_reloading_changes_nothing(
     [correction] = ingest(home, [corrected_july(inbox)])
     assert correction.status == "accepted", correction.line()
     february = ledger_batch(home, "huvudbok_201102.csv")
-    assert main(["retract", str(february), "--reason", "levererad två gånger"]) == 0
+    assert main(["retract", str(february), "--reason", "levererad två gånger", "--yes"]) == 0
     build_and_publish(home)  # incremental: the correction and the retraction
     before = table_digests(home.published, "marts")
     assert {"fct_ledger", "dim_namnd", "dim_konto", "dim_verksamhet", "dim_period"} <= set(before)

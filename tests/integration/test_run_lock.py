@@ -93,7 +93,7 @@ def test_a_second_writer_is_refused_with_exit_3_and_changes_nothing(
             ["run"],
             ["build"],
             ["ingest", str(FEBRUARY)],
-            ["retract", "1", "--reason", "wrong file"],
+            ["retract", "1", "--reason", "wrong file", "--yes"],
             ["replay"],
             ["docs"],
             ["demo", "--years", "2022", "--rows-per-board-month", "1"],
