@@ -435,10 +435,14 @@ def build_docs(paths: Paths, progress: Progress | None = None) -> Docs:
 
 
 def write_data_docs(
-    paths: Paths, marts: Sequence[dict[str, Any]], steps: _Steps | None = None
+    paths: Paths,
+    marts: Sequence[dict[str, Any]],
+    steps: _Steps | None = None,
+    max_pages: int = MAX_VALIDATION_PAGES,
 ) -> Docs:
-    """Steps 2-4 of `build_docs`: the GX pages, the rejected files' pages and the index,
-    from what `validations/` and `quarantine/` hold (dbt's docs as they are)."""
+    """Steps 2-4 of `build_docs`: the GX pages (the newest `max_pages`, and every rejected
+    file's), the rejected files' pages and the index, from what `validations/` and
+    `quarantine/` hold (dbt's docs as they are)."""
     steps = steps or _Steps(lambda _: None, 4)
     install_assets(paths.docs)
     gx_dir = paths.docs / "gx"
@@ -447,8 +451,8 @@ def write_data_docs(
     rejected_shas = {mask(str(r.report.get("sha256"))) for r in rejected}
     saved = saved_validations(paths.validations)
     # The newest pages, and every rejected file's however old: its page says why.
-    validations = saved[:MAX_VALIDATION_PAGES] + [
-        item for item in saved[MAX_VALIDATION_PAGES:] if item[1]["sha256"] in rejected_shas
+    validations = saved[:max_pages] + [
+        item for item in saved[max_pages:] if item[1]["sha256"] in rejected_shas
     ]
     steps.step(
         f"Great Expectations data docs: rendering {len(validations)} validation page(s)"
