@@ -36,6 +36,7 @@ from typing import Any
 
 from sources._common.outcome import Outcome
 from sources._common.personnummer import contains, mask
+from warehouse.quarantine import NAME_MAX_BYTES
 from warehouse.settings import Paths
 
 Progress = Callable[[str], None]
@@ -233,7 +234,15 @@ class Rejected:
 
     @property
     def page(self) -> str:
-        return f"rejected/{self.folder}.html"
+        """`rejected/<folder>.html`, within the 255 bytes a file name may have: a folder's
+        name may use them all (warehouse/quarantine.py), so a long one keeps its start and
+        its `.<sha12>`."""
+        name = self.folder
+        if len(f"{name}.html".encode()) > NAME_MAX_BYTES:
+            start, _, sha = name.rpartition(".")
+            room = NAME_MAX_BYTES - len(f"~.{sha}.html".encode())
+            name = f"{start.encode()[:room].decode(errors='ignore')}~.{sha}"
+        return f"rejected/{name}.html"
 
 
 def rejected_files(quarantine: Path) -> list[Rejected]:
