@@ -491,8 +491,11 @@ def cmd_docs(home: Paths, args: argparse.Namespace) -> int:
         _error(f"dbt docs generate failed: {exc}")
         return EXIT_FAILED
     _say(f"dbt docs ({len(docs.marts)} marts): {docs.dbt_index}")
-    _say(f"Data quality: {docs.validation_pages} validation page(s)")
-    _say(f"Open: {docs.index.as_uri()}")
+    _say(
+        f"Data quality: {docs.validation_pages} validation page(s), "
+        f"{docs.rejected_files} rejected file(s)"
+    )
+    _say(f"Open (works offline): {docs.index.as_uri()}")
     return EXIT_OK
 
 
