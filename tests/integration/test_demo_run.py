@@ -198,15 +198,21 @@ class Shell:
 
 
 def split_comment(line: str) -> tuple[str, str]:
-    """`command  # comment` into both; a `#` inside quotes is not a comment."""
-    lexer = shlex.shlex(line, posix=True, punctuation_chars=False)
-    lexer.whitespace_split, lexer.commenters = True, ""
-    words = list(lexer)
-    if "#" not in words:
-        return line.strip(), ""
-    command, _, comment = line.rpartition(" # ")
-    assert shlex.split(command) == words[: words.index("#")], line
-    return command.strip(), comment.strip()
+    """`command  # comment` into both, as bash reads it: a `#` that starts a word outside
+    quotes begins the comment (and the comment may hold any quote: `June's`)."""
+    quote, escaped = None, False
+    for at, char in enumerate(line):
+        if escaped:  # the character after a backslash (outside '...') is taken as it is
+            escaped = False
+        elif char == "\\" and quote != "'":
+            escaped = True
+        elif quote:
+            quote = None if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and (at == 0 or line[at - 1].isspace()):
+            return line[:at].strip(), line[at + 1 :].strip()
+    return line.strip(), ""
 
 
 def duckdb_cli(argv: list[str], cwd: Path) -> str:
