@@ -1,14 +1,25 @@
 -- Example queries on the published snapshot (marts and meta on the search path), kept
 -- here once: warehouse/examples.py reads them for `tertial demo` (`make run`) and the
 -- benchmark (bench/queries.py); README.md's "Analysts" section shows some of them, word
--- for word (tests/integration/test_docs.py checks it).
+-- for word (tests/integration/test_readme_examples.py checks it).
 --
 -- Each starts with `-- query: <name>`, then any of:
 --   -- demo: yes            `tertial demo` prints it and its answer (in this order)
 --   -- scope: board|city    the benchmark times it: one board's report (p50 target
 --                           100 ms) or city-wide (1 s)
---   -- readme: <N>          README.md's example N (`#### N. <name>`) is this query
+--   -- readme: <labels>     README.md's examples of these labels (`#### <label>. <name>`)
+--                           are this query: D1..D10 the questions on the demo city
+--                           (2022-2024, what `make run` builds), 1..10 the same questions
+--                           on the 2011 reference files; `D7, 7` when both are this one
 -- then the SQL, one statement (a trailing `;` is dropped).
+--
+-- The README's questions on the demo city come first. Each figure README.md quotes
+-- beside them comes from the demo's registers, budgets, sick leave or indicators, or
+-- from which file delivered what: none depends on the ledger's volume (`tertial demo
+-- --rows-per-board-month`), so the test's small demo shows them too. Then the same
+-- questions on the 2011 reference files (`servicenamnden-2011/`, in the project's shared
+-- folder; tests/integration/test_serving.py runs them there). Freshness and net cost per
+-- board and year ask nothing of a year: one query serves both blocks (`D7, 7`).
 
 -- query: Net cost per board in the latest year (kronor), the five largest
 -- demo: yes
@@ -141,6 +152,86 @@ from fct_ledger f
 group by all
 order by f.period;
 
+-- query: Budget follow-up of a board at T2 2024
+-- readme: D1
+-- Servicenämnden (142), tertialrapport 2 2024 (through August): the report's table in mnkr,
+-- as printed
+select verksamhet_code, verksamhet_name, slag, adjusted_budget, booked_ytd, forecast,
+       deviation, previous_year_outcome
+from rpt_budget_followup_mnkr
+where namnd_code = '142' and year = 2024 and through_period = 202408
+  and (slag <> 'Netto' or is_total)
+order by slag, is_total, verksamhet_code;
+
+-- query: The whole city at T2 2024
+-- readme: D2
+-- Every board's net result at T2 2024 (Nettoresultat = intäkter - kostnader), mnkr,
+-- the largest deviation from budget first
+select namnd_code, namnd_name, adjusted_budget, booked_ytd, forecast, deviation
+from rpt_budget_followup_mnkr
+where year = 2024 and report = 'T2' and is_total and slag = 'Netto'
+order by deviation, namnd_code;
+
+-- query: Sick-leave trend, 2022-2024
+-- readme: D3
+-- Servicenämnden's sick leave, rolling 12 months, month by month (% of scheduled hours).
+-- Groups under 10 persons are suppressed (null) in every breakdown; totals include them.
+select period, sick_leave_pct, day_1_14_pct, day_15_plus_pct, long_term_share_pct
+from rpt_sick_leave
+where namnd_code = '142' and time_window = 'rolling_12m'
+  and gender = 'Alla' and age_group = 'Alla'
+order by period;
+
+-- query: Indicators that missed their target at T2 2024
+-- readme: D4
+-- Indicators the boards assessed at T2 2024 as not met (uppfylls ej) or partly met
+-- (uppfylls delvis), with the figure as reported
+select namnd_code, year, report, goal_reference, indicator_name, outcome_text,
+       target_text, assessment
+from rpt_indicators
+where year = 2024 and report = 'T2' and assessment in ('not_met', 'partly_met')
+order by assessment = 'partly_met', namnd_code, goal_reference;
+
+-- query: Departments across the 2019 reorganisation
+-- readme: D5
+-- Kommunstyrelsen's (101) departments before and after 1 January 2019, and where the
+-- work of each closed one went (successor codes)
+select namnd_code, namnd_name, valid_from, valid_to, successor_codes
+from dim_namnd
+where parent_namnd_code = '101'
+order by valid_from, namnd_code;
+
+-- query: Lineage: the files behind a board's year
+-- readme: D8
+-- Servicenämnden's 2022 ledger month by month with the delivered file behind it:
+-- June shows huvudbok_202206_142_rattelse.csv, the complete re-export that superseded
+-- June's first delivery
+select f.period, b.file_name, b.recorded_at, sum(f.line_count) as ledger_lines,
+       sum(f.amount) as amount_as_booked
+from fct_ledger as f
+inner join meta.batches as b using (batch_id)
+where f.namnd_code = '142' and f.period between 202201 and 202212
+group by all
+order by f.period;
+
+-- query: Month by month in 2024, with the result so far
+-- readme: D10
+-- Servicenämnden 2024: costs, revenues and net per month, and the net result so far
+with months as (
+    select p.period_key as period, p.month_name,
+           sum(f.amount * k.followup_sign) filter (where k.followup_slag = 'Kostnader') as costs,
+           sum(f.amount * k.followup_sign) filter (where k.followup_slag = 'Intäkter') as revenues
+    from fct_ledger as f
+    inner join dim_konto as k using (konto_key)
+    inner join dim_period as p using (period_key)
+    where f.namnd_code = '142' and p.year = 2024
+    group by all
+)
+select period, month_name, costs, revenues, revenues - costs as net,
+       sum(revenues - costs) over (order by period) as net_so_far
+from months
+order by period;
+
 -- query: Budget follow-up of a board at T2
 -- readme: 1
 -- Servicenämnden (142), tertialrapport 2 2011 (through August): the report's table in mnkr,
@@ -190,7 +281,7 @@ where parent_namnd_code = '101'
 order by valid_from, namnd_code;
 
 -- query: Freshness: how recent is each source?
--- readme: 7
+-- readme: D7, 7
 -- Per source and board: the newest period loaded, and the delivery that brought it
 select source_name, namnd_code, newest_period, through_month, file_name, recorded_at
 from meta_freshness
@@ -209,7 +300,7 @@ group by all
 order by f.period;
 
 -- query: Net cost per board and year
--- readme: 9
+-- readme: D9, 9
 -- Kostnader minus Intäkter of the operating follow-up, kronor (amounts are signed as
 -- booked, so their sum over both is the net cost)
 select f.namnd_code, p.year, sum(f.amount) as net_cost

@@ -1,5 +1,4 @@
-"""`tertial docs`: the dbt docs and the data docs render in a real browser, offline; the
-README's example queries are those of warehouse/examples.sql.
+"""`tertial docs`: the dbt docs and the data docs render in a real browser, offline.
 
 Headless Chromium (Debian's `chromium`; `make chromium` installs it, `make test` depends
 on it) loads each page from disk and dumps the DOM after its scripts ran; the checks
@@ -20,7 +19,6 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from bench.queries import read_queries
 from sources._common.validation import matches, validate
 from tertial.cli import main
 from tests.conftest import SERVICENAMNDEN
@@ -32,8 +30,7 @@ from warehouse.docs import (
     saved_validations,
     write_data_docs,
 )
-from warehouse.examples import demo_examples, read_examples
-from warehouse.settings import REPO_ROOT, Paths
+from warehouse.settings import Paths
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds a home: `make test-fast` skips it
 
@@ -324,33 +321,3 @@ def test_dbt_docs_open_on_the_overview_in_swedish_and_english(docs: Paths, tmp_p
         assert words in shown, words
     png = tmp_path / "dbt-overview.png"
     assert screenshot(f"{dbt_index.as_uri()}#!/overview", png, 1100) == []
-
-
-def readme_sql_examples() -> dict[int, tuple[str, str]]:
-    """README.md's "Analysts" examples with SQL: {number: (title, its ```sql block)}."""
-    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("\n## Analysts\n", 1)[1].split("\n## ", 1)[0]
-    found = re.findall(r"^#### (\d+)\. (.+?)$(.*?)(?=^#### |\Z)", section, flags=re.S | re.M)
-    examples = {}
-    for number, title, body in found:
-        block = re.search(r"^```(sql|sh)\n(.*?)^```$", body, flags=re.S | re.M)
-        if block and block[1] == "sql":
-            examples[int(number)] = (title, block[2].strip())
-    return examples
-
-
-def test_the_readme_shows_the_example_queries_word_for_word() -> None:
-    # warehouse/examples.sql is the one source of example SQL; README.md shows the ones
-    # marked `-- readme: N` and may not drift from them.
-    in_readme = readme_sql_examples()
-    in_file = {e.readme: (e.name, e.sql) for e in read_examples() if e.readme is not None}
-    assert len(in_readme) >= 9
-    assert in_readme == in_file
-
-
-def test_the_demo_and_the_benchmark_read_the_example_queries() -> None:
-    examples = read_examples()
-    demo = [e.name for e in demo_examples()]
-    assert demo == [e.name for e in examples if e.demo] and len(demo) == 3
-    timed = [(q.name, q.scope, q.sql) for q in read_queries()]
-    assert timed == [(e.name, e.scope, e.sql) for e in examples if e.scope]
