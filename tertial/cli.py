@@ -156,7 +156,7 @@ def cmd_demo(home: Paths, args: argparse.Namespace) -> int:
             home.landing, years=tuple(args.years), rows_per_board_month=args.rows_per_board_month
         )
         # A control file (.ctl) is read with its ledger, not loaded as a batch of its own:
-        # counted apart, the export count is what the ingest line then reports (144 of 153).
+        # counted apart, the export count is what the ingest line then reports (153 of 162).
         controls = sum(1 for f in city.files if f.suffix.lower() in COMPANION_SUFFIXES)
         beside = f" and {controls} control files (.ctl, read with their ledger)" if controls else ""
         _say(
@@ -825,7 +825,7 @@ tertial batches --format csv > batches.csv""",
 tertial history huvudbok 142 202206        # the June 2022 ledger of 142 and its correction
 tertial retract 18 --reason "rättelsen var fel"     # asks; 18: the demo's correction
 tertial retract 18 --reason "rättelsen var fel" --yes   # from a script: no question
-tertial retract 144 --reason "ångrad" --yes         # retract the retraction: 18 is back""",
+tertial retract 153 --reason "ångrad" --yes         # retract the retraction: 18 is back""",
             RETRACT_EXITS,
         ),
     )
@@ -1061,13 +1061,14 @@ tertial serve status""",
     report = commands.add_parser(
         "report",
         help="a board's tertial or year-end report from the marts: HTML, PDF, Excel",
-        description="Write a board's report (T1, T2 or VB of a year) from the published\n"
-        "snapshot, or as it could have been written at --as-of T: one self-contained\n"
-        "HTML file, an A4 PDF (headless Chromium) and an Excel workbook of its tables.",
+        description="Write a board's tertial or year-end report from the marts.\n\n"
+        "The report (T1, T2 or VB of a year) comes from the published snapshot, or as it\n"
+        "could have been written at --as-of T: one self-contained HTML file, an A4 PDF\n"
+        "(headless Chromium) and an Excel workbook of its tables.",
         epilog="examples:\n"
         "  tertial report --namnd 142 --report T2 --year 2023\n"
         "  tertial report --all --report VB --year 2023 --out reports/\n"
-        "  tertial report --namnd 142 --report T2 --year 2011 --as-of 2026-12-01T12:00\n\n"
+        "  tertial report --namnd 140 --report T1 --year 2024 --format html xlsx\n\n"
         "exit codes: 0 written, 2 no such board or report (one line on stderr says what\n"
         "to do), or a format could not be written (the others were)",
         formatter_class=argparse.RawDescriptionHelpFormatter,

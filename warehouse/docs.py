@@ -347,10 +347,22 @@ def index_html(
     marts: Sequence[dict[str, Any]],
     validations: Sequence[tuple[str, dict[str, Any]]],
     rejected: Sequence[Rejected] = (),
+    reports: Sequence[Path] = (),
 ) -> str:
-    """The landing page: links to the dbt docs, the marts, the rejected files and the
-    data-quality pages."""
+    """The landing page: links to the dbt docs, the marts, the boards' reports, the
+    rejected files and the data-quality pages. `reports`: the reports' HTML files, linked
+    from `docs/` as `../reports/<file>` with their PDF and workbook beside them."""
     e = html.escape
+    report_rows = "\n".join(
+        f"<tr><td><a href='../reports/{e(page.name)}'>{e(page.stem)}</a></td><td>"
+        + " ".join(
+            f"<a href='../reports/{e(page.with_suffix(suffix).name)}'>{suffix[1:].upper()}</a>"
+            for suffix in (".pdf", ".xlsx")
+            if page.with_suffix(suffix).exists()
+        )
+        + "</td></tr>"
+        for page in reports
+    )
     mart_rows = "\n".join(
         f"<tr><td><a href='dbt/index.html#!/model/{e(node['unique_id'])}'>"
         f"<code>{e(node['name'])}</code></a></td><td>{e(node['description'].strip())}</td>"
@@ -382,12 +394,18 @@ def index_html(
 <code>tertial docs</code>. Every page here opens from disk, with no network.</p>
 <ul>
 <li><a href="dbt/index.html">dbt docs</a>: every model, column and test, and the lineage graph</li>
+<li><a href="#reports">Nämndernas rapporter / Board reports</a>: {len(reports)}</li>
 <li><a href="#rejected">Avvisade filer / Rejected files</a>: {len(rejected)}, with reasons</li>
 <li><a href="#quality">Data quality</a>: the Great Expectations validations of delivered files</li>
 </ul>
 <h2 id="marts">Marts (schema <code>marts</code> of the published snapshot)</h2>
 <table><tr><th>Mart</th><th>Description</th><th>Columns</th></tr>
 {mart_rows}
+</table>
+<h2 id="reports">Nämndernas rapporter / Board reports</h2>
+<p>Written by <code>tertial report</code> and after every nightly publish, from the marts.</p>
+<table><tr><th>Report (HTML)</th><th>Also as</th></tr>
+{report_rows}
 </table>
 <h2 id="rejected">Avvisade filer / Rejected files, newest first</h2>
 <p>Files in <code>quarantine/</code>: nothing of them entered the warehouse. Those rejected
@@ -499,7 +517,8 @@ def write_data_docs(
 
     steps.step("index.html: the marts, the rejected files, the validations ...")
     index = paths.docs / "index.html"
-    index.write_text(mask(index_html(marts, linked, rejected)), encoding="utf-8")
+    reports = sorted(paths.reports.glob("*.html")) if paths.reports.is_dir() else []
+    index.write_text(mask(index_html(marts, linked, rejected, reports)), encoding="utf-8")
     steps.done(str(index))
     return Docs(
         index,

@@ -95,6 +95,7 @@ def test_demo_city_end_to_end(demo: Demo, capsys: pytest.CaptureFixture[str]) ->
         "sjukfranvaro": 36,
         "medarbetarenkat": 3,
         "indikatorer": 9,
+        "kommentarer": 9,
     }
     boards, months = con.execute(
         "select count(distinct namnd_code), count(distinct period) from marts.fct_ledger"
