@@ -23,7 +23,7 @@ CONTRACT = Contract(
     columns=(
         Column("Nämnd", "namnd", "code"),
         Column("Avsnitt", "avsnitt", "code"),
-        Column("Referens", "referens", "text", nullable=True),
+        Column("Referens", "referens", "text", required=False, nullable=True),
         Column("Typ", "typ", "code"),
         Column("Text", "kommentar", "text"),
         Column("Författare", "forfattare", "text", required=False, nullable=True),

@@ -31,9 +31,12 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
     """Structure, then every cell, the sections and what each comment refers to."""
     typed = parsed.rows
     in_period, in_period_rules = valid_in_period(reference, typed, when="ar", grain="year")
-    section = pl.col("avsnitt")
+    # Sections and kinds in any case (the parser keeps them in lower case).
+    section = pl.col("avsnitt").str.to_lowercase()
     cells = for_validation(
         parsed,
+        avsnitt_code=section,
+        typ_code=pl.col("typ").str.to_lowercase(),
         **cell_values(CONTRACT, parsed),
         **in_period,
         # The section of a comment that must say which activity or indicator it is about.
@@ -48,11 +51,11 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
     content = [
         *cell_expectations(CONTRACT, parsed),
         rule(
-            E.ExpectColumnValuesToBeInSet(column="avsnitt", value_set=list(SECTIONS)),
+            E.ExpectColumnValuesToBeInSet(column="avsnitt_code", value_set=list(SECTIONS)),
             f"Avsnitt is a section of the report ({', '.join(SECTIONS)})",
         ),
         rule(
-            E.ExpectColumnValuesToBeInSet(column="typ", value_set=list(KINDS)),
+            E.ExpectColumnValuesToBeInSet(column="typ_code", value_set=list(KINDS)),
             f"Typ is a kind of comment ({', '.join(KINDS)})",
         ),
         rule(

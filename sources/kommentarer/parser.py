@@ -23,7 +23,11 @@ def parse(data: bytes, file_name: str, companions: Mapping[str, bytes]) -> Parse
     parsed = parse_csv(data, CONTRACT, file_name)
     year, report = year_and_report(file_name)
     rows = parsed.rows.with_columns(
-        pl.lit(year, pl.Int32).alias("ar"), pl.lit(report, pl.String).alias("rapport")
+        # `Ekonomi` and `ekonomi` are one section: the codes are kept in lower case.
+        pl.col("avsnitt").str.to_lowercase(),
+        pl.col("typ").str.to_lowercase(),
+        pl.lit(year, pl.Int32).alias("ar"),
+        pl.lit(report, pl.String).alias("rapport"),
     )
     # `extra` stays last, as in every event table's rows.
     rows = rows.select(*(c for c in rows.columns if c != "extra"), "extra")

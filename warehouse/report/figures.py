@@ -16,7 +16,7 @@ from typing import Any
 
 import duckdb
 
-from warehouse.report.swedish import month_label, month_name
+from warehouse.report.swedish import month_label, month_name, number
 
 REPORTS = {"T1": 4, "T2": 8, "VB": 12}  # the report and the month it runs through
 # Sick leave lags a month during the year (rpt_indicators says why): T1 through March,
@@ -110,13 +110,6 @@ class Report:
     @property
     def title(self) -> str:
         return f"{REPORT_NAMES[self.report]} {self.year}"
-
-    def table(self, key: str) -> Table:
-        for section in self.sections:
-            for table in section.tables:
-                if table.key == key:
-                    return table
-        raise KeyError(key)
 
 
 def through_period(report: str, year: int) -> int:
@@ -620,7 +613,7 @@ def _indicators(con, namnd: str, report: str, year: int) -> tuple[Table, ...]:
                         r[6],
                         r[7],
                         ASSESSMENTS.get(r[8], r[8]),
-                        None if r[9] is None else f"{_text_figure(r[9])} {r[10] or ''}".strip(),
+                        None if r[9] is None else f"{number(r[9])} {r[10] or ''}".strip(),
                     ),
                 )
                 for r in rows
@@ -634,9 +627,3 @@ def _indicators(con, namnd: str, report: str, year: int) -> tuple[Table, ...]:
             ),
         ),
     )
-
-
-def _text_figure(value: Decimal) -> str:
-    from warehouse.report.swedish import number
-
-    return number(value, 1)
