@@ -164,8 +164,10 @@ def test_the_page_is_self_contained_with_its_charts(written: Path) -> None:
     assert "<script" not in text and "<link" not in text and "@import" not in text
     assert not re.search(r"""(src|href)=["']?(https?:|//)""", text)
     assert re.search(r"url\(", text) is None
-    assert text.count("<svg") == 2
+    assert text.count("<svg") == 4
     assert "Avvikelse mot budget per verksamhet" in text
+    assert "Nettoresultat hittills i år mot budget" in text
+    assert "Medarbetarenkätens index per år" in text
     assert "Sjukfrånvaro, rullande 12 månader" in text and "Årsmål 4,0" in text
     # The appendix: the sums of the reference add up, the reported sick leave is ours.
     appendix = text.split('<section id="kontroller">')[1].split("</section>")[0]
