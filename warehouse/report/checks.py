@@ -9,8 +9,11 @@ What a careful reader of a report checks by hand, done on the report's own figur
   leave, budget adherence) against the figure the board reported; a difference is listed
   with both figures.
 
-The board's assessment against a computed status is not checked yet: most indicators
-carry no direction (no `Öka`/`minska` target), so "met" cannot be computed for them.
+- **The board's assessment against the figures**: rpt_indicators' `computed_status`
+  (the outcome against the board's target, where the direction and the unit are known)
+  where the board said "met" and the figures say not, or the reverse. Most indicators
+  carry no direction (no `Öka`/`minska` target): those cannot be checked, and the
+  appendix says how many.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ class Check:
     title: str
     findings: tuple[str, ...]  # empty: the check found nothing to report
     passed_text: str
+    note: str = ""  # what the check could not look at
 
 
 def _sum_rows(table: Table) -> list[str]:
@@ -77,8 +81,32 @@ def _indicators(con: duckdb.DuckDBPyConnection, report: Report) -> list[str]:
     ]
 
 
+def _assessments(con: duckdb.DuckDBPyConnection, report: Report) -> tuple[list[str], int]:
+    """The disagreements, and how many assessed indicators could not be checked."""
+    rows = con.execute(
+        """
+        select indicator_name, outcome_text, target_text, assessment, computed_status,
+               assessment_disagrees
+        from marts.rpt_indicators
+        where namnd_code = ? and year = ? and report = ? and assessment is not null
+        order by indicator_name
+        """,
+        [report.namnd_code, report.year, report.report],
+    ).fetchall()
+    words = {"met": "uppfylls helt", "partly_met": "uppfylls delvis", "not_met": "uppfylls ej"}
+    found = [
+        f"{name}: utfall {outcome} mot årsmål {target}, nämnden bedömer "
+        f'"{words.get(assessed, assessed)}", siffrorna säger '
+        f'"{"uppfylls" if status == "met" else "uppfylls ej"}"'
+        for name, outcome, target, assessed, status, disagrees in rows
+        if disagrees
+    ]
+    return found, sum(1 for row in rows if row[4] is None)
+
+
 def report_checks(con: duckdb.DuckDBPyConnection, report: Report) -> tuple[Check, ...]:
     """The appendix's checks, on the report's tables and the marts it was read from."""
+    disagreements, unchecked = _assessments(con, report)
     sums = [
         finding
         for section in report.sections
@@ -99,5 +127,14 @@ def report_checks(con: duckdb.DuckDBPyConnection, report: Report) -> tuple[Check
             tuple(_indicators(con, report)),
             "Nämndens rapporterade indikatorer stämmer med lagrets egna beräkningar där "
             "lagret kan räkna dem (sjukfrånvaro, budgetföljsamhet, prognossäkerhet).",
+        ),
+        Check(
+            "Nämndens bedömning mot siffrorna",
+            tuple(disagreements),
+            "Där målets riktning och enhet är kända stämmer nämndens bedömning med siffrorna.",
+            f"{unchecked} bedömda indikatorer kunde inte prövas: målet anger ingen riktning "
+            "(Öka/minska) eller utfall och mål har olika enhet."
+            if unchecked
+            else "",
         ),
     )

@@ -37,7 +37,7 @@ class Row:
 
     label: str
     values: tuple[Decimal | int | str | None, ...]
-    kind: str = ""  # "" a row, "part" a varav row, "sum" a sum row
+    kind: str = ""  # "" a row, "part" a varav row, "sum" a sum row, "flagged" to look at
     suppressed: bool = False  # a group under GROUP_MINIMUM persons: figures withheld
 
 
@@ -579,7 +579,7 @@ def _indicators(con, namnd: str, report: str, year: int) -> tuple[Table, ...]:
         """
         select goal_reference, indicator_name, indicator_level, outcome_text,
                forecast_text, target_text, kf_target_text, period_text, assessment,
-               computed_value, computed_unit
+               computed_value, computed_unit, computed_status, assessment_disagrees
         from marts.rpt_indicators
         where namnd_code = ? and report = ? and year = ?
         order by goal_reference, indicator_level, indicator_name
@@ -601,6 +601,7 @@ def _indicators(con, namnd: str, report: str, year: int) -> tuple[Table, ...]:
                 "Period",
                 "Nämndens bedömning",
                 "Lagrets beräkning",
+                "Lagrets bedömning",
             ),
             tuple(
                 Row(
@@ -614,7 +615,9 @@ def _indicators(con, namnd: str, report: str, year: int) -> tuple[Table, ...]:
                         r[7],
                         ASSESSMENTS.get(r[8], r[8]),
                         None if r[9] is None else f"{number(r[9])} {r[10] or ''}".strip(),
+                        _status(r[11], r[12]),
                     ),
+                    "flagged" if r[12] else "",
                 )
                 for r in rows
             ),
@@ -624,6 +627,17 @@ def _indicators(con, namnd: str, report: str, year: int) -> tuple[Table, ...]:
             notes=(
                 "Lagrets beräkning: indikatorn beräknad ur lagrets egna uppgifter (t.ex. "
                 "sjukfrånvaron ur sjukfrånvarofilerna), bredvid nämndens rapporterade utfall.",
+                "Lagrets bedömning: om utfallet når nämndens årsmål, där målets riktning "
+                "(Öka/minska; lägre sjukfrånvaro) och enhet är kända. ⚠: nämndens "
+                "bedömning säger något annat (bilagan Kontroller).",
             ),
         ),
     )
+
+
+def _status(status: str | None, disagrees: bool) -> str | None:
+    """`Uppfylls ej ⚠`: the warehouse's status, marked where the board's differs."""
+    if status is None:
+        return None
+    shown = {"met": "Uppfylls", "not_met": "Uppfylls ej"}.get(status, status)
+    return f"{shown} ⚠" if disagrees else shown

@@ -12,6 +12,12 @@
         the window holds all 12 months.
       - budget_adherence, forecast_accuracy_t2: int_budget_indicators_computed (year-end
         figures; null until the year is booked, and when the net budget is 0).
+    - computed_status: whether the reported outcome reaches the board's own target
+      (Årsmål), in the direction the targets' words give (`Öka`/`minska`; for sick
+      leave, the warehouse's own measure, lower), in the same unit; null where any of
+      that is missing (most indicators carry no direction). assessment_disagrees: the
+      board assessed "met" where the figures say "not met", or the reverse ("partly
+      met" is the board's judgement and never flagged).
 -#}
 with
 
@@ -124,8 +130,35 @@ compared as (
 
     select
         *,
-        cast(outcome_value - computed_value as decimal(18, 4)) as outcome_minus_computed
+        cast(outcome_value - computed_value as decimal(18, 4)) as outcome_minus_computed,
+        -- The direction a target is reached in: the targets' words (dim_indicator), else
+        -- what the warehouse knows of a measure it computes (less sick leave is better).
+        case
+            when higher_is_better is not null then higher_is_better
+            when computed_measure = 'sick_leave_rolling_12m' then false
+        end as reached_upwards
     from computed
+
+),
+
+statused as (
+
+    select
+        *,
+        case
+            when
+                outcome_value is null
+                or target_value is null
+                or reached_upwards is null
+                or outcome_unit is distinct from target_unit
+                then null
+            when
+                (reached_upwards and outcome_value >= target_value)
+                or (not reached_upwards and outcome_value <= target_value)
+                then 'met'
+            else 'not_met'
+        end as computed_status
+    from compared
 
 )
 
@@ -174,12 +207,18 @@ select
     compared.computed_value,
     compared.computed_unit,
     compared.outcome_minus_computed,
+    compared.computed_status,
+    coalesce(
+        (compared.assessment = 'met' and compared.computed_status = 'not_met')
+        or (compared.assessment = 'not_met' and compared.computed_status = 'met'),
+        false
+    ) as assessment_disagrees,
 
     -- lineage
     compared.batch_id,
     compared.recorded_at
 
-from compared
+from statused as compared
 left join previous_year
     on
         compared.namnd_code = previous_year.namnd_code
