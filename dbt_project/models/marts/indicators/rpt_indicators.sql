@@ -150,7 +150,7 @@ statused as (
                 outcome_value is null
                 or target_value is null
                 or reached_upwards is null
-                or outcome_unit is distinct from target_unit
+                or coalesce(outcome_unit, '') <> coalesce(target_unit, '')
                 then null
             when
                 (reached_upwards and outcome_value >= target_value)
@@ -159,6 +159,19 @@ statused as (
             else 'not_met'
         end as computed_status
     from compared
+
+),
+
+flagged as (
+
+    select
+        *,
+        coalesce(
+            (assessment = 'met' and computed_status = 'not_met')
+            or (assessment = 'not_met' and computed_status = 'met'),
+            false
+        ) as assessment_disagrees
+    from statused
 
 )
 
@@ -208,17 +221,13 @@ select
     compared.computed_unit,
     compared.outcome_minus_computed,
     compared.computed_status,
-    coalesce(
-        (compared.assessment = 'met' and compared.computed_status = 'not_met')
-        or (compared.assessment = 'not_met' and compared.computed_status = 'met'),
-        false
-    ) as assessment_disagrees,
+    compared.assessment_disagrees,
 
     -- lineage
     compared.batch_id,
     compared.recorded_at
 
-from statused as compared
+from flagged as compared
 left join previous_year
     on
         compared.namnd_code = previous_year.namnd_code
