@@ -19,6 +19,8 @@ from warehouse.settings import REPO_ROOT, Paths, paths
 # Read in place, never copied into the project (shared/README.md).
 SHARED = REPO_ROOT.parent / "shared"
 SERVICENAMNDEN = SHARED / "reference" / "servicenamnden-2011"
+# The board's own comments on its T2 2011 report, kept beside the reference folder.
+KOMMENTARER = SHARED / "reference" / "kommentarer" / "kommentarer_2011_T2.csv"
 
 # `loaded(home, files)`: the fixture below.
 Load = Callable[[Paths, Sequence[Path]], None]
@@ -88,7 +90,8 @@ def ledger_files(*names: str) -> list[Path]:
 
 @pytest.fixture(scope="session")
 def servicenamnden_2011(tmp_path_factory: pytest.TempPathFactory) -> Paths:
-    """Every export of `servicenamnden-2011/` loaded as a controller would, built, published.
+    """Every export of `servicenamnden-2011/` loaded as a controller would, then the board's
+    comments on its T2 report (`kommentarer/`), built, published.
 
     Loading the folder (~70 files) and building takes ~30 s on a quiet machine, so the
     tests that only read what is published (acceptance figures, README examples, BI
@@ -104,7 +107,8 @@ def servicenamnden_2011(tmp_path_factory: pytest.TempPathFactory) -> Paths:
 
             shutil.rmtree(folder, ignore_errors=True)
             home = paths(folder).ensure()
-            results = ingest(home, [SERVICENAMNDEN])
+            # The folder, then the board's comments on its report (delivered after it).
+            results = [*ingest(home, [SERVICENAMNDEN]), *ingest(home, [KOMMENTARER])]
             outcome = [
                 {"file": r.path.name, "status": r.status, "source": r.source} for r in results
             ]

@@ -56,6 +56,7 @@ RULES: dict[str, str] = {
     "duplicate_key": "one row per",  # the same key twice in one file
     "unknown_name": "no source",  # a file name that matches no export
     "name_length": "too long",  # a 251-character file name
+    "section": "section of the report",  # a comment in a section a report has not
 }
 
 # Every form of issue 12, as the value a file holds (the corpus's own test values).
@@ -357,6 +358,9 @@ def _specs() -> list[_Spec]:
     prognos = ref("prognos_2011_T2.csv")
     indikatorer = ref("indikatorer_2011_T2.csv")
     verks = ref("verksamheter.csv")
+    # The comments are kept beside the reference folder (loaded after it).
+    kommentarer_ref = "../kommentarer/kommentarer_2011_T2.csv"
+    kommentarer = ref(kommentarer_ref)
 
     # Impossible dates: they pass the YYYY-MM-DD shape, not the calendar.
     add(
@@ -522,6 +526,29 @@ def _specs() -> list[_Spec]:
         "CRLF line ends (UTF-8 with BOM)",
         "indikatorer_2011_T2.csv",
         newline="\r\n",
+    )
+    valid(
+        "kommentarer_2011_T2_142_crlf.csv",
+        "CRLF line ends (UTF-8 with BOM), the board in the name",
+        kommentarer_ref,
+        newline="\r\n",
+    )
+    add(
+        "kommentarer_2011_T2_avsnitt.csv",
+        "a comment in a section the report has not (budget)",
+        "kommentarer",
+        "rejected",
+        lambda: kommentarer().set(1, "Avsnitt", "budget").render(),
+        rule="section",
+    )
+    add(
+        "kommentarer_2011_T2_pn.csv",
+        "personnummer in a comment's text",
+        "kommentarer",
+        "rejected",
+        lambda: kommentarer().set(3, "Text", "Samtal med 19121212-1212 om rehab.").render(),
+        rule="personnummer",
+        personnummer=("19121212-1212",),
     )
     valid("lon_201106_bom.csv", "UTF-8 with BOM", "lon_201106.csv", bom=True)
     valid("medarbetarenkat_2010_bom.csv", "UTF-8 with BOM", "medarbetarenkat_2010.csv", bom=True)

@@ -31,6 +31,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds a home: `make
 # int_*_current model -> the source whose rows it holds
 ROW_MODELS = {
     "int_budget_decisions_current": "budget",
+    "int_comments_current": "kommentarer",
     "int_forecasts_current": "prognos",
     "int_indicator_values_current": "indikatorer",
     "int_payroll_counts_current": "lon",

@@ -20,6 +20,7 @@ import pytest
 
 from orchestration.assets.dbt_models import BUILD_TAG, IF_CHANGED, dbt_models, published_snapshot
 from orchestration.assets.ingest import ingest_assets
+from orchestration.assets.reports import board_reports
 from orchestration.definitions import defs
 from orchestration.resources import TertialHome, dbt_resource
 from tertial.cli import main
@@ -192,7 +193,7 @@ def nightly(home: Paths) -> tuple[dg.ExecuteInProcessResult, list[str]]:
     assert job.tags.get(BUILD_TAG) == IF_CHANGED
     instance = dg.DagsterInstance.ephemeral()
     result = dg.materialize(
-        [*ingest_assets(), dbt_models, published_snapshot],
+        [*ingest_assets(), dbt_models, published_snapshot, board_reports],
         selection=dg.AssetSelection.assets(*job.asset_layer.executable_asset_keys),
         resources={"tertial": TertialHome(home=str(home.home)), "dbt": dbt_resource(home)},
         tags=dict(job.tags),
@@ -217,7 +218,7 @@ def test_dagster_nightly_with_nothing_new_materialises_no_model_and_publishes_no
     assert result.success
     done = materialised(result)
     assert not any(key.split("/")[0] in ("marts", "intermediate", "staging") for key in done)
-    assert "published/tertial" not in done
+    assert "published/tertial" not in done and "reports/board_reports" not in done
     assert len([m for m in messages if m.startswith(NOTHING_NEW)]) == 1
     assert untouched(home) == before
 

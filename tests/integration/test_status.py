@@ -30,8 +30,9 @@ def test_status_prints_publication_batches_and_freshness(
     out = capsys.readouterr().out
     assert f"Published snapshot: {servicenamnden_2011.published}" in out
     assert "Published at:" in out
-    # 72 files: 70 accepted, the copy of March is a duplicate (no batch), expected.md rejected.
-    assert "Batches:            71 (70 accepted, 1 rejected), through batch 71" in out
+    # 72 files: 70 accepted, the copy of March is a duplicate (no batch), expected.md
+    # rejected; then the comments on the T2 report.
+    assert "Batches:            72 (71 accepted, 1 rejected), through batch 72" in out
     # The rejected file by name, with its reason; where its report is.
     assert "Rejected files:     1, not loaded" in out
     [rejected] = [line for line in out.splitlines() if "expected.md: " in line]
