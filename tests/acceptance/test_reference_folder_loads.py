@@ -1,4 +1,5 @@
-"""Every export of the Servicenämnden 2011 folder loads without a rejection."""
+"""Every export of the Servicenämnden 2011 folder loads without a rejection, and so do the
+board's comments on its T2 report, delivered after it."""
 
 import pytest
 
@@ -29,4 +30,5 @@ def test_every_export_of_the_reference_folder_is_accepted(servicenamnden_2011: P
         "sjukfranvaro",
         "medarbetarenkat",
         "indikatorer",
+        "kommentarer",
     }

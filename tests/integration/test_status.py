@@ -20,6 +20,7 @@ NEWEST = {
     ("medarbetarenkat", "142"): ("2010", 201012, "medarbetarenkat_2010.csv"),
     ("verksamheter", "142"): (None, None, "verksamheter.csv"),
     ("organisation", None): (None, None, "organisation.csv"),
+    ("kommentarer", "142"): ("2011 T2", 201108, "kommentarer_2011_T2.csv"),
 }
 
 
@@ -37,14 +38,14 @@ def test_status_prints_publication_batches_and_freshness(
     assert "Rejected files:     1, not loaded" in out
     [rejected] = [line for line in out.splitlines() if "expected.md: " in line]
     assert len(rejected.split("expected.md: ", 1)[1]) > 10
-    # Short: per source one line (9 sources, one board each), no file per board.
-    assert "Freshness per source" in out and "(9 rows)" in out
+    # Short: per source one line (10 sources, one board each), no file per board.
+    assert "Freshness per source" in out and "(10 rows)" in out
     assert "huvudbok_201108.csv" not in out and "tertial status --verbose" in out
 
     assert main(["--home", str(servicenamnden_2011.home), "status", "--verbose"]) == 0
     verbose = capsys.readouterr().out
     assert verbose.startswith(out.rsplit("Per board:", 1)[0])  # the short status, then
-    assert "huvudbok_201108.csv" in verbose and verbose.count("(9 rows)") == 2
+    assert "huvudbok_201108.csv" in verbose and verbose.count("(10 rows)") == 2
 
     assert main(["--home", str(servicenamnden_2011.home), "status", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
