@@ -210,6 +210,44 @@ def boards_with_figures(con: duckdb.DuckDBPyConnection, report: str, year: int) 
     return [r[0] for r in rows]
 
 
+def _fund_rows(con: duckdb.DuckDBPyConnection, namnd: str, period: int) -> list[Row]:
+    """The summary's rows below the net result for a board with a result fund, as the
+    reports print them (rpt_result_after_disposition): Ingående and Utgående
+    resultatfond in the forecast and deviation columns, and the result after the
+    disposition. In mnkr as the marts' `mnkr` macro rounds (half away from zero from
+    exact kronor). None before the mart exists (a snapshot of an older build)."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'marts' "
+        "and table_name = 'rpt_result_after_disposition'"
+    ).fetchone()
+    if not exists or not exists[0]:
+        return []
+    mnkr = "cast(round({}, -5) * 0.000001 as decimal(18, 1))"
+    row = con.execute(
+        f"""
+        select {mnkr.format("opening_fund")}, {mnkr.format("-closing_fund")},
+               {mnkr.format("budget_after_disposition")},
+               {mnkr.format("forecast_after_disposition")},
+               {mnkr.format("deviation_after_disposition")}
+        from marts.rpt_result_after_disposition
+        where namnd_code = ? and through_period = ?
+        """,
+        [namnd, period],
+    ).fetchone()
+    if row is None:
+        return []
+    opening, closing, budget, forecast, deviation = row
+    return [
+        Row("Ingående resultatfond", (None, None, opening, opening)),
+        Row("Utgående resultatfond", (None, None, closing, closing)),
+        Row(
+            "Budget och resultat efter resultatdisposition",
+            (budget, None, forecast, deviation),
+            "sum",
+        ),
+    ]
+
+
 def _comments(
     con: duckdb.DuckDBPyConnection, namnd: str, report: str, year: int
 ) -> dict[tuple[str, str | None], tuple[Comment, ...]]:
@@ -329,7 +367,16 @@ def _economy(con, namnd: str, report: str, year: int, period: int) -> tuple[Tabl
     ):
         found = total(slag)
         if found is not None:
+            label = "Nettoresultat före resultatdisposition" if slag == "Netto" else label
             summary.append(Row(label, found[5:9], "sum" if slag == "Netto" else ""))
+    funds = _fund_rows(con, namnd, period)
+    if funds:
+        summary.extend(funds)
+    else:  # no result fund: the net result is the result
+        summary = [
+            Row("Nettoresultat", r.values, r.kind) if r.label.startswith("Nettoresultat") else r
+            for r in summary
+        ]
     tables = [
         Table(
             "budget",
