@@ -29,7 +29,10 @@ CONTRACT = Contract(
         Column("Beslut-id", "beslut_id", "code"),
     ),
     # As budget decisions: decisions add up, a re-delivery of a Beslut-id replaces that
-    # decision only (a file may carry many decisions, each its own key).
-    supersession_key=("beslut_id",),
+    # decision only (a file may carry many decisions, each its own key). The board and
+    # year lead the key so that freshness (meta_freshness) and the key parts read them
+    # from the registry's seed, not from SQL of this source (budget's key, the decision
+    # alone, needs its own case there); a Beslut-id is one board's, for one year.
+    supersession_key=("namnd", "ar", "beslut_id"),
     description="The boards' result funds: opening fund, dispositions and transfers.",
 )

@@ -1,16 +1,18 @@
-"""The result funds on the reference home: a fund file through the nightly's selective
-build into `rpt_result_funds`, a correction of one decision, and a retraction.
+"""The result funds: Servicenämnden 2011's as the reference home holds them, a corrected
+decision through the nightly's selective build, and a retraction.
 
-Servicenämnden 2011 (tertialrapport 2, "Uppföljning av driftbudget"): Ingående
-resultatfond 7,6 mnkr, 2,0 used for one-off costs, the remaining 5,6 carried to 2012.
-The file here first says 5,0 carried over; its correction re-delivers that decision
-only (SN-2011-RF-2: 5,6), so the disposition of the first file stays. By hand:
-closing = 7 600 000 − 2 000 000 = 5 600 000 = transferred.
+The reference home loads tests/fixtures/resultatfond/resultatfond_2011.csv after the
+folder: tertialrapport 2 2011, "Uppföljning av driftbudget", prints Ingående resultatfond
+7,6 mnkr, of which 2,0 is used for one-off costs (SN-2011-RF-1, disposition) and the
+remaining 5,6 carried to 2012 (SN-2011-RF-2, överföring); by hand closing = 7 600 000
+− 2 000 000 = 5 600 000 ("Utgående resultatfond −5,6"), and the forecast net result
+−2,0 before disposition + 2,0 used = 0,0 after ("Nettoresultat efter
+resultatdisposition 0,0").
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal as D
 
 import duckdb
 import pytest
@@ -21,53 +23,64 @@ from warehouse.settings import Paths
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-HEADER = "Nämnd;År;Ingående resultatfond;Beslut;Belopp;Beslutsdatum;Beslut-id\n"
-FUND = (
-    HEADER + "142;2011;7 600 000,00;Disposition;2 000 000,00;2011-03-16;SN-2011-RF-1\n"
-    "142;2011;7 600 000,00;överföring;5 000 000,00;2011-09-20;SN-2011-RF-2\n"
-)
-CORRECTION = HEADER + "142;2011;7 600 000,00;överföring;5 600 000,00;2011-09-20;SN-2011-RF-2\n"
 FIGURES = (
     "select namnd_code, year, opening_fund, used_amount, transferred_amount, closing_fund, "
     "decision_count from marts.rpt_result_funds order by all"
 )
+# SN-2011-RF-1 re-delivered: 2,5 mnkr used instead of 2,0, written as a controller's
+# Excel saves it (spaced thousands, decimal comma, the kind capitalised).
+CORRECTION = (
+    "Nämnd;År;Ingående resultatfond;Beslut;Belopp;Beslutsdatum;Beslut-id\n"
+    "142;2011;7 600 000,00;Disposition;2 500 000,00;2011-03-16;SN-2011-RF-1\n"
+)
 
 
-def published(home: Paths) -> list[tuple]:
-    with duckdb.connect(str(home.published), read_only=True) as con:
-        return con.execute(FIGURES).fetchall()
+def query(database: object, sql: str) -> list[tuple]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute(sql).fetchall()
 
 
-def test_fund_file_correction_and_retraction(reference_copy: Paths) -> None:
+def test_the_reference_funds_and_the_net_result_after_disposition(reference_copy: Paths) -> None:
     home = reference_copy
-    assert published(home) == []  # the reference folder delivers no fund
-    # Written as a controller's Excel saves them: spaced thousands, decimal comma.
-    (home.landing / "resultatfond_2011.csv").write_text(FUND, encoding="utf-8")
-    (home.landing / "resultatfond_2011_rattelse.csv").write_text(CORRECTION, encoding="utf-8")
+    assert query(home.published, FIGURES) == [
+        ("142", 2011, D("7600000.00"), D("2000000.00"), D("5600000.00"), D("5600000.00"), 2)
+    ]
+    # The T2 forecast's net result, −2,0 mnkr before disposition, 0,0 after the 2,0 used.
+    [(net, used)] = query(
+        home.published,
+        "select followup.forecast, funds.used_amount from marts.rpt_budget_followup as "
+        "followup join marts.rpt_result_funds as funds using (namnd_code, year) where "
+        "followup.through_period = 201108 and followup.is_total and followup.slag = 'Netto'",
+    )
+    assert (round(net / 100_000), round((net + used) / 100_000)) == (-20, 0)
 
+
+def test_a_corrected_decision_replaces_itself_only_and_a_retraction_takes_them_out(
+    reference_copy: Paths,
+) -> None:
+    home = reference_copy
+    (home.landing / "resultatfond_2011_rattelse.csv").write_text(CORRECTION, encoding="utf-8")
     said: list[str] = []
     night = run(home, said.append, settle_seconds=0)
-    batches = {r.path.name: r for r in night.files}
-    assert {r.status for r in batches.values()} == {"accepted"}, night.files
+    assert [r.status for r in night.files] == ["accepted"], night.files
     assert night.published is not None, night.skipped
-    # Only the new source's models were built (warehouse/selection.py).
-    assert any(line.startswith("2 new batches in resultatfond since") for line in said), said
-    mkr = Decimal
-    assert published(home) == [
-        ("142", 2011, mkr("7600000.00"), mkr("2000000.00"), mkr("5600000.00"), mkr("5600000.00"), 2)
+    # Only the new batch's models were built (warehouse/selection.py).
+    assert any(line.startswith("1 new batch in resultatfond since") for line in said), said
+    # RF-1 replaced (2,5 used, closing 7,6 − 2,5 = 5,1); RF-2's 5,6 carried over stays.
+    assert query(home.published, FIGURES) == [
+        ("142", 2011, D("7600000.00"), D("2500000.00"), D("5600000.00"), D("5100000.00"), 2)
     ]
-    # Nettoresultat efter resultatdisposition: the T2 forecast's net −2,0 + 2,0 used = 0,0.
-    with duckdb.connect(str(home.published), read_only=True) as con:
-        [(net,)] = con.execute(
-            "select forecast from marts.rpt_budget_followup where namnd_code = '142' "
-            "and through_period = 201108 and is_total and slag = 'Netto'"
-        ).fetchall()
-    assert round(net / 100_000) == -20  # −2,0 mnkr
-    assert round((net + Decimal("2000000.00")) / 100_000) == 0
 
-    for name in ("resultatfond_2011_rattelse.csv", "resultatfond_2011.csv"):
-        command = ["--home", str(home.home), "retract", str(batches[name].batch_id)]
-        assert main([*command, "--reason", "x", "--yes"]) == 0
+    batches = query(
+        home.database,
+        "select batch_id from events.batches where file_name like 'resultatfond%' "
+        "and status = 'accepted' order by batch_id desc",
+    )
+    assert len(batches) == 2  # the reference home's file and the correction
+    for (batch_id,) in batches:
+        command = ["--home", str(home.home), "retract", str(batch_id), "--reason", "x"]
+        assert main([*command, "--yes"]) == 0
+    # A retraction builds everything (one build for both: ~30-60 s here).
     again = run(home, settle_seconds=0)
     assert again.published is not None, again.skipped
-    assert published(home) == []
+    assert query(home.published, FIGURES) == []

@@ -1,9 +1,9 @@
 {#-
     Current state of the result fund decisions: every decision whose newest accepted
     delivery wins. As for budget decisions the supersession key is the decision
-    (Beslut-id): a re-delivered decision replaces that decision only, and all current
-    decisions add up. A file carries many decisions, each its own key, hence the join
-    on the row's own key text '<beslut_id>'.
+    (Beslut-id, with its board and year): a re-delivered decision replaces that decision
+    only, and all current decisions add up. A file carries many decisions, each its own
+    key, hence the join on the row's own key text '<namnd>|<ar>|<beslut_id>'.
 -#}
 with
 
@@ -11,7 +11,7 @@ current_rows as (
 
     {{ current_rows(
         ref('stg_resultatfond__decisions'),
-        'resultatfond', ['decision_id']
+        'resultatfond', ['namnd_code', 'year', 'decision_id']
     ) }}
 
 )
