@@ -82,6 +82,7 @@ ASSET_KEYS = [
     "marts/rpt_budget_followup_mnkr",
     "marts/rpt_indicators",
     "marts/rpt_report_comments",
+    "marts/rpt_result_after_disposition",
     "marts/rpt_result_funds",
     "marts/rpt_sick_leave",
     "published/tertial",

@@ -23,6 +23,11 @@ from warehouse.settings import Paths
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
+AFTER = (
+    "select net_result_budget, net_result_forecast, budget_after_disposition, "
+    "forecast_after_disposition, deviation_after_disposition "
+    "from marts.rpt_result_after_disposition where namnd_code = '142' and year = 2011"
+)
 FIGURES = (
     "select namnd_code, year, opening_fund, used_amount, transferred_amount, closing_fund, "
     "decision_count from marts.rpt_result_funds order by all"
@@ -45,14 +50,10 @@ def test_the_reference_funds_and_the_net_result_after_disposition(reference_copy
     assert query(home.published, FIGURES) == [
         ("142", 2011, D("7600000.00"), D("2000000.00"), D("5600000.00"), D("5600000.00"), 2)
     ]
-    # The T2 forecast's net result, −2,0 mnkr before disposition, 0,0 after the 2,0 used.
-    [(net, used)] = query(
-        home.published,
-        "select followup.forecast, funds.used_amount from marts.rpt_budget_followup as "
-        "followup join marts.rpt_result_funds as funds using (namnd_code, year) where "
-        "followup.through_period = 201108 and followup.is_total and followup.slag = 'Netto'",
-    )
-    assert (round(net / 100_000), round((net + used) / 100_000)) == (-20, 0)
+    # "Uppföljning av driftbudget", T2: net result −2,0 mnkr forecast before disposition
+    # (budget 0,0), 0,0 after the 2,0 used, a deviation of 0,0 after (mnkr, one decimal).
+    [row] = query(home.published, AFTER + " and through_period = 201108")
+    assert [None if v is None else round(v / 100_000) for v in row] == [0, -20, 0, 0, 0]
 
 
 def test_a_corrected_decision_replaces_itself_only_and_a_retraction_takes_them_out(
@@ -70,6 +71,8 @@ def test_a_corrected_decision_replaces_itself_only_and_a_retraction_takes_them_o
     assert query(home.published, FIGURES) == [
         ("142", 2011, D("7600000.00"), D("2500000.00"), D("5600000.00"), D("5100000.00"), 2)
     ]
+    # After disposition, T2: −2 000 000 + 2 500 000 = 500 000 (0,5 mnkr).
+    assert query(home.published, AFTER + " and through_period = 201108")[0][3] == D("500000.00")
 
     batches = query(
         home.database,
@@ -84,3 +87,4 @@ def test_a_corrected_decision_replaces_itself_only_and_a_retraction_takes_them_o
     again = run(home, settle_seconds=0)
     assert again.published is not None, again.skipped
     assert query(home.published, FIGURES) == []
+    assert query(home.published, AFTER) == []

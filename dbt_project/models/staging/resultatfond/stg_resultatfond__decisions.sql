@@ -16,16 +16,18 @@ renamed as (
         namnd as namnd_code,
         ar as year,
 
+        -- attributes
+        extra as extra_columns,
+
+        -- times
+        beslutsdatum as decision_date,
+
         -- amounts
         cast(ingaende_resultatfond as decimal(18, 2)) as opening_fund,
         cast(belopp as decimal(18, 2)) as amount,
 
-        -- attributes
-        lower(beslut) as decision_kind,
-        extra as extra_columns,
-
-        -- times
-        beslutsdatum as decision_date
+        -- the kind in lower case (Disposition and disposition are one)
+        lower(beslut) as decision_kind
 
     from source
 
