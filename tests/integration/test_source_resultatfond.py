@@ -18,6 +18,7 @@ import duckdb
 import pytest
 
 from tertial.cli import main
+from warehouse.asof import connect_as_of
 from warehouse.pipeline import run
 from warehouse.settings import Paths
 
@@ -56,7 +57,7 @@ def test_the_reference_funds_and_the_net_result_after_disposition(reference_copy
     assert [None if v is None else round(v / 100_000) for v in row] == [0, -20, 0, 0, 0]
 
 
-def test_a_corrected_decision_replaces_itself_only_and_a_retraction_takes_them_out(
+def test_a_corrected_decision_replaces_itself_only_as_of_and_retraction_honoured(
     reference_copy: Paths,
 ) -> None:
     home = reference_copy
@@ -76,11 +77,15 @@ def test_a_corrected_decision_replaces_itself_only_and_a_retraction_takes_them_o
 
     batches = query(
         home.database,
-        "select batch_id from events.batches where file_name like 'resultatfond%' "
-        "and status = 'accepted' order by batch_id desc",
+        "select batch_id, recorded_at from events.batches where file_name like "
+        "'resultatfond%' and status = 'accepted' order by batch_id desc",
     )
     assert len(batches) == 2  # the reference home's file and the correction
-    for (batch_id,) in batches:
+    # As of a moment between the two deliveries: the reference's 2,0 used (an as-of build).
+    (_, corrected), (_, first) = batches
+    with connect_as_of(home, first + (corrected - first) / 2) as con:
+        assert con.execute(FIGURES).fetchall()[0][3] == D("2000000.00")
+    for batch_id, _ in batches:
         command = ["--home", str(home.home), "retract", str(batch_id), "--reason", "x"]
         assert main([*command, "--yes"]) == 0
     # A retraction builds everything (one build for both: ~30-60 s here).
