@@ -48,7 +48,7 @@ LAYOUT = 3  # 2: the city has January and February after its history; 3: comment
 # `huvudbok_201103.csv`, `lon_201101.csv`: a month; `budget_2011_2.csv`: a year and more.
 _MONTHLY = re.compile(r"^(?:huvudbok|lon|sjukfranvaro)_(\d{4})(\d{2})")
 _YEARLY = re.compile(
-    r"^(budget|prognos|medarbetarenkat|indikatorer|kommentarer)_(\d{4})(?:_([a-z0-9]+))?"
+    r"^(budget|prognos|medarbetarenkat|indikatorer|kommentarer|resultatfond)_(\d{4})(?:_([a-z0-9]+))?"
 )
 # When in its year a yearly export arrives: budgets before January (decided the autumn
 # before), forecasts, indicators and comments at their tertial or month, the survey at
@@ -105,8 +105,8 @@ def arrival(file_name: str) -> tuple[int, int] | None:
     ((2011, 0), (2011, 10))
     >>> arrival("indikatorer_2011_VB.csv"), arrival("medarbetarenkat_2011.csv")
     ((2011, 12), (2011, 12))
-    >>> arrival("kommentarer_2011_T2.csv")
-    (2011, 8)
+    >>> arrival("kommentarer_2011_T2.csv"), arrival("resultatfond_2011.csv")
+    ((2011, 8), (2011, 12))
     >>> arrival("organisation.csv") is None
     True
     """

@@ -15,6 +15,7 @@ from sources.lon import SOURCE as LON
 from sources.medarbetarenkat import SOURCE as MEDARBETARENKAT
 from sources.organisation import SOURCE as ORGANISATION
 from sources.prognos import SOURCE as PROGNOS
+from sources.resultatfond import SOURCE as RESULTATFOND
 from sources.sie import SOURCE as SIE
 from sources.sjukfranvaro import SOURCE as SJUKFRANVARO
 from sources.verksamheter import SOURCE as VERKSAMHETER
@@ -35,6 +36,7 @@ SOURCES: list[Source] = [
     MEDARBETARENKAT,
     INDIKATORER,
     KOMMENTARER,
+    RESULTATFOND,
 ]
 BY_NAME: dict[str, Source] = {s.name: s for s in SOURCES}
 COMPANION_SUFFIXES: set[str] = {s for src in SOURCES for s in src.companion_suffixes}

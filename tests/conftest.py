@@ -21,6 +21,9 @@ SHARED = REPO_ROOT.parent / "shared"
 SERVICENAMNDEN = SHARED / "reference" / "servicenamnden-2011"
 # The board's own comments on its T2 2011 report, kept beside the reference folder.
 KOMMENTARER = SHARED / "reference" / "kommentarer" / "kommentarer_2011_T2.csv"
+# Its result fund decisions of 2011 as its T2 report prints them (7,6 mnkr opening, 2,0
+# used, 5,6 carried over): no export of them came with the folder, so kept with the tests.
+RESULTATFOND = Path(__file__).parent / "fixtures" / "resultatfond" / "resultatfond_2011.csv"
 
 # `loaded(home, files)`: the fixture below.
 Load = Callable[[Paths, Sequence[Path]], None]
@@ -91,7 +94,8 @@ def ledger_files(*names: str) -> list[Path]:
 @pytest.fixture(scope="session")
 def servicenamnden_2011(tmp_path_factory: pytest.TempPathFactory) -> Paths:
     """Every export of `servicenamnden-2011/` loaded as a controller would, then the board's
-    comments on its T2 report (`kommentarer/`), built, published.
+    comments on its T2 report (`kommentarer/`) and its result fund decisions
+    (tests/fixtures/resultatfond/), built, published.
 
     Loading the folder (~70 files) and building takes ~30 s on a quiet machine, so the
     tests that only read what is published (acceptance figures, README examples, BI
@@ -107,8 +111,10 @@ def servicenamnden_2011(tmp_path_factory: pytest.TempPathFactory) -> Paths:
 
             shutil.rmtree(folder, ignore_errors=True)
             home = paths(folder).ensure()
-            # The folder, then the board's comments on its report (delivered after it).
+            # The folder, then the board's comments on its report and its fund decisions
+            # (delivered after it).
             results = [*ingest(home, [SERVICENAMNDEN]), *ingest(home, [KOMMENTARER])]
+            results += ingest(home, [RESULTATFOND])
             outcome = [
                 {"file": r.path.name, "status": r.status, "source": r.source} for r in results
             ]

@@ -1,5 +1,5 @@
 """Every export of the Servicenämnden 2011 folder loads without a rejection, and so do the
-board's comments on its T2 report, delivered after it."""
+board's comments on its T2 report and its result fund decisions, delivered after it."""
 
 import pytest
 
@@ -31,4 +31,5 @@ def test_every_export_of_the_reference_folder_is_accepted(servicenamnden_2011: P
         "medarbetarenkat",
         "indikatorer",
         "kommentarer",
+        "resultatfond",
     }

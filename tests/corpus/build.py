@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from tests.conftest import SERVICENAMNDEN, SHARED
+from tests.conftest import RESULTATFOND, SERVICENAMNDEN, SHARED
 
 SIE_REFERENCE = SHARED / "reference" / "sie"
 
@@ -57,6 +57,7 @@ RULES: dict[str, str] = {
     "unknown_name": "no source",  # a file name that matches no export
     "name_length": "too long",  # a 251-character file name
     "section": "section of the report",  # a comment in a section a report has not
+    "fund_decision": "kind of decision on the fund",  # neither disposition nor överföring
 }
 
 # Every form of issue 12, as the value a file holds (the corpus's own test values).
@@ -361,6 +362,9 @@ def _specs() -> list[_Spec]:
     # The comments are kept beside the reference folder (loaded after it).
     kommentarer_ref = "../kommentarer/kommentarer_2011_T2.csv"
     kommentarer = ref(kommentarer_ref)
+    # The fund decisions are kept with the tests (an absolute path: SERVICENAMNDEN / it).
+    resultatfond_ref = str(RESULTATFOND)
+    resultatfond = ref(resultatfond_ref)
 
     # Impossible dates: they pass the YYYY-MM-DD shape, not the calendar.
     add(
@@ -549,6 +553,29 @@ def _specs() -> list[_Spec]:
         lambda: kommentarer().set(3, "Text", "Samtal med 19121212-1212 om rehab.").render(),
         rule="personnummer",
         personnummer=("19121212-1212",),
+    )
+    valid(
+        "resultatfond_2011_crlf.csv",
+        "CRLF line ends (UTF-8 with BOM)",
+        resultatfond_ref,
+        newline="\r\n",
+        bom=True,
+    )
+    add(
+        "resultatfond_2011_beslut.csv",
+        "a fund decision of no kind the follow-up counts (uttag)",
+        "resultatfond",
+        "rejected",
+        lambda: resultatfond().set(0, "Beslut", "uttag").render(),
+        rule="fund_decision",
+    )
+    add(
+        "resultatfond_2011_dubblett.csv",
+        "one Beslut-id twice in a file",
+        "resultatfond",
+        "rejected",
+        lambda: resultatfond().set(1, "Beslut-id", "SN-2011-RF-1").render(),
+        rule="duplicate_key",
     )
     valid("lon_201106_bom.csv", "UTF-8 with BOM", "lon_201106.csv", bom=True)
     valid("medarbetarenkat_2010_bom.csv", "UTF-8 with BOM", "medarbetarenkat_2010.csv", bom=True)

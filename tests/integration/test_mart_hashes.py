@@ -35,6 +35,7 @@ ROW_MODELS = {
     "int_forecasts_current": "prognos",
     "int_indicator_values_current": "indikatorer",
     "int_payroll_counts_current": "lon",
+    "int_result_fund_decisions_current": "resultatfond",
     "int_sick_leave_hours_current": "sjukfranvaro",
     "int_survey_indices_current": "medarbetarenkat",
     "int_verksamheter_current": "verksamheter",

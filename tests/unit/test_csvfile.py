@@ -26,7 +26,7 @@ from sources.huvudbok import SOURCE as HUVUDBOK
 from sources.organisation import SOURCE as ORGANISATION
 from sources.registry import SOURCES
 from sources.verksamheter import SOURCE as VERKSAMHETER
-from tests.conftest import SERVICENAMNDEN
+from tests.conftest import RESULTATFOND, SERVICENAMNDEN
 
 pytestmark = pytest.mark.unit
 
@@ -462,6 +462,8 @@ REFERENCE_FILE = {
     "indikatorer": "indikatorer_2011_T2.csv",
     # Kept beside the reference folder (loaded after it), not inside it.
     "kommentarer": "../kommentarer/kommentarer_2011_T2.csv",
+    # Kept with the tests (tests/fixtures/; SERVICENAMNDEN / an absolute path is the path).
+    "resultatfond": str(RESULTATFOND),
 }
 CSV_SOURCES = [s for s in SOURCES if s.name != "sie"]  # SIE has records, not headers
 MISSING = [(s, c.header) for s in CSV_SOURCES for c in s.contract.columns if c.required]

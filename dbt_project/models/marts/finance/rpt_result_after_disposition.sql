@@ -1,0 +1,66 @@
+{#-
+    The budget follow-up's last rows, as the reports' "Uppföljning av driftbudget" prints
+    them below the board's net result: Nettoresultat före resultatdisposition, Ingående
+    and Utgående resultatfond, and "Budget och resultat efter resultatdisposition".
+    One row per (nämnd, year, through_period) of rpt_budget_followup for a board with
+    result fund decisions in the year (rpt_result_funds).
+
+    - The net result before disposition is the follow-up's Netto total row (Intäkter −
+      Kostnader): budget, booked so far and forecast.
+    - The fund used in the year (disposition) covers costs the budget did not have, so
+      forecast_after_disposition = net forecast + used; the budget is set without the
+      fund, so budget_after_disposition = the net budget. Servicenämnden T2 2011: −2,0 +
+      2,0 = 0,0 against a budget of 0,0, a deviation of 0,0.
+    - The fund figures are the year's current decisions whatever their date: the reports
+      print the planned use and transfer during the year ("beräknas överföras"); an
+      as-of build shows what was decided by then.
+-#}
+with
+
+net_result as (
+
+    select
+        namnd_code,
+        year,
+        through_period,
+        report,
+        adjusted_budget,
+        booked_ytd,
+        forecast
+    from {{ ref('rpt_budget_followup') }}
+    where is_total and slag = 'Netto'
+
+),
+
+funds as (
+
+    select * from {{ ref('rpt_result_funds') }}
+
+)
+
+select
+    -- keys
+    funds.namnd_key,
+    net_result.namnd_code,
+    net_result.year,
+    net_result.through_period,
+    net_result.report,
+
+    -- amounts
+    net_result.adjusted_budget as net_result_budget,
+    net_result.booked_ytd as net_result_booked_ytd,
+    net_result.forecast as net_result_forecast,
+    funds.opening_fund,
+    funds.used_amount,
+    funds.closing_fund,
+    net_result.adjusted_budget as budget_after_disposition,
+    cast(net_result.forecast + funds.used_amount as decimal(18, 2))
+        as forecast_after_disposition,
+    cast(net_result.forecast + funds.used_amount - net_result.adjusted_budget as decimal(18, 2))
+        as deviation_after_disposition
+
+from net_result
+inner join funds
+    on
+        net_result.namnd_code = funds.namnd_code
+        and net_result.year = funds.year
