@@ -122,7 +122,17 @@ def test_the_summary_sick_leave_staff_survey_and_investments_hold_expected_md(ta
     summary = {r[0]: r[1:] for r in tables["budget"][1:]}
     assert summary["Kostnader"] == ["160,0", "102,2", "158,8", "1,2"]
     assert summary["Intäkter"] == ["160,0", "104,8", "156,8", "\u22123,2"]
-    assert summary["Nettoresultat"] == ["0,0", "2,6", "\u22122,0", "\u22122,0"]
+    assert summary["Nettoresultat före resultatdisposition"] == [
+        "0,0",
+        "2,6",
+        "\u22122,0",
+        "\u22122,0",
+    ]
+    # The result fund (the home's fund decisions, tests/fixtures/resultatfond/): the rows
+    # the reference report prints below the net result, figure for figure.
+    assert summary["Ingående resultatfond"] == ["", "", "7,6", "7,6"]
+    assert summary["Utgående resultatfond"] == ["", "", "\u22125,6", "\u22125,6"]
+    assert summary["Budget och resultat efter resultatdisposition"] == ["0,0", "", "0,0", "0,0"]
     assert tables["investeringar"][1] == ["Nämnd och administration", "1,0", "0,2", "0,5"]
 
     sick = {r[0]: r[1:] for r in tables["sjukfranvaro"][1:]}
