@@ -185,6 +185,9 @@ def test_the_page_is_self_contained_with_its_charts(written: Path) -> None:
     appendix = text.split('<section id="kontroller">')[1].split("</section>")[0]
     assert appendix.count('<p class="passed">') == 3
     assert "bedömda indikatorer kunde inte prövas" in appendix
+    # The example: assessed "fully met" at 69 % against a target of 85 %; with no
+    # direction given, the appendix asks for a look instead of deciding.
+    assert "besvaras inom en minut: utfall 69% mot årsmål 85%" in appendix
 
 
 def _sheets(book: Path) -> dict[str, str]:
