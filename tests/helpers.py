@@ -58,3 +58,13 @@ def batch_statuses(home: Paths) -> list[tuple[str, str]]:
         ).fetchall()
     finally:
         con.close()
+
+
+def accepted_batch(home: Paths, file_name: str) -> int:
+    """The one accepted batch of a delivered file, by its name, in the working database."""
+    with duckdb.connect(str(home.database), read_only=True) as con:
+        [(batch_id,)] = con.execute(
+            "select batch_id from events.batches where file_name = ? and status = 'accepted'",
+            [file_name],
+        ).fetchall()
+    return batch_id

@@ -4,6 +4,7 @@ they read (derived from the parsed batch in Polars)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
@@ -389,3 +390,20 @@ _KIND_LABEL = {
     "period": "period YYYYMM",
     "year": "year YYYY",
 }
+
+
+def year_of_file_name(parsed: ParsedBatch, pattern: re.Pattern[str], what: str) -> list:
+    """År equals the year a file's name says (`budget_2011_1.csv`, `resultatfond_2011.csv`;
+    `pattern`'s first group), when the name says one; on the typed year `ar_int`. GX runs
+    rules grouped by column, so this one follows the year-range rule and a year like 1911
+    is named for that first. `what`: how the rule names the year ("the budget year")."""
+    found = pattern.match(parsed.file_name.lower())
+    if not found:
+        return []
+    year = int(found.group(1))
+    return [
+        rule(
+            E.ExpectColumnValuesToBeInSet(column="ar_int", value_set=[year]),
+            f"År is {what} in the file name ({parsed.file_name} says {year})",
+        )
+    ]

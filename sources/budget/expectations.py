@@ -17,6 +17,7 @@ from sources._common.rules import (
     structure_suite,
     unique_rows,
     valid_in_period,
+    year_of_file_name,
 )
 from sources._common.source import Suite
 from sources._common.validation import rule
@@ -86,7 +87,7 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
             on="beslutsdatum_per_file",
         ),
         *_one_value_per_file(parsed, "ar", "År", "a decision is for one budget year"),
-        *_year_of_file_name(parsed),
+        *year_of_file_name(parsed, FILE_YEAR, "the budget year"),
         rule(
             E.ExpectColumnValuesToBeNull(column="beslutsdatum_utanfor_ar"),
             "Beslutsdatum falls in År or the year before (KF decides a budget in the autumn "
@@ -140,21 +141,5 @@ def _one_value_per_file(
             f"one {header} per file ({why}; the first row says {first[0]!r})"
             if first
             else f"one {header} per file ({why})",
-        )
-    ]
-
-
-def _year_of_file_name(parsed: ParsedBatch) -> list:
-    """A file named `budget_2011_<n>.csv` holds a decision for 2011 (when so named)."""
-    found = FILE_YEAR.match(parsed.file_name.lower())
-    if not found:
-        return []
-    year = int(found.group(1))
-    return [
-        rule(
-            # On the typed year: GX runs rules grouped by column, so this one follows the
-            # 2000..2100 range rule and a year like 1911 is named for that first.
-            E.ExpectColumnValuesToBeInSet(column="ar_int", value_set=[year]),
-            f"År is the budget year in the file name ({parsed.file_name} says {year})",
         )
     ]

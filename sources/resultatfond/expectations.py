@@ -21,6 +21,7 @@ from sources._common.rules import (
     structure_suite,
     unique_rows,
     valid_in_period,
+    year_of_file_name,
 )
 from sources._common.source import Suite
 from sources._common.validation import rule
@@ -66,23 +67,9 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
             E.ExpectColumnValuesToBeBetween(column="ingaende_value", min_value=0),
             "Ingående resultatfond is not negative (a deficit is not a fund)",
         ),
-        *_year_of_file_name(parsed),
+        *year_of_file_name(parsed, FILE_YEAR, "the year"),
         *known_namnd(reference),
         *in_period_rules,
         *unique_rows(CONTRACT, "beslut_id"),
     ]
     return [structure_suite(CONTRACT, parsed, cells), ("content", cells, content)]
-
-
-def _year_of_file_name(parsed: ParsedBatch) -> list:
-    """A file named `resultatfond_2011.csv` holds decisions for 2011 (when so named)."""
-    found = FILE_YEAR.match(parsed.file_name.lower())
-    if not found:
-        return []
-    year = int(found.group(1))
-    return [
-        rule(
-            E.ExpectColumnValuesToBeInSet(column="ar_int", value_set=[year]),
-            f"År is the year in the file name ({parsed.file_name} says {year})",
-        )
-    ]

@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from tertial.cli import main
+from tests.helpers import accepted_batch
 from warehouse.settings import Paths
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds a home: `make test-fast` skips it
@@ -79,15 +80,6 @@ def test_help_documents_the_exit_codes(capsys) -> None:
         assert "3 another run holds the run lock" in capsys.readouterr().out, command
 
 
-def batch_of(home: Paths, file_name: str) -> int:
-    with duckdb.connect(str(home.database), read_only=True) as con:
-        [(batch_id,)] = con.execute(
-            "select batch_id from events.batches where file_name = ? and status = 'accepted'",
-            [file_name],
-        ).fetchall()
-    return batch_id
-
-
 def retractions(home: Paths) -> list[tuple]:
     with duckdb.connect(str(home.database), read_only=True) as con:
         return con.execute("select * from events.retractions order by retraction_id").fetchall()
@@ -99,8 +91,8 @@ def test_retract_asks_names_the_file_and_undoes_by_name(reference_copy: Paths, c
     the batch is back. No build runs (the marts change at the next run), so this costs
     a copy of the reference home and a few CLI calls."""
     home = reference_copy
-    leverans1 = batch_of(home, "huvudbok_201106_leverans1.csv")
-    leverans2 = batch_of(home, "huvudbok_201106_leverans2.csv")
+    leverans1 = accepted_batch(home, "huvudbok_201106_leverans1.csv")
+    leverans2 = accepted_batch(home, "huvudbok_201106_leverans2.csv")
     before, log = retractions(home), digest(home.database)
 
     # The real command line, stdin not a terminal (as in cron or CI): refused in one line.

@@ -17,7 +17,7 @@ import pytest
 
 from tertial.cli import main
 from tests.conftest import SERVICENAMNDEN, ledger_files
-from tests.helpers import event_state
+from tests.helpers import accepted_batch, event_state
 from warehouse.ingest import ingest
 from warehouse.pipeline import build_and_publish
 from warehouse.settings import Paths
@@ -58,16 +58,6 @@ def corrected_july(folder: Path) -> Path:
     return corrected
 
 
-def ledger_batch(home: Paths, file_name: str) -> int:
-    """The accepted batch of a reference file."""
-    with duckdb.connect(str(home.database), read_only=True) as con:
-        [(batch_id,)] = con.execute(
-            "select batch_id from events.batches where file_name = ? and status = 'accepted'",
-            [file_name],
-        ).fetchall()
-    return batch_id
-
-
 def test_replay_gives_identical_marts_and_reloading_changes_nothing(
     reference_copy: Paths, tmp_path: Path
 ) -> None:
@@ -78,7 +68,7 @@ def test_replay_gives_identical_marts_and_reloading_changes_nothing(
     inbox.mkdir()
     [correction] = ingest(home, [corrected_july(inbox)])
     assert correction.status == "accepted", correction.line()
-    february = ledger_batch(home, "huvudbok_201102.csv")
+    february = accepted_batch(home, "huvudbok_201102.csv")
     assert main(["retract", str(february), "--reason", "levererad två gånger", "--yes"]) == 0
     build_and_publish(home)  # incremental: the correction and the retraction
     before = table_digests(home.published, "marts")

@@ -216,11 +216,7 @@ def _fund_rows(con: duckdb.DuckDBPyConnection, namnd: str, period: int) -> list[
     resultatfond in the forecast and deviation columns, and the result after the
     disposition. In mnkr as the marts' `mnkr` macro rounds (half away from zero from
     exact kronor). None before the mart exists (a snapshot of an older build)."""
-    exists = con.execute(
-        "select count(*) from information_schema.tables where table_schema = 'marts' "
-        "and table_name = 'rpt_result_after_disposition'"
-    ).fetchone()
-    if not exists or not exists[0]:
+    if not _has_mart(con, "rpt_result_after_disposition"):
         return []
     mnkr = "cast(round({}, -5) * 0.000001 as decimal(18, 1))"
     row = con.execute(
@@ -256,11 +252,7 @@ def _comments(
     An activity's reference is shown with its name: `Ekonomiadministration (240)`. A
     snapshot published before comments existed has none.
     """
-    exists = con.execute(
-        "select count(*) from information_schema.tables where table_schema = 'marts' "
-        "and table_name = 'rpt_report_comments'"
-    ).fetchone()
-    if not exists or not exists[0]:
+    if not _has_mart(con, "rpt_report_comments"):
         return {}
     rows = con.execute(
         """
@@ -329,6 +321,16 @@ def _per_reference(
     ]
 
 
+def _has_mart(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the snapshot has the mart: one published by an older build may not."""
+    row = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'marts' and table_name = ?",
+        [name],
+    ).fetchone()
+    return bool(row and row[0])
+
+
 def _one(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any]) -> Any:
     row = con.execute(sql, list(params)).fetchone()
     return None if row is None else row[0]
@@ -359,24 +361,15 @@ def _economy(con, namnd: str, report: str, year: int, period: int) -> tuple[Tabl
     def total(slag: str) -> tuple | None:
         return next((r for r in by_slag.get(slag, []) if r[3]), None)
 
+    funds = _fund_rows(con, namnd, period)
+    # With a result fund the net result is the one before its disposition.
+    net = "Nettoresultat före resultatdisposition" if funds else "Nettoresultat"
     summary = []
-    for slag, label in (
-        ("Kostnader", "Kostnader"),
-        ("Intäkter", "Intäkter"),
-        ("Netto", "Nettoresultat"),
-    ):
+    for slag, label in (("Kostnader", "Kostnader"), ("Intäkter", "Intäkter"), ("Netto", net)):
         found = total(slag)
         if found is not None:
-            label = "Nettoresultat före resultatdisposition" if slag == "Netto" else label
             summary.append(Row(label, found[5:9], "sum" if slag == "Netto" else ""))
-    funds = _fund_rows(con, namnd, period)
-    if funds:
-        summary.extend(funds)
-    else:  # no result fund: the net result is the result
-        summary = [
-            Row("Nettoresultat", r.values, r.kind) if r.label.startswith("Nettoresultat") else r
-            for r in summary
-        ]
+    summary.extend(funds)
     tables = [
         Table(
             "budget",
