@@ -212,19 +212,16 @@ def boards_with_figures(con: duckdb.DuckDBPyConnection, report: str, year: int) 
 
 def _fund_rows(con: duckdb.DuckDBPyConnection, namnd: str, period: int) -> list[Row]:
     """The summary's rows below the net result for a board with a result fund, as the
-    reports print them (rpt_result_after_disposition): Ingående and Utgående
-    resultatfond in the forecast and deviation columns, and the result after the
-    disposition. In mnkr as the marts' `mnkr` macro rounds (half away from zero from
-    exact kronor). None before the mart exists (a snapshot of an older build)."""
+    reports print them (rpt_result_after_disposition's mnkr columns): Ingående and
+    Utgående resultatfond (printed negated) in the forecast and deviation columns, and
+    the result after the disposition. None before the mart exists (a snapshot of an
+    older build)."""
     if not _has_mart(con, "rpt_result_after_disposition"):
         return []
-    mnkr = "cast(round({}, -5) * 0.000001 as decimal(18, 1))"
     row = con.execute(
-        f"""
-        select {mnkr.format("opening_fund")}, {mnkr.format("-closing_fund")},
-               {mnkr.format("budget_after_disposition")},
-               {mnkr.format("forecast_after_disposition")},
-               {mnkr.format("deviation_after_disposition")}
+        """
+        select opening_fund_mnkr, -closing_fund_mnkr, budget_after_disposition_mnkr,
+               forecast_after_disposition_mnkr, deviation_after_disposition_mnkr
         from marts.rpt_result_after_disposition
         where namnd_code = ? and through_period = ?
         """,

@@ -14,6 +14,10 @@
     - The fund figures are the year's current decisions whatever their date: the reports
       print the planned use and transfer during the year ("beräknas överföras"); an
       as-of build shows what was decided by then.
+    - The same rows in mnkr with one decimal (`*_mnkr`), each rounded on its own from
+      exact kronor by the `mnkr` macro, as rpt_budget_followup_mnkr: what the report
+      prints (Utgående resultatfond printed negative: the negated figure rounds to the
+      negated mnkr, the macro rounding half away from zero).
 -#}
 with
 
@@ -36,31 +40,49 @@ funds as (
 
     select * from {{ ref('rpt_result_funds') }}
 
+),
+
+in_kronor as (
+
+    select
+        -- keys
+        funds.namnd_key,
+        net_result.namnd_code,
+        net_result.year,
+        net_result.through_period,
+        net_result.report,
+
+        -- amounts
+        net_result.adjusted_budget as net_result_budget,
+        net_result.booked_ytd as net_result_booked_ytd,
+        net_result.forecast as net_result_forecast,
+        funds.opening_fund,
+        funds.used_amount,
+        funds.closing_fund,
+        net_result.adjusted_budget as budget_after_disposition,
+        cast(net_result.forecast + funds.used_amount as decimal(18, 2))
+            as forecast_after_disposition,
+        cast(net_result.forecast + funds.used_amount - net_result.adjusted_budget as decimal(18, 2))
+            as deviation_after_disposition
+
+    from net_result
+    inner join funds
+        on
+            net_result.namnd_code = funds.namnd_code
+            and net_result.year = funds.year
+
 )
 
 select
-    -- keys
-    funds.namnd_key,
-    net_result.namnd_code,
-    net_result.year,
-    net_result.through_period,
-    net_result.report,
+    *,
 
-    -- amounts
-    net_result.adjusted_budget as net_result_budget,
-    net_result.booked_ytd as net_result_booked_ytd,
-    net_result.forecast as net_result_forecast,
-    funds.opening_fund,
-    funds.used_amount,
-    funds.closing_fund,
-    net_result.adjusted_budget as budget_after_disposition,
-    cast(net_result.forecast + funds.used_amount as decimal(18, 2))
-        as forecast_after_disposition,
-    cast(net_result.forecast + funds.used_amount - net_result.adjusted_budget as decimal(18, 2))
-        as deviation_after_disposition
+    -- amounts in mnkr, as printed
+    {{ mnkr('net_result_budget') }} as net_result_budget_mnkr,
+    {{ mnkr('net_result_forecast') }} as net_result_forecast_mnkr,
+    {{ mnkr('opening_fund') }} as opening_fund_mnkr,
+    {{ mnkr('closing_fund') }} as closing_fund_mnkr,
+    {{ mnkr('budget_after_disposition') }} as budget_after_disposition_mnkr,
+    {{ mnkr('forecast_after_disposition') }} as forecast_after_disposition_mnkr,
+    {{ mnkr('deviation_after_disposition') }} as deviation_after_disposition_mnkr
 
-from net_result
-inner join funds
-    on
-        net_result.namnd_code = funds.namnd_code
-        and net_result.year = funds.year
+from in_kronor
