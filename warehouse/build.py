@@ -262,6 +262,12 @@ TESTS = ("full", "data", "nightly")
 RENAMING_VIEW_TESTS = "renaming_view"
 
 
+REFRESH_NOTE = (
+    "The dbt project changed since the incremental projections (the ledger's sums) were "
+    "built: rebuilding them from the event log (full refresh), once."
+)
+
+
 def build_args(
     *, full_refresh: bool = False, tests: str = "data", select: Sequence[str] = ()
 ) -> tuple[str, ...]:
@@ -300,14 +306,20 @@ def build(
     """`dbt build` over the working database: seeds, models and their data tests.
 
     What it was built from (the newest event, the project's fingerprint) is recorded
-    when it succeeds, for the publish to write down (warehouse/freshness.py). A selective
+    when it succeeds, for the publish to write down (warehouse/freshness.py). After a
+    change of the project, the incremental projections are rebuilt from the log
+    (`projections_stale`: a full refresh of everything, once, said in one line). A selective
     build (`select`, warehouse/selection.py) records it too: it rebuilt everything that
     the events since the last record change, so the working marts are this project's
     build of the log through the newest event, as after a full build.
     """
-    from warehouse.freshness import about_to_build, record_build
+    from warehouse.freshness import about_to_build, projections_stale, record_build
 
     record = about_to_build(paths)
+    if not full_refresh and projections_stale(paths, record.fingerprint if record else None):
+        full_refresh, select = True, ()
+        if progress:
+            progress(REFRESH_NOTE)
     args = build_args(full_refresh=full_refresh, tests=tests, select=select)
     result = run_dbt(paths, "build", *args, progress=progress)
     if record is not None:

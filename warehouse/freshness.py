@@ -90,21 +90,49 @@ def record_path(paths: Paths) -> Path:
     return paths.dbt_target.parent / "built_from.json"
 
 
+def projections_record_path(paths: Paths) -> Path:
+    return paths.dbt_target.parent / "projections_built_by.json"
+
+
+def projections_stale(paths: Paths, fingerprint: str | None = None) -> bool:
+    """Whether the working database's incremental projections (`int_ledger_summed`, the
+    ledger's sums) may hold rows another version of the project wrote: unless its last
+    successful build recorded this very fingerprint.
+
+    An incremental model keeps the rows earlier builds wrote and adds only what is new;
+    rows written by an older definition (another grain, another filter) stay as they
+    were, and a new column makes dbt refuse the build (`on_schema_change='fail'`). So a
+    build after a changed project rebuilds them from the event log (`--full-refresh`),
+    once. Unlike `built_from`, this record is not forgotten when a build starts: a build
+    that fails after such a change leaves it stale for the next one. No record (a home
+    from before it was kept): stale, a first build creates those tables anyway.
+    """
+    try:
+        data = json.loads(projections_record_path(paths).read_text(encoding="utf-8"))
+        recorded = str(data["fingerprint"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return True
+    return recorded != (fingerprint or project_fingerprint())
+
+
 def forget_build(paths: Paths) -> None:
     """Before dbt starts: the working marts are about to change, whatever they were."""
     record_path(paths).unlink(missing_ok=True)
 
 
 def record_build(paths: Paths, record: BuildRecord) -> None:
-    """After a dbt build succeeded: what it was built from (written atomically)."""
-    target = record_path(paths)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    temporary.write_text(
-        json.dumps(
-            {"through_event_id": record.through_event_id, "fingerprint": record.fingerprint}
-        ),
-        encoding="utf-8",
+    """After a dbt build succeeded: what it was built from, and which project's
+    definitions its incremental projections now hold (each written atomically)."""
+    _write_json(
+        record_path(paths),
+        {"through_event_id": record.through_event_id, "fingerprint": record.fingerprint},
     )
+    _write_json(projections_record_path(paths), {"fingerprint": record.fingerprint})
+
+
+def _write_json(target: Path, data: dict[str, object]) -> None:
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(data), encoding="utf-8")
     os.replace(temporary, target)
 
 

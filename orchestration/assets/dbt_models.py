@@ -18,9 +18,9 @@ from dagster_dbt import (
 
 from orchestration.assets.ingest import feeding_assets
 from orchestration.resources import TertialHome, dbt_environment, prepared
-from warehouse.build import build_args, dbt_args
+from warehouse.build import REFRESH_NOTE, build_args, dbt_args
 from warehouse.dagster_events import PUBLISHED_KEY, dbt_key
-from warehouse.freshness import about_to_build, nightly_decision, record_build
+from warehouse.freshness import about_to_build, nightly_decision, projections_stale, record_build
 from warehouse.pipeline import publish_all
 from warehouse.selection import nightly_plan
 from warehouse.settings import Paths, paths
@@ -104,8 +104,14 @@ def dbt_models(
     # The working marts are about to change: what they were built from is recorded again
     # only when every model is built (or, selective, every model the new events change).
     record = about_to_build(home)
+    refresh = projections_stale(home, record.fingerprint if record else None)
+    if refresh:
+        context.log.info(REFRESH_NOTE)
+        selection = ()
     args = dbt_args(
-        "build", home, *build_args(tests="nightly" if nightly else "data", select=selection)
+        "build",
+        home,
+        *build_args(tests="nightly" if nightly else "data", select=selection, full_refresh=refresh),
     )
     if selection:
         yield from _selective(context, dbt, home, args)

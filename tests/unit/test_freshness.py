@@ -22,6 +22,8 @@ from warehouse.freshness import (
     nightly_decision,
     observe,
     project_fingerprint,
+    projections_record_path,
+    projections_stale,
     record_build,
 )
 from warehouse.pipeline import publish_all
@@ -177,3 +179,32 @@ def test_observed_on_real_files_a_rejected_batch_or_a_retraction_builds(home: Pa
     forget_build(home)
     publish_all(home)
     assert "does not say which events" in nightly_decision(home).reason
+
+
+def test_incremental_projections_are_rebuilt_once_after_the_project_changed(home: Paths) -> None:
+    """`projections_stale`: which project's definitions the incremental projections hold.
+
+    A home from before the record, or one built by another project, is stale (its next
+    build is a full refresh, warehouse/build.py); a successful build records the project;
+    a build that starts and fails does not forget it, unlike `built_from`.
+    """
+    with EventStore(home.database) as store:
+        store.record_rejection(meta("a.csv"), "wrong columns", "/q/a")
+    assert projections_stale(home)  # never built: no record
+
+    record = about_to_build(home)
+    assert record is not None
+    record_build(home, record)
+    assert not projections_stale(home)
+    assert not projections_stale(home, project_fingerprint())
+
+    # Built by another version of the project: stale until a build succeeds.
+    projections_record_path(home).write_text('{"fingerprint": "%s"}' % ("0" * 64))
+    assert projections_stale(home)
+    about_to_build(home)  # a build starts (and, say, fails): the record stays
+    assert built_from(home) is None and projections_stale(home)
+    record_build(home, record)
+    assert not projections_stale(home)
+    # An unreadable record is no proof: stale.
+    projections_record_path(home).write_text("{")
+    assert projections_stale(home)
