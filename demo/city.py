@@ -664,9 +664,7 @@ def _pair_internal_trade(
     new_ore[rest] = scaled[rest]
     # Rounding leaves a few öre per board: its largest absorbing line takes them.
     target = np.bincount(board, weights=np.where(is_cost & ~credit, ore, 0), minlength=n_boards)
-    kept = np.bincount(
-        board, weights=np.where(is_cost & ~credit, new_ore, 0), minlength=n_boards
-    )
+    kept = np.bincount(board, weights=np.where(is_cost & ~credit, new_ore, 0), minlength=n_boards)
     ranked = np.flatnonzero(rest)[np.lexsort((new_ore[rest], board[rest]))]
     largest = ranked[np.r_[board[ranked][1:] != board[ranked][:-1], True]]
     new_ore[largest] += np.rint(target - kept).astype(np.int64)[board[largest]]

@@ -296,9 +296,11 @@ def test_internal_trade_reconciles_per_month_and_pair_of_boards(city: DemoCity) 
     corrected = _rows(_named(city, "huvudbok_202206_142_rattelse.csv"))
     original = [r for r in _rows(_named(city, "huvudbok_202206.csv")) if r["Nämnd"] == "142"]
     internal = {r["Verifikation"]: r["Belopp"] for r in original if r["Motpart"]}
-    assert internal and internal.items() <= {
-        r["Verifikation"]: r["Belopp"] for r in corrected if r["Motpart"]
-    }.items()
+    assert (
+        internal
+        and internal.items()
+        <= {r["Verifikation"]: r["Belopp"] for r in corrected if r["Motpart"]}.items()
+    )
 
 
 def test_the_duplicate_has_the_same_bytes(city: DemoCity) -> None:

@@ -39,7 +39,7 @@ owners as (
     select *
     from units
     qualify row_number() over (
-        partition by ansvar_code, period order by line_count desc, namnd_code
+        partition by ansvar_code, period order by line_count desc, namnd_code asc
     ) = 1
 
 ),

@@ -76,10 +76,10 @@ select
     ansvar_code,
     projekt_code,
     period,
-    cast(sum(amount) as decimal(18, 2)) as amount,
-    count(*) as line_count,
     batch_id,
-    recorded_at
+    recorded_at,
+    cast(sum(amount) as decimal(18, 2)) as amount,
+    count(*) as line_count
 from current_lines
 group by
     namnd_code,

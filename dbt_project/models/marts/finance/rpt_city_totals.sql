@@ -6,14 +6,14 @@
     and a cost of the other: summed over boards both are counted, though no krona left
     the city; the consolidated totals take them out.
 
-    - costs_after_elimination = costs − internal_costs (what buyers booked with a
-      Motpart), revenues_after_elimination = revenues − internal_revenues (what sellers
-      booked with one).
-    - net_cost = costs − revenues. Internal trade that reconciles changes both sides by
-      the same kronor and leaves the net as it is; net_cost_after_elimination −
-      net_cost = internal_revenues − internal_costs = the month's sum of
-      rpt_internal_trade's differences (unreconciled), which is what the city's
-      consolidation must still explain.
+    - costs_after_elimination = booked_costs − internal_costs (what buyers booked with
+      a Motpart), revenues_after_elimination = booked_revenues − internal_revenues
+      (what sellers booked with one).
+    - net_cost = booked_costs − booked_revenues. Internal trade that reconciles changes
+      both sides by the same kronor and leaves the net as it is;
+      net_cost_after_elimination − net_cost = internal_revenues − internal_costs = the
+      month's sum of rpt_internal_trade's differences (unreconciled), which is what the
+      city's consolidation must still explain.
     Months with any ledger; no board scope (a city total), so board logins in PostgreSQL
     do not see it (warehouse/postgres/access.py: a table without namnd_code).
 -#}
@@ -33,9 +33,8 @@ totals as (
 
     select
         period,
-        sum(case when followup_slag = 'Kostnader' then amount else 0 end) as costs,
-        sum(case when followup_slag = 'Intäkter' then -amount else 0 end) as revenues,
-        count(*) filter (where followup_slag in ('Kostnader', 'Intäkter')) as row_count
+        sum(case when followup_slag = 'Kostnader' then amount else 0 end) as booked_costs,
+        sum(case when followup_slag = 'Intäkter' then -amount else 0 end) as booked_revenues
     from booked
     group by period
 
@@ -47,7 +46,7 @@ internal as (
         period,
         sum(seller_revenue) as internal_revenues,
         sum(buyer_cost) as internal_costs,
-        count(*) filter (where status != 'stämmer') as unreconciled_pairs
+        sum(case when status != 'stämmer' then 1 else 0 end) as unreconciled_pairs
     from {{ ref('rpt_internal_trade') }}
     group by period
 
@@ -57,8 +56,8 @@ combined as (
 
     select
         totals.period,
-        totals.costs,
-        totals.revenues,
+        totals.booked_costs,
+        totals.booked_revenues,
         coalesce(internal.internal_costs, 0) as internal_costs,
         coalesce(internal.internal_revenues, 0) as internal_revenues,
         coalesce(internal.unreconciled_pairs, 0) as unreconciled_pairs
@@ -74,15 +73,15 @@ select
     period,
 
     -- amounts
-    cast(costs as decimal(18, 2)) as costs,
-    cast(revenues as decimal(18, 2)) as revenues,
-    cast(costs - revenues as decimal(18, 2)) as net_cost,
+    cast(booked_costs as decimal(18, 2)) as booked_costs,
+    cast(booked_revenues as decimal(18, 2)) as booked_revenues,
+    cast(booked_costs - booked_revenues as decimal(18, 2)) as net_cost,
     cast(internal_costs as decimal(18, 2)) as internal_costs,
     cast(internal_revenues as decimal(18, 2)) as internal_revenues,
-    cast(costs - internal_costs as decimal(18, 2)) as costs_after_elimination,
-    cast(revenues - internal_revenues as decimal(18, 2)) as revenues_after_elimination,
+    cast(booked_costs - internal_costs as decimal(18, 2)) as costs_after_elimination,
+    cast(booked_revenues - internal_revenues as decimal(18, 2)) as revenues_after_elimination,
     cast(
-        (costs - internal_costs) - (revenues - internal_revenues) as decimal(18, 2)
+        (booked_costs - internal_costs) - (booked_revenues - internal_revenues) as decimal(18, 2)
     ) as net_cost_after_elimination,
 
     -- attributes
