@@ -316,13 +316,21 @@ _MONTH_END: tuple[tuple[int, int, tuple[str, ...]], ...] = (
 # Internal interest is about a third of depreciation (2-3 % on the book value, which is
 # about ten years of depreciation); 7910 takes 40 % of the depreciation, 7930 the rest.
 _MONTH_END_SHARE = (0.4, 0.6, 1 / 3)
-# Internal sales (3110) are to another board; IT services (6510) are bought from
-# Servicenämnden; internal interest is paid to Kommunstyrelsen (the city's finance).
+# Internal sales (3110) are to another board, and internal trade reconciles as in a
+# well-kept city (_pair_internal_trade): the buyer books each sale as a purchase on one of
+# its purchase accounts, same month and amount, Motpart = the seller. Internal interest
+# (8510) carries no Motpart: it goes to the city's central finance, no board's ledger.
 _ANY_OTHER_BOARD = -1
-_COUNTERPARTY = {3110: _ANY_OTHER_BOARD, 6510: 142, 8510: 101}
+_COUNTERPARTY = {3110: _ANY_OTHER_BOARD}
+_PURCHASE_ACCOUNTS = (4010, 6510, 7010)  # köp av verksamhet, IT-tjänster, konsulttjänster
+# The buyer's other ordinary cost lines absorb the purchases, so that its month's cost
+# stays what the budget drew; where they would have to shrink below half (only in tiny
+# demos: 10 rows a board-month) the buyer books none and the sales stay external.
+_MIN_ABSORB_FACTOR = 0.5
 # A few lines a month are credit notes (Kreditfaktura) and a few carry no text at all.
 _CREDIT_SHARE = 0.01
 _NO_TEXT_SHARE = 0.01
+_PAIRING_STREAM = 1  # the month's generator for pairing internal trade: [seed, y, m, 1]
 _PROJECT_SHARE = 0.06  # ordinary cost lines booked on a project
 _PROJECTS_PER_BOARD = 3
 # Rows and amounts follow the year: summer (July) is quiet, December is year-end.
@@ -545,6 +553,18 @@ def month_ledger(tables: CityTables, seed: int, year: int, month: int, rows: int
     other = other + (other >= board)
     counterparty = np.where(mode == _ANY_OTHER_BOARD, tables.board_codes[other], mode)
     counterparty = np.where(counterparty == tables.board_codes[board], 0, counterparty)
+    # Its own stream, so that every other draw of the month stays what it was.
+    ore, counterparty = _pair_internal_trade(
+        np.random.default_rng([seed, year, month, _PAIRING_STREAM]),
+        tables.board_codes,
+        board,
+        other,
+        konto,
+        kind == 0,
+        credit,
+        ore,
+        counterparty,
+    )
 
     # Projects: always on investments, sometimes on ordinary costs.
     with_project = (kind == 1) | ((kind == 0) & (rng.random(n) < _PROJECT_SHARE))
@@ -579,6 +599,80 @@ def month_ledger(tables: CityTables, seed: int, year: int, month: int, rows: int
         }
     ).with_columns(seq=pl.int_range(1, pl.len() + 1).over("board"))
     return _ledger_columns(frame, tables, year, month)
+
+
+def _rank_within(groups: np.ndarray) -> np.ndarray:
+    """0, 1, 2, ... within each run of equal values of a sorted array."""
+    at = np.arange(len(groups))
+    starts = np.r_[True, groups[1:] != groups[:-1]] if len(groups) else np.array([], bool)
+    return at - np.maximum.accumulate(np.where(starts, at, 0))
+
+
+def _pair_internal_trade(
+    rng: np.random.Generator,
+    board_codes: np.ndarray,
+    board: np.ndarray,
+    other: np.ndarray,
+    konto: np.ndarray,
+    is_cost: np.ndarray,
+    credit: np.ndarray,
+    ore: np.ndarray,
+    counterparty: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every internal sale gets its purchase at the buyer: (ore, counterparty) anew.
+
+    A sale (3110 naming board B, -x öre) turns one of B's ordinary lines on a purchase
+    account into its purchase: +x öre, Motpart = the seller. No row is added and every
+    board keeps its month's costs and revenues: the sales keep their amounts, and B's
+    other ordinary cost lines are scaled to absorb what its purchases changed (the last
+    öre on its largest line). A sale whose buyer has no purchase line left stays
+    external (no Motpart).
+    """
+    n_boards = len(board_codes)
+    # Sales ranked within their buyer, purchase lines within their board, both at random.
+    sales = np.flatnonzero((konto == 3110) & (counterparty > 0))
+    sales = sales[np.lexsort((rng.random(len(sales)), other[sales]))]
+    eligible = np.isin(konto, _PURCHASE_ACCOUNTS) & ~credit & (counterparty == 0)
+    lines = np.flatnonzero(eligible)
+    lines = lines[np.lexsort((rng.random(len(lines)), board[lines]))]
+    span = len(board) + 1
+    _, s, p = np.intersect1d(
+        other[sales] * span + _rank_within(other[sales]),
+        board[lines] * span + _rank_within(board[lines]),
+        assume_unique=True,
+        return_indices=True,
+    )
+    sales, purchases = sales[s], lines[p]
+
+    def absorbed(purchases: np.ndarray, sales: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        change = np.bincount(
+            board[purchases], weights=-ore[sales] - ore[purchases], minlength=n_boards
+        )
+        rest = is_cost & ~credit & (counterparty == 0)
+        rest[purchases] = False
+        total = np.bincount(board[rest], weights=ore[rest], minlength=n_boards)
+        return rest, (total - change) / np.maximum(total, 1.0)
+
+    rest, factor = absorbed(purchases, sales)
+    feasible = factor[board[purchases]] >= _MIN_ABSORB_FACTOR
+    sales, purchases = sales[feasible], purchases[feasible]
+    rest, factor = absorbed(purchases, sales)
+
+    new_ore = ore.copy()
+    new_ore[purchases] = -ore[sales]
+    scaled = np.clip(np.rint(ore * factor[board]), MIN_LINE_ORE, MAX_LINE_ORE).astype(np.int64)
+    new_ore[rest] = scaled[rest]
+    # Rounding leaves a few öre per board: its largest absorbing line takes them.
+    target = np.bincount(board, weights=np.where(is_cost & ~credit, ore, 0), minlength=n_boards)
+    kept = np.bincount(board, weights=np.where(is_cost & ~credit, new_ore, 0), minlength=n_boards)
+    ranked = np.flatnonzero(rest)[np.lexsort((new_ore[rest], board[rest]))]
+    largest = ranked[np.r_[board[ranked][1:] != board[ranked][:-1], True]]
+    new_ore[largest] += np.rint(target - kept).astype(np.int64)[board[largest]]
+
+    new_counterparty = counterparty.copy()
+    new_counterparty[np.setdiff1d(np.flatnonzero(konto == 3110), sales)] = 0
+    new_counterparty[purchases] = board_codes[board[sales]]
+    return new_ore, new_counterparty
 
 
 def _ledger_columns(frame: pl.DataFrame, tables: CityTables, year: int, month: int) -> pl.DataFrame:
@@ -684,10 +778,13 @@ def _correction(ledger: pl.DataFrame, board: int, year: int, month: int) -> pl.D
     """A complete re-export of one board's month: one amount changed and one voucher added.
 
     The changed line was mis-keyed by 1 000 kr; the added voucher is an invoice for
-    consumables (18 750 kr) that was booked after the first export, on the last day.
+    consumables (18 750 kr) that was booked after the first export, on the last day. The
+    changed line is the middle one of the external lines (no Motpart), so that internal
+    trade still reconciles after the correction.
     """
     rows = ledger.filter(pl.col("Nämnd") == str(board))
-    middle = rows.height // 2
+    external = rows.with_row_index("i").filter(pl.col("Motpart").is_null())["i"]
+    middle = int(external[len(external) // 2])
     fixed = rows.with_columns(
         pl.when(pl.int_range(pl.len()) == middle)
         .then(pl.col("ore") + pl.when(pl.col("ore") < 0).then(-100_000).otherwise(100_000))

@@ -136,6 +136,32 @@ def test_demo_city_end_to_end(demo: Demo, capsys: pytest.CaptureFixture[str]) ->
     assert "Building the warehouse" not in out and "Published " not in out
 
 
+def test_internal_trade_reconciles_on_the_demo_city(demo: Demo) -> None:
+    # Every internal sale of the demo has its purchase (demo/city.py,
+    # _pair_internal_trade): every pair of every month 'stämmer', and eliminating the
+    # trade takes the same kronor from the city's costs and revenues, leaving each
+    # month's net cost as it was.
+    con = duckdb.connect(str(demo.home.published), read_only=True)
+    [(pairs, months, statuses, revenue, cost)] = con.execute(
+        "select count(*), count(distinct period), list(distinct status), sum(seller_revenue), "
+        "sum(buyer_cost) from marts.rpt_internal_trade"
+    ).fetchall()
+    # The same kronor read off fct_ledger directly: purchases with a Motpart.
+    [(booked,)] = con.execute(
+        "select sum(f.amount) from marts.fct_ledger f join marts.dim_konto k using (konto_key) "
+        "where f.motpart_namnd_code is not null and k.followup_slag = 'Kostnader'"
+    ).fetchall()
+    totals = con.execute(
+        "select count(*), count(*) filter (where net_cost_after_elimination = net_cost "
+        "and internal_costs = internal_revenues and unreconciled_pairs = 0), "
+        "sum(booked_costs - costs_after_elimination) from marts.rpt_city_totals"
+    ).fetchone()
+    con.close()
+    assert pairs > 36 and months == 36 and statuses == ["stämmer"]
+    assert revenue == cost == booked > 0
+    assert totals == (36, 36, cost)
+
+
 # -- Running README shell lines --------------------------------------------------------
 
 

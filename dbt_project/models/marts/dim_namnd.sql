@@ -167,6 +167,8 @@ fact_codes as (
 
     select namnd_code from {{ ref('fct_ledger') }}
     union
+    select motpart_namnd_code from {{ ref('fct_ledger') }}
+    union
     select namnd_code from {{ ref('fct_budget') }}
     union
     select namnd_code from {{ ref('fct_forecast') }}
