@@ -24,6 +24,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds a home: `make
 
 # A snapshot of the graph's keys: a renamed or lost asset shows up in review.
 ASSET_KEYS = [
+    "events/balans",
     "events/batches",
     "events/budget",
     "events/huvudbok",
@@ -39,6 +40,7 @@ ASSET_KEYS = [
     "events/sjukfranvaro",
     "events/supersession_keys",
     "events/verksamheter",
+    "intermediate/int_balances_current",
     "intermediate/int_batches_accepted",
     "intermediate/int_budget_decisions_current",
     "intermediate/int_budget_followup_booked_months",
@@ -78,6 +80,7 @@ ASSET_KEYS = [
     "marts/fct_sick_leave",
     "marts/fct_staff_survey",
     "marts/meta_freshness",
+    "marts/rpt_balance_sheet",
     "marts/rpt_budget_followup",
     "marts/rpt_budget_followup_mnkr",
     "marts/rpt_indicators",
@@ -89,6 +92,7 @@ ASSET_KEYS = [
     "reports/board_reports",
     "staging/kommunbas_kontogrupper",
     "staging/source_key_columns",
+    "staging/stg_balans__balances",
     "staging/stg_budget__decisions",
     "staging/stg_events__batches",
     "staging/stg_events__key_parts",
