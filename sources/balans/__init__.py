@@ -1,4 +1,4 @@
-"""`balans`: the boards' account balances (balansräkning) for systems without SIE (README, "Sources").
+"""`balans`: the boards' account balances (balansräkning), for systems without SIE (README).
 
 `events.balans` also takes a SIE file's `#IB`/`#UB`/`#RES` (sources/sie/parser.py), so a
 board's balances arrive the same way whichever export its finance system makes.

@@ -128,7 +128,10 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> dict:
     story: dict = {"home": home, "batches": batches}
 
     build(home)  # with the models' data tests: unique, not null, relationships, contract
-    story["sie_2017"], story["sie_2016"] = sheet(home.database, 201712), sheet(home.database, 201612)
+    story["sie_2017"], story["sie_2016"] = (
+        sheet(home.database, 201712),
+        sheet(home.database, 201612),
+    )
     story["now"] = sheet(home.database, 201108)
     story["now_current"] = current_august(home)
 
@@ -174,7 +177,11 @@ def test_a_corrected_month_replaces_the_month_whole(story: dict) -> None:
     assert story["now"] == [
         ("anlaggningstillgangar", None, D("6526868.27"), None),
         ("omsattningstillgangar", None, D("37549828.67"), None),
-        *[row for row in AUGUST if row[0] not in {"anlaggningstillgangar", "omsattningstillgangar"}],
+        *[
+            row
+            for row in AUGUST
+            if row[0] not in {"anlaggningstillgangar", "omsattningstillgangar"}
+        ],
     ]
     assert story["now_current"] == (13, story["batches"]["balans_201108_rattelse.csv"])
 

@@ -144,7 +144,8 @@ def test_blblov_file_loads_ledger_and_period_budget_in_one_batch(
 
     [result] = ingest(home, [blblov])
 
-    assert (result.status, result.rows) == ("accepted", 74 + 3)
+    # 74 ledger lines, 3 budget rows, 119 balances (#IB/#UB/#RES of 2017 and 2016).
+    assert (result.status, result.rows) == ("accepted", 74 + 3 + 119)
     accounts = _query(
         home,
         "select konto, count(*), sum(belopp)::varchar from events.huvudbok group by konto",
@@ -212,6 +213,16 @@ def test_blblov_file_loads_ledger_and_period_budget_in_one_batch(
         ("budget", "SIE #PBUDGET 142 2017", 3)
     ]
     assert {b for *_, b in keys} == {result.batch_id}
+    # The balances in the same batch, a month of balances per key (tests/unit/test_balans.py).
+    assert _query(
+        home,
+        "select key, row_count, batch_id from events.supersession_keys "
+        "where source = 'balans' order by key",
+    ) == [
+        ("142|201512", 23, result.batch_id),
+        ("142|201612", 62, result.batch_id),
+        ("142|201712", 34, result.batch_id),
+    ]
 
     # The same bytes again are a duplicate: nothing is written.
     before = event_state(home)

@@ -93,7 +93,9 @@ def test_a_balance_sheet_that_does_not_balance_is_refused_naming_the_sum() -> No
 
 def test_the_headings_cover_classes_1_and_2_without_gap_or_overlap() -> None:
     with SEED.open(encoding="utf-8") as seed:
-        ranges = sorted((int(r["first_kontogrupp"]), int(r["last_kontogrupp"])) for r in csv.DictReader(seed))
+        ranges = sorted(
+            (int(r["first_kontogrupp"]), int(r["last_kontogrupp"])) for r in csv.DictReader(seed)
+        )
     covered = [group for first, last in ranges for group in range(first, last + 1)]
     assert covered == list(range(10, 30))
 
@@ -114,7 +116,11 @@ def test_sie_balances_land_in_events_balans_dated_by_rar_in_the_files_batch() ->
         (201712, "UB", 26),
     ]
     keys = SIE.supersession_keys(batch).filter(source="balans").rows()
-    assert keys == [("balans", "142|201512", 23), ("balans", "142|201612", 62), ("balans", "142|201712", 34)]
+    assert keys == [
+        ("balans", "142|201512", 23),
+        ("balans", "142|201612", 62),
+        ("balans", "142|201712", 34),
+    ]
     assert [f.summary() for o in SIE.check(batch, REFERENCE) for f in o.failures] == []
 
 
@@ -125,7 +131,9 @@ def test_a_sie_file_whose_trial_balance_does_not_hold_is_refused_with_its_sums()
     batch = SIE.parse(data, "sie_142_blblov.se", {})
     [found] = [f.summary() for o in SIE.check(batch, REFERENCE) for f in o.failures]
     assert found.startswith("the trial balance holds for each year"), found
-    assert "year 0 (lines 426–532): Σ#UB -266909.05 − Σ#IB -187195.27 + Σ#RES 79713.79 = 0.01" in found
+    assert (
+        "year 0 (lines 426–532): Σ#UB -266909.05 − Σ#IB -187195.27 + Σ#RES 79713.79 = 0.01" in found
+    )
 
 
 @pytest.mark.parametrize(

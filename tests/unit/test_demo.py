@@ -322,9 +322,9 @@ def test_the_default_city(tmp_path: Path) -> None:
     city = write_demo_city(tmp_path)
     assert city.boards == 28
     # Registers, ledger months, accidents, controls; then per year 3 budget decisions,
-    # 3 forecasts, 12 + 12 HR months, a survey, 3 indicator reports and 3 comment files;
-    # one correction.
-    assert len(city.files) == 2 + 36 + 3 + 9 + 3 * (3 + 3 + 24 + 1 + 3 + 3) + 1
+    # 3 forecasts, 12 + 12 HR months, a survey, 3 indicator reports, 3 comment files and
+    # 3 balance sheets; one correction.
+    assert len(city.files) == 2 + 36 + 3 + 9 + 3 * (3 + 3 + 24 + 1 + 3 + 3 + 3) + 1
     assert _ledger_digest(city) == DEFAULT_LEDGER_DIGEST
     net: defaultdict[tuple[str, str], Decimal] = defaultdict(Decimal)
     rows = 0
@@ -495,7 +495,9 @@ def test_every_balance_sheet_loads_and_balances_per_board(city: DemoCity) -> Non
     for path in files:
         batch = SOURCE.parse(path.read_bytes(), path.name, {})
         failures = [
-            f.summary() for o in SOURCE.check(batch, Reference(namnd_codes=codes)) for f in o.failures
+            f.summary()
+            for o in SOURCE.check(batch, Reference(namnd_codes=codes))
+            for f in o.failures
         ]
         assert failures == [], (path.name, failures)
         sums = batch.rows.group_by("namnd").agg(pl.col("saldo").sum())

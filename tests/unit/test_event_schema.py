@@ -76,8 +76,8 @@ def test_every_event_table_is_owned_by_one_source_and_every_written_table_exists
     }
     for source in SOURCES:
         assert set(source.tables) <= set(tables), source.name
-    # SIE writes the ledger's and the budget's tables and has none of its own.
-    assert registry.BY_NAME["sie"].tables == ("huvudbok", "budget")
+    # SIE writes the ledger's, the budget's and the balances' tables and has none of its own.
+    assert registry.BY_NAME["sie"].tables == ("huvudbok", "budget", "balans")
     assert "sie" not in tables
 
 

@@ -17,12 +17,13 @@ renamed as (
         konto as konto_code,
 
         -- attributes
-        -- UB when empty: a balans_<YYYYMM>.csv row is the month's closing balance.
-        coalesce(upper(trim(post)), 'UB') as post,
         extra as extra_columns,
 
         -- amounts
-        cast(saldo as decimal(18, 2)) as balance
+        cast(saldo as decimal(18, 2)) as balance,
+
+        -- UB when empty: a balans_<YYYYMM>.csv row is the month's closing balance.
+        coalesce(upper(trim(post)), 'UB') as post
 
     from source
 
