@@ -90,6 +90,7 @@ ASSET_KEYS = [
     "marts/rpt_sick_leave",
     "published/tertial",
     "reports/board_reports",
+    "staging/balansrakning_rubriker",
     "staging/kommunbas_kontogrupper",
     "staging/source_key_columns",
     "staging/stg_balans__balances",
@@ -368,6 +369,7 @@ def test_jobs_run_one_step_at_a_time() -> None:
         assert defs.resolve_job_def(name).executor_def is dg.in_process_executor
     monthly = defs.resolve_job_def("ingest_monthly")
     assert {k.to_user_string() for k in monthly.asset_layer.executable_asset_keys} == {
+        "events/balans",
         "events/huvudbok",
         "events/lon",
         "events/sjukfranvaro",
