@@ -43,10 +43,10 @@ DEFAULT_FIRST_YEAR = 2015
 DEFAULT_SEED = 2011
 CITY, PROBE, MANIFEST = "city", "probe", "manifest.json"
 # What the files are, beyond the parameters: a data folder of another layout is rewritten.
-LAYOUT = 3  # 2: the city has January and February after its history; 3: comments
+LAYOUT = 4  # 2: the city has January and February after its history; 3: comments; 4: balances
 
 # `huvudbok_201103.csv`, `lon_201101.csv`: a month; `budget_2011_2.csv`: a year and more.
-_MONTHLY = re.compile(r"^(?:huvudbok|lon|sjukfranvaro)_(\d{4})(\d{2})")
+_MONTHLY = re.compile(r"^(?:huvudbok|lon|sjukfranvaro|balans)_(\d{4})(\d{2})")
 _YEARLY = re.compile(
     r"^(budget|prognos|medarbetarenkat|indikatorer|kommentarer|resultatfond)_(\d{4})(?:_([a-z0-9]+))?"
 )
@@ -99,8 +99,8 @@ def arrival(file_name: str) -> tuple[int, int] | None:
 
     Budget decisions count as month 0 (decided before their year starts).
 
-    >>> arrival("huvudbok_201106_142_rattelse.csv")
-    (2011, 6)
+    >>> arrival("huvudbok_201106_142_rattelse.csv"), arrival("balans_201108.csv")
+    ((2011, 6), (2011, 8))
     >>> arrival("budget_2011_2.csv"), arrival("prognos_2011_M10.csv")
     ((2011, 0), (2011, 10))
     >>> arrival("indikatorer_2011_VB.csv"), arrival("medarbetarenkat_2011.csv")

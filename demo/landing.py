@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from demo import exports
+from demo import balances, exports
 from demo.city import (
     BOARDS,
     MIN_ROWS_PER_BOARD_MONTH,
@@ -114,6 +114,9 @@ class _YearExports:
             write(self.ils / f"kommentarer_{year}_{report}.csv", x.comments(year, report))
         if month == 12:
             write(self.hr / f"medarbetarenkat_{year}.csv", x.survey(seed, year))
+        if month in balances.MONTHS:  # every board's balance sheet, balanced (demo/balances.py)
+            sheet = balances.balances(seed, year, month)
+            write(self.ekonomi / f"balans_{period}.csv", balances.render_balances(sheet))
 
 
 def write_demo_city(
@@ -137,7 +140,8 @@ def write_demo_city(
     Every year: `budget_<y>_1..3.csv` (Ursprunglig, Ombudgetering, Tilläggsbudget),
     `prognos_<y>_T1|T2|M10.csv`, `lon_` and `sjukfranvaro_<yyyymm>.csv` every month,
     `medarbetarenkat_<y>.csv`, `indikatorer_<y>_T1|T2|VB.csv`,
-    `kommentarer_<y>_T1|T2|VB.csv` (two boards' comments on their reports); and
+    `kommentarer_<y>_T1|T2|VB.csv` (two boards' comments on their reports),
+    `balans_<y>04|08|12.csv` (every board's balance sheet, balanced); and
     - `prognos_<first>_T2_142_rattelse.csv`: Servicenämnden's T2 forecast delivered again,
       corrected; it supersedes (142, <first>, T2);
     - in `indikatorer_<last>_T2.csv` one figure reads `ca 87 %`: it loads, flagged unparsed.

@@ -4,7 +4,7 @@
                                    ─► published/tertial (read-only snapshot)
                                    ─► reports/board_reports (every board's newest report)
 
-Monthly sources (huvudbok, lon, sjukfranvaro) are partitioned by month: `ingest_monthly`
+Monthly sources (huvudbok, lon, sjukfranvaro, balans) are partitioned by month: `ingest_monthly`
 loads one month's files, `ingest_registers` the registers their codes resolve against,
 `nightly` the yearly sources, then builds with dbt and publishes. The landing/ sensor
 requests the registers (if any landed), one `ingest_monthly` run per month with new

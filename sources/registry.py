@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from sources._common.source import Source
+from sources.balans import SOURCE as BALANS
 from sources.budget import SOURCE as BUDGET
 from sources.huvudbok import SOURCE as HUVUDBOK
 from sources.indikatorer import SOURCE as INDIKATORER
@@ -37,6 +38,7 @@ SOURCES: list[Source] = [
     INDIKATORER,
     KOMMENTARER,
     RESULTATFOND,
+    BALANS,
 ]
 BY_NAME: dict[str, Source] = {s.name: s for s in SOURCES}
 COMPANION_SUFFIXES: set[str] = {s for src in SOURCES for s in src.companion_suffixes}
@@ -49,7 +51,7 @@ def event_tables() -> tuple[str, ...]:
     """The tables of schema `events` that hold rows, one per source that owns one.
 
     A source owns `events.<name>` unless it writes other sources' tables only (SIE:
-    `huvudbok` and `budget`). Registry order. Identifiers in SQL only ever come from here.
+    `huvudbok`, `budget` and `balans`). Registry order. Identifiers in SQL only ever come from here.
     """
     return tuple(s.name for s in SOURCES if s.owns_table)
 

@@ -24,6 +24,9 @@ KOMMENTARER = SHARED / "reference" / "kommentarer" / "kommentarer_2011_T2.csv"
 # Its result fund decisions of 2011 as its T2 report prints them (7,6 mnkr opening, 2,0
 # used, 5,6 carried over): no export of them came with the folder, so kept with the tests.
 RESULTATFOND = Path(__file__).parent / "fixtures" / "resultatfond" / "resultatfond_2011.csv"
+# Its balance sheet at 2011-08-31 as its T2 report's "Analys av balansräkning" prints it
+# (omsättningstillgångar 38 549 828,67, eget kapital −41 018 403,52): kept with the tests.
+BALANS = Path(__file__).parent / "fixtures" / "balans" / "balans_201108.csv"
 
 # `loaded(home, files)`: the fixture below.
 Load = Callable[[Paths, Sequence[Path]], None]
@@ -95,7 +98,8 @@ def ledger_files(*names: str) -> list[Path]:
 def servicenamnden_2011(tmp_path_factory: pytest.TempPathFactory) -> Paths:
     """Every export of `servicenamnden-2011/` loaded as a controller would, then the board's
     comments on its T2 report (`kommentarer/`) and its result fund decisions
-    (tests/fixtures/resultatfond/), built, published.
+    (tests/fixtures/resultatfond/) and its balance sheet of August (tests/fixtures/balans/),
+    built, published.
 
     Loading the folder (~70 files) and building takes ~30 s on a quiet machine, so the
     tests that only read what is published (acceptance figures, README examples, BI
@@ -115,6 +119,7 @@ def servicenamnden_2011(tmp_path_factory: pytest.TempPathFactory) -> Paths:
             # (delivered after it).
             results = [*ingest(home, [SERVICENAMNDEN]), *ingest(home, [KOMMENTARER])]
             results += ingest(home, [RESULTATFOND])
+            results += ingest(home, [BALANS])
             outcome = [
                 {"file": r.path.name, "status": r.status, "source": r.source} for r in results
             ]

@@ -44,7 +44,8 @@ create table if not exists events.retractions (
 create table if not exists events.supersession_keys (
     batch_id bigint not null,
     source varchar not null,          -- whose current state the key decides: the batch's
-                                      -- source, or for a SIE file 'huvudbok' and 'budget'
+                                      -- source, or for a SIE file 'huvudbok', 'budget'
+                                      -- and 'balans'
     key varchar not null,
     row_count bigint not null
 );

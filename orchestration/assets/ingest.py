@@ -151,11 +151,14 @@ def monthly_asset_keys() -> list[dg.AssetKey]:
 def feeding_assets() -> dict[dg.AssetKey, list[dg.AssetKey]]:
     """Event tables an ingest asset of another name writes too: table key -> its writers.
 
-    A SIE file appends to `events.huvudbok` and `events.budget` (sources/sie), so the
-    dbt models reading those tables must also wait for `events/sie`.
+    A SIE file appends to `events.huvudbok`, `events.budget` and `events.balans`
+    (sources/sie), so the dbt models reading those tables must also wait for `events/sie`.
 
-    >>> {t.to_user_string(): [w.to_user_string() for w in ws] for t, ws in feeding_assets().items()}
-    {'events/huvudbok': ['events/sie'], 'events/budget': ['events/sie']}
+    >>> for table, writers in feeding_assets().items():
+    ...     print(table.to_user_string(), [w.to_user_string() for w in writers])
+    events/huvudbok ['events/sie']
+    events/budget ['events/sie']
+    events/balans ['events/sie']
     """
     feeding: dict[dg.AssetKey, list[dg.AssetKey]] = {}
     for source in SOURCES:

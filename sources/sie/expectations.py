@@ -9,7 +9,11 @@ In order, each suite only if the one before passed:
    (or -1, see below), Konto 4 digits, amounts and dates well formed, Datum inside
    Period and inside the financial year `#RAR 0`;
 4. vouchers: the lines of every voucher sum to zero (SIE 4B, #TRANS 4);
-5. budget, when the file has `#PBUDGET` of year 0: the same cell rules on those lines.
+5. budget, when the file has `#PBUDGET` of year 0: the same cell rules on those lines;
+6. balances, when the file has `#IB`/`#UB`/`#RES` of year 0 or −1: accounts and amounts
+   well formed, `#IB`/`#UB` on balance accounts (class 1–2) and `#RES` on result
+   accounts (class 3–8), each dated by `#RAR`;
+7. trial balance: per year, Σ #UB − Σ #IB + Σ #RES = 0 (`_trial_balance` says why).
 """
 
 from __future__ import annotations
@@ -76,6 +80,10 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
         result.append(
             ("budget", budget_cells, [*_budget_expectations(with_unknown), *budget_in_period])
         )
+    balances = parsed.companions.get("balance_raw")
+    if balances is not None and balances.height:
+        result.append(("balances", _balance_cells(balances), _balance_expectations()))
+        result.append(("trial_balance", _trial_balance(balances), [_trial_balance_rule()]))
     return result
 
 
@@ -268,3 +276,102 @@ def _budget_expectations(reference: Reference) -> list:
         *amount_rules("belopp", "#PBUDGET saldo"),
         *known_verksamhet(reference),
     ]
+
+
+# SIE 4B: "#IB/#UB Ingående/Utgående balans för balanskonto", "#RES Saldo för
+# resultatkonto". Kommun-Bas's balance accounts are classes 1–2, result accounts 3–8.
+_ACCOUNT_OF_POST = {"IB": "12", "UB": "12", "RES": "345678"}
+
+
+def _balance_cells(balances: pl.DataFrame) -> pl.DataFrame:
+    """The #IB/#UB/#RES lines as delivered, with the class check column `wrong_class`."""
+    first_digit = pl.col("konto").str.slice(0, 1)
+    wrong = pl.lit(None, pl.String)
+    for post, digits in _ACCOUNT_OF_POST.items():
+        wrong = (
+            pl.when((pl.col("post") == post) & ~first_digit.is_in(list(digits)))
+            .then(pl.format("#{} on account {}", "post", "konto"))
+            .otherwise(wrong)
+        )
+    # `belopp`: the name the account-and-amount rules shared with #TRANS read.
+    return balances.with_columns(wrong_class=wrong, belopp=pl.col("saldo"))
+
+
+def _balance_expectations() -> list:
+    return [
+        *_account_and_amount("#IB/#UB/#RES konto", "#IB/#UB/#RES saldo"),
+        rule(
+            E.ExpectColumnValuesToBeNull(column="wrong_class"),
+            "#IB and #UB are balances of balance accounts (Kommun-Bas class 1–2), #RES of "
+            "result accounts (class 3–8) (SIE 4B §#IB, #UB, #RES)",
+        ),
+        rule(
+            E.ExpectColumnValuesToNotBeNull(column="period"),
+            "the balances' year is known: the file has #RAR 0 with its first and last day "
+            "YYYYMMDD (a balance is dated to its year's last month, #IB to the month before)",
+        ),
+    ]
+
+
+def _trial_balance(balances: pl.DataFrame) -> pl.DataFrame:
+    """One row per year number (0, −1), at its first balance line: null when the year's
+    balances agree, else the three sums and what they come to.
+
+    Summed as Decimal(18, 2) from the text, as the vouchers are.
+    """
+    typed = balances.select(
+        "line_number",
+        "arsnr",
+        "post",
+        pl.col("saldo").cast(pl.Decimal(18, 2), strict=False),
+    )
+    zero = pl.lit(0).cast(pl.Decimal(18, 2))
+
+    def total(post: str) -> pl.Expr:
+        return pl.col("saldo").filter(pl.col("post") == post).sum().fill_null(zero)
+
+    sums = typed.group_by("arsnr", maintain_order=True).agg(
+        pl.col("line_number").min(),
+        pl.col("line_number").max().alias("last"),
+        total("UB").alias("ub"),
+        total("IB").alias("ib"),
+        total("RES").alias("res"),
+    )
+    return sums.select(
+        "line_number",
+        pl.when(pl.col("ub") - pl.col("ib") + pl.col("res") != 0)
+        .then(
+            pl.format(
+                "year {} (lines {}–{}): Σ#UB {} − Σ#IB {} + Σ#RES {} = {}, not 0",
+                "arsnr",
+                "line_number",
+                "last",
+                pl.col("ub").cast(pl.String),
+                pl.col("ib").cast(pl.String),
+                pl.col("res").cast(pl.String),
+                (pl.col("ub") - pl.col("ib") + pl.col("res")).cast(pl.String),
+            )
+        )
+        .alias("trial_balance"),
+    )
+
+
+def _trial_balance_rule():
+    """Why Σ #UB − Σ #IB + Σ #RES must be zero for each year of the file.
+
+    Every voucher of a year sums to zero (SIE 4B #TRANS 4: the `vouchers` suite), so the
+    year's movements summed over all accounts are zero too. On a balance account the
+    year's movement is #UB − #IB; a result account starts the year at zero, so its
+    movement is its #RES. Hence Σ(#UB − #IB) + Σ#RES = 0 per year, whether or not the
+    books were closed into eget kapital: BLBLOV_SIE4.SE's opening balances alone sum to
+    −187 195,27 (its results stay in 2099 unclosed), yet 2017 gives −266 909,06 −
+    (−187 195,27) + 79 713,79 = 0. Σ#IB = 0 alone would reject that sound file.
+    """
+    return rule(
+        E.ExpectColumnValuesToBeNull(column="trial_balance"),
+        "the trial balance holds for each year: Σ #UB − Σ #IB (the year's movement on the "
+        "balance accounts) + Σ #RES (the year's result accounts) = 0, as every voucher of "
+        "the year balances (SIE 4B #IB, #UB, #RES, #TRANS 4): an account's balance is "
+        "missing or wrong, export the whole year again / balansen stämmer inte: UB − IB + "
+        "RES ska summera till 0 för varje år, exportera om hela året",
+    )

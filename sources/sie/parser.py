@@ -11,7 +11,15 @@ What is read (SIE 4B):
   (År, Verksamhet, Slag) into one budget decision of the board and year. Only year 0
   (the current financial year) is read: earlier years' budgets are history the city's
   budget decisions already hold.
-- `#FNR`, `#RAR 0`: the board (unless the file name names it) and the financial year.
+- `#IB årsnr konto saldo`, `#UB ...` (balance accounts) and `#RES ...` (result accounts)
+  of year 0 and −1 (§#IB, #UB, #RES): account balances (`events.balans`, Post IB, UB,
+  RES). Every row is a balance at the end of a month: `#UB` and `#RES` of a year at its
+  last month, `#IB` (the year's opening, after the closing entries of the year before)
+  at the month before it starts; 2017 of `#RAR 0 20170101 20171231` puts `#UB 0` and
+  `#RES 0` at 201712 and `#IB 0` at 201612. Comparison years −2, −3, ... are left out:
+  the export of those years holds them as its year 0.
+- `#FNR`, `#RAR 0`, `#RAR -1`: the board (unless the file name names it) and the
+  financial years (−1 is 0's year before when the file has no `#RAR -1`).
 
 Everything is text until typed with Polars, like the CSV sources: a bad amount or date
 stays visible to the expectations, which name its line.
@@ -63,6 +71,10 @@ LEDGER_TEXT = (
     "extra",
 )
 BUDGET_TEXT = ("line_number", "period", "namnd", "verksamhet", "konto", "belopp")
+# `#IB`/`#UB`/`#RES` as delivered: year number (0, -1), label without `#`, account, amount.
+BALANCE_TEXT = ("line_number", "arsnr", "post", "konto", "saldo")
+BALANCE_YEARS = ("0", "-1")
+BALANCE_LABELS = ("#IB", "#UB", "#RES")
 
 
 @dataclass
@@ -72,8 +84,10 @@ class _Reading:
     namnd: str | None
     fnr: str | None = None
     year: tuple[str, str] | None = None  # #RAR 0: first and last day, YYYYMMDD
+    year_before: tuple[str, str] | None = None  # #RAR -1
     ledger: list[tuple] = field(default_factory=list)
     budget: list[tuple] = field(default_factory=list)
+    balances: list[tuple] = field(default_factory=list)  # BALANCE_TEXT
     # (line, record as delivered, its fields for the personnummer check: `_searchable`)
     records: list[tuple[int, str, str]] = field(default_factory=list)
     checksum: Checksum = field(default_factory=Checksum)  # #KSUMMA, when the file has one
@@ -89,6 +103,15 @@ def parse(data: bytes, file_name: str, companions: Mapping[str, bytes]) -> Parse
     except SieSyntaxError as exc:
         raise ParseError(f"not a SIE 4 file: {exc}") from exc
     namnd = reading.namnd or reading.fnr
+    periods = balance_periods(reading)
+    balance_raw = pl.DataFrame(
+        [(*row, periods.get((row[1], row[2]))) for row in reading.balances],
+        schema={
+            **{c: (pl.Int32 if c == "line_number" else pl.String) for c in BALANCE_TEXT},
+            "period": pl.String,
+        },
+        orient="row",
+    )
 
     raw = pl.DataFrame(
         [(*row[:2], namnd, *row[3:]) for row in reading.ledger],
@@ -146,6 +169,7 @@ def parse(data: bytes, file_name: str, companions: Mapping[str, bytes]) -> Parse
                 schema={"line_number": pl.Int32, "ksumma": pl.String},
                 orient="row",
             ),
+            "balance_raw": balance_raw,
             "financial_year": pl.DataFrame(
                 {
                     "first_day": [reading.year[0] if reading.year else None],
@@ -154,7 +178,67 @@ def parse(data: bytes, file_name: str, companions: Mapping[str, bytes]) -> Parse
                 schema={"first_day": pl.String, "last_day": pl.String},
             ),
         },
-        tables={"huvudbok": ledger, "budget": budget_decision(budget_raw)},
+        tables={
+            "huvudbok": ledger,
+            "budget": budget_decision(budget_raw),
+            "balans": balance_rows(balance_raw, namnd),
+        },
+    )
+
+
+def _month_before(day: str) -> str | None:
+    """YYYYMM of the month before the one `day` (YYYYMMDD) falls in, None if no date.
+
+    >>> _month_before("20170101"), _month_before("20170501"), _month_before("2017")
+    ('201612', '201704', None)
+    """
+    if len(day) != 8 or not day.isdigit() or not 1 <= int(day[4:6]) <= 12:
+        return None
+    year, month = int(day[:4]), int(day[4:6]) - 1
+    return f"{year - 1}12" if month == 0 else f"{year}{month:02d}"
+
+
+def balance_periods(reading: _Reading) -> dict[tuple[str, str], str | None]:
+    """The month each (year number, post) of the file's balances is dated to.
+
+    `#UB`/`#RES` of a year: its last month; `#IB`: the month before its first. Year −1 is
+    `#RAR -1`, else the twelve months before `#RAR 0`. No `#RAR 0`: no dates (None), and
+    the balance suite rejects the file naming the missing record.
+
+    >>> r = _Reading(namnd="142", year=("20170101", "20171231"))
+    >>> balance_periods(r)[("0", "UB")], balance_periods(r)[("-1", "IB")]
+    ('201712', '201512')
+    """
+    first, last = reading.year or ("", "")
+    ends = {"0": (first, last)}
+    before = _month_before(first)
+    ends["-1"] = reading.year_before or (
+        (f"{int(first[:4]) - 1}{first[4:]}", f"{before}31") if before else ("", "")
+    )
+    periods: dict[tuple[str, str], str | None] = {}
+    for number, (start, end) in ends.items():
+        closing = end[:6] if len(end) == 8 and end.isdigit() else None
+        periods[(number, "UB")] = periods[(number, "RES")] = closing
+        periods[(number, "IB")] = _month_before(start)
+    return periods
+
+
+def balance_rows(balance_raw: pl.DataFrame, namnd: str | None) -> pl.DataFrame:
+    """The balances as `events.balans` rows: Nämnd, Period, Konto, Saldo, Post.
+
+    `extra` keeps the record and its year number (`{"post": "#IB", "arsnr": "0"}`) for
+    lineage: the row's period says which year, the record which kind of balance.
+    """
+    return balance_raw.select(
+        "line_number",
+        pl.lit(namnd, pl.String).alias("namnd"),
+        pl.col("period").cast(pl.Int32, strict=False),
+        "konto",
+        pl.col("saldo").cast(pl.Decimal(18, 2), strict=False),
+        "post",
+        pl.concat_str(
+            pl.lit('{"post": "#'), "post", pl.lit('", "arsnr": "'), "arsnr", pl.lit('"}')
+        ).alias("extra"),
     )
 
 
@@ -246,6 +330,12 @@ def _read(text: str, reading: _Reading) -> None:
             reading.fnr = record.field(0) or None
         elif label == "#RAR" and record.field(0) == "0":
             reading.year = (record.field(1), record.field(2))
+        elif label == "#RAR" and record.field(0) == "-1":
+            reading.year_before = (record.field(1), record.field(2))
+        elif label in BALANCE_LABELS and record.field(0) in BALANCE_YEARS:
+            reading.balances.append(
+                (record.line_number, record.field(0), label[1:], record.field(1), record.field(2))
+            )
         elif label == "#PBUDGET" and record.field(0) == "0":
             reading.budget.append(_budget_line(record))
     if voucher is not None:

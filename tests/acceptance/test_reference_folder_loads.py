@@ -1,5 +1,6 @@
 """Every export of the Servicenämnden 2011 folder loads without a rejection, and so do the
-board's comments on its T2 report and its result fund decisions, delivered after it."""
+board's comments on its T2 report, its result fund decisions and its balance sheet of
+August, delivered after it."""
 
 import pytest
 
@@ -32,4 +33,5 @@ def test_every_export_of_the_reference_folder_is_accepted(servicenamnden_2011: P
         "indikatorer",
         "kommentarer",
         "resultatfond",
+        "balans",
     }

@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from tests.conftest import RESULTATFOND, SERVICENAMNDEN, SHARED
+from tests.conftest import BALANS, RESULTATFOND, SERVICENAMNDEN, SHARED
 
 SIE_REFERENCE = SHARED / "reference" / "sie"
 
@@ -58,6 +58,9 @@ RULES: dict[str, str] = {
     "name_length": "too long",  # a 251-character file name
     "section": "section of the report",  # a comment in a section a report has not
     "fund_decision": "kind of decision on the fund",  # neither disposition nor överföring
+    "balance_sheet": "balance sheet of a board and period sums to zero",  # balans off by 0,01
+    "balance_account": "class 1 or 2",  # a result account (3010) in a balance export
+    "trial_balance": "trial balance holds",  # SIE: Σ#UB − Σ#IB + Σ#RES is not 0
 }
 
 # Every form of issue 12, as the value a file holds (the corpus's own test values).
@@ -365,6 +368,9 @@ def _specs() -> list[_Spec]:
     # The fund decisions are kept with the tests (an absolute path: SERVICENAMNDEN / it).
     resultatfond_ref = str(RESULTATFOND)
     resultatfond = ref(resultatfond_ref)
+    # Servicenämnden's balance sheet of August 2011, kept with the tests likewise.
+    balans_ref = str(BALANS)
+    balans = ref(balans_ref)
 
     # Impossible dates: they pass the YYYY-MM-DD shape, not the calendar.
     add(
@@ -553,6 +559,37 @@ def _specs() -> list[_Spec]:
         lambda: kommentarer().set(3, "Text", "Samtal med 19121212-1212 om rehab.").render(),
         rule="personnummer",
         personnummer=("19121212-1212",),
+    )
+    valid(
+        "balans_201108_crlf.csv",
+        "CRLF line ends (UTF-8 with BOM)",
+        balans_ref,
+        newline="\r\n",
+        bom=True,
+    )
+    add(
+        "balans_201108_obalans.csv",
+        "a balance sheet off by 0,01 (1220 5 526 868,28 instead of ,27)",
+        "balans",
+        "rejected",
+        lambda: balans().set(0, "Saldo", "5 526 868,28").render(),
+        rule="balance_sheet",
+    )
+    add(
+        "balans_201108_resultatkonto.csv",
+        "a result account (3010) in a balance export",
+        "balans",
+        "rejected",
+        lambda: balans().set(0, "Konto", "3010").render(),
+        rule="balance_account",
+    )
+    add(
+        "balans_201108_dubblett.csv",
+        "one account twice in a file",
+        "balans",
+        "rejected",
+        lambda: balans().set(1, "Konto", "1220").render(),
+        rule="duplicate_key",
     )
     valid(
         "resultatfond_2011_crlf.csv",
@@ -782,6 +819,25 @@ def _specs() -> list[_Spec]:
         lambda: _sie_replace("#FLAGGA 0\n", "#FLAGGA 0\n#KSUMMA\n") + b"#KSUMMA 1234567890\n",
         rule="ksumma",
         note="no reference SIE file has #KSUMMA; the value 1234567890 is simply wrong",
+    )
+    # Balances in 2011 (#RAR 0): 1910 opens at 100,00 and closes at 150,00, the year's
+    # result accounts hold −50,00: 150 − 100 + (−50) = 0 holds; without #RES it is 50.
+    balances = "#RAR 0 20110101 20111231\n#IB 0 1910 100.00\n#UB 0 1910 150.00\n"
+    add(
+        "sie_142_balans.si",
+        "SIE #IB/#UB/#RES whose trial balance holds (Σ#UB − Σ#IB + Σ#RES = 0)",
+        "sie",
+        "accepted",
+        lambda: _sie_replace("#FLAGGA 0\n", f"#FLAGGA 0\n{balances}#RES 0 3010 -50.00\n"),
+        rows=SIE_ROWS + 3,
+    )
+    add(
+        "sie_142_obalans.si",
+        "SIE balances whose trial balance does not hold (#RES left out: 50,00)",
+        "sie",
+        "rejected",
+        lambda: _sie_replace("#FLAGGA 0\n", f"#FLAGGA 0\n{balances}"),
+        rule="trial_balance",
     )
 
     # Control files.

@@ -84,7 +84,7 @@ def test_demo_city_end_to_end(demo: Demo, capsys: pytest.CaptureFixture[str]) ->
     ).fetchall()
     # Per source, over three years: 2 registers; 36 months + the correction; 3 decisions a
     # year; T1, T2, M10 a year + the corrected T2; 36 months of payroll and of sick
-    # leave; a survey a year; T1, T2 and VB a year.
+    # leave; a survey a year; T1, T2 and VB a year; balances at April, August, December.
     assert dict(accepted) == {
         "organisation": 1,
         "verksamheter": 1,
@@ -96,6 +96,7 @@ def test_demo_city_end_to_end(demo: Demo, capsys: pytest.CaptureFixture[str]) ->
         "medarbetarenkat": 3,
         "indikatorer": 9,
         "kommentarer": 9,
+        "balans": 9,
     }
     boards, months = con.execute(
         "select count(distinct namnd_code), count(distinct period) from marts.fct_ledger"

@@ -30,6 +30,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds a home: `make
 
 # int_*_current model -> the source whose rows it holds
 ROW_MODELS = {
+    "int_balances_current": "balans",
     "int_budget_decisions_current": "budget",
     "int_comments_current": "kommentarer",
     "int_forecasts_current": "prognos",

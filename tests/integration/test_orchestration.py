@@ -24,6 +24,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds a home: `make
 
 # A snapshot of the graph's keys: a renamed or lost asset shows up in review.
 ASSET_KEYS = [
+    "events/balans",
     "events/batches",
     "events/budget",
     "events/huvudbok",
@@ -39,6 +40,7 @@ ASSET_KEYS = [
     "events/sjukfranvaro",
     "events/supersession_keys",
     "events/verksamheter",
+    "intermediate/int_balances_current",
     "intermediate/int_batches_accepted",
     "intermediate/int_budget_decisions_current",
     "intermediate/int_budget_followup_booked_months",
@@ -81,6 +83,7 @@ ASSET_KEYS = [
     "marts/fct_sick_leave",
     "marts/fct_staff_survey",
     "marts/meta_freshness",
+    "marts/rpt_balance_sheet",
     "marts/rpt_budget_followup",
     "marts/rpt_budget_followup_mnkr",
     "marts/rpt_city_totals",
@@ -92,8 +95,10 @@ ASSET_KEYS = [
     "marts/rpt_sick_leave",
     "published/tertial",
     "reports/board_reports",
+    "staging/balansrakning_rubriker",
     "staging/kommunbas_kontogrupper",
     "staging/source_key_columns",
+    "staging/stg_balans__balances",
     "staging/stg_budget__decisions",
     "staging/stg_events__batches",
     "staging/stg_events__key_parts",
@@ -369,6 +374,7 @@ def test_jobs_run_one_step_at_a_time() -> None:
         assert defs.resolve_job_def(name).executor_def is dg.in_process_executor
     monthly = defs.resolve_job_def("ingest_monthly")
     assert {k.to_user_string() for k in monthly.asset_layer.executable_asset_keys} == {
+        "events/balans",
         "events/huvudbok",
         "events/lon",
         "events/sjukfranvaro",

@@ -68,7 +68,8 @@ def test_kst_file_loads_with_ansvar_verksamhet_and_projekt(
 
     _, result = ingest(home, [verksamheter, kst])
 
-    assert (result.status, result.rows) == ("accepted", 3), result.reason
+    # 3 ledger lines and 2 balances (#UB 0 1910 -300.00, #RES 0 5010 300.00: 0 in sum).
+    assert (result.status, result.rows) == ("accepted", 3 + 2), result.reason
     # #VER A 1 20210101 "test": #TRANS 5010 {1 "100000" 2 "100000" 6 "1234567891234567999"}
     # 100.00, #TRANS 5010 {1 "1000012" 2 "1000012" 6 "1000"} 200.00, #TRANS 1910 {} -300.00.
     assert _query(
@@ -107,9 +108,10 @@ def test_kst_file_loads_with_ansvar_verksamhet_and_projekt(
     ) == [("sie", "cp437")]
     assert _query(
         home,
-        "select source, key, row_count from events.supersession_keys where batch_id = ?",
+        "select source, key, row_count from events.supersession_keys where batch_id = ? "
+        "order by source",
         [result.batch_id],
-    ) == [("huvudbok", "142|202101", 3)]
+    ) == [("balans", "142|202112", 2), ("huvudbok", "142|202101", 3)]  # #RAR 0: 2021
 
 
 # BLBLOV_SIE4.SE: 20 vouchers, 74 #TRANS lines, all without objects; per account the
@@ -144,7 +146,8 @@ def test_blblov_file_loads_ledger_and_period_budget_in_one_batch(
 
     [result] = ingest(home, [blblov])
 
-    assert (result.status, result.rows) == ("accepted", 74 + 3)
+    # 74 ledger lines, 3 budget rows, 119 balances (#IB/#UB/#RES of 2017 and 2016).
+    assert (result.status, result.rows) == ("accepted", 74 + 3 + 119)
     accounts = _query(
         home,
         "select konto, count(*), sum(belopp)::varchar from events.huvudbok group by konto",
@@ -212,6 +215,16 @@ def test_blblov_file_loads_ledger_and_period_budget_in_one_batch(
         ("budget", "SIE #PBUDGET 142 2017", 3)
     ]
     assert {b for *_, b in keys} == {result.batch_id}
+    # The balances in the same batch, a month of balances per key (tests/unit/test_balans.py).
+    assert _query(
+        home,
+        "select key, row_count, batch_id from events.supersession_keys "
+        "where source = 'balans' order by key",
+    ) == [
+        ("142|201512", 23, result.batch_id),
+        ("142|201612", 62, result.batch_id),
+        ("142|201712", 34, result.batch_id),
+    ]
 
     # The same bytes again are a duplicate: nothing is written.
     before = event_state(home)

@@ -26,7 +26,7 @@ from sources.huvudbok import SOURCE as HUVUDBOK
 from sources.organisation import SOURCE as ORGANISATION
 from sources.registry import SOURCES
 from sources.verksamheter import SOURCE as VERKSAMHETER
-from tests.conftest import RESULTATFOND, SERVICENAMNDEN
+from tests.conftest import BALANS, RESULTATFOND, SERVICENAMNDEN
 
 pytestmark = pytest.mark.unit
 
@@ -464,6 +464,7 @@ REFERENCE_FILE = {
     "kommentarer": "../kommentarer/kommentarer_2011_T2.csv",
     # Kept with the tests (tests/fixtures/; SERVICENAMNDEN / an absolute path is the path).
     "resultatfond": str(RESULTATFOND),
+    "balans": str(BALANS),
 }
 CSV_SOURCES = [s for s in SOURCES if s.name != "sie"]  # SIE has records, not headers
 MISSING = [(s, c.header) for s in CSV_SOURCES for c in s.contract.columns if c.required]

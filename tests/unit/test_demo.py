@@ -132,6 +132,7 @@ def test_files_are_listed_in_name_order_and_all_on_disk(city: DemoCity) -> None:
     budgets = [f"budget_2022_{n}.csv" for n in (1, 2, 3)]
     forecasts = [f"prognos_2022_{o}.csv" for o in ("T1", "T2", "M10")]
     hr = [f"{s}_2022{m:02d}.csv" for s in ("lon", "sjukfranvaro") for m in range(1, 13)]
+    balances = [f"balans_2022{m:02d}.csv" for m in (4, 8, 12)]
     yearly = [
         "medarbetarenkat_2022.csv",
         *(f"{s}_2022_{r}.csv" for s in ("indikatorer", "kommentarer") for r in REPORTS),
@@ -146,6 +147,7 @@ def test_files_are_listed_in_name_order_and_all_on_disk(city: DemoCity) -> None:
         *forecasts,
         FORECAST_CORRECTION,
         *hr,
+        *balances,
         *yearly,
     ]
     assert sorted(names) == sorted(expected)
@@ -357,9 +359,9 @@ def test_the_default_city(tmp_path: Path) -> None:
     city = write_demo_city(tmp_path)
     assert city.boards == 28
     # Registers, ledger months, accidents, controls; then per year 3 budget decisions,
-    # 3 forecasts, 12 + 12 HR months, a survey, 3 indicator reports and 3 comment files;
-    # one correction.
-    assert len(city.files) == 2 + 36 + 3 + 9 + 3 * (3 + 3 + 24 + 1 + 3 + 3) + 1
+    # 3 forecasts, 12 + 12 HR months, a survey, 3 indicator reports, 3 comment files and
+    # 3 balance sheets; one correction.
+    assert len(city.files) == 2 + 36 + 3 + 9 + 3 * (3 + 3 + 24 + 1 + 3 + 3 + 3) + 1
     assert _ledger_digest(city) == DEFAULT_LEDGER_DIGEST
     net: defaultdict[tuple[str, str], Decimal] = defaultdict(Decimal)
     rows = 0
@@ -514,3 +516,29 @@ def test_exactly_one_indicator_value_cannot_be_parsed(city: DemoCity) -> None:
         kinds = {parse_value(r[c] or None).kind for r in rows for c in ("Årsmål", "KF:s årsmål")}
         assert {"number", "decrease", "increase", "set_by_board", "tolerance"} <= kinds
     assert unparsed == [("T2", "142", "Periodens utfall", "ca 87 %")]
+
+
+def test_every_balance_sheet_loads_and_balances_per_board(city: DemoCity) -> None:
+    """The tertials' balance sheets pass the balans source's every rule, sum to zero."""
+    import polars as pl
+
+    from sources._common.batch import Reference
+    from sources.balans import SOURCE
+
+    files = [p for p in city.files if p.name.startswith("balans_")]
+    assert [p.name for p in files] == [f"balans_2022{m:02d}.csv" for m in (4, 8, 12)]
+    codes = frozenset(str(code) for code in range(100, 200))
+    sheets = []
+    for path in files:
+        batch = SOURCE.parse(path.read_bytes(), path.name, {})
+        failures = [
+            f.summary()
+            for o in SOURCE.check(batch, Reference(namnd_codes=codes))
+            for f in o.failures
+        ]
+        assert failures == [], (path.name, failures)
+        sums = batch.rows.group_by("namnd").agg(pl.col("saldo").sum())
+        assert sums.height == city.boards and set(sums["saldo"]) == {Decimal("0.00")}
+        sheets.append(batch.rows.sort("namnd", "konto")["saldo"])
+    # Month to month the accounts move (the change since the year start is never all 0).
+    assert sheets[0].to_list() != sheets[1].to_list()

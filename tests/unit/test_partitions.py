@@ -15,6 +15,7 @@ pytestmark = pytest.mark.unit
         ("huvudbok_201106_leverans1.csv", "2011-06-01"),
         ("lon_202412.csv", "2024-12-01"),
         ("sjukfranvaro_201001.csv", "2010-01-01"),
+        ("balans_201108.csv", "2011-08-01"),
         ("huvudbok_201113.csv", None),  # month 13: no month at all
         ("huvudbok_export.csv", None),
         ("budget_2011_1.csv", None),
@@ -26,4 +27,4 @@ def test_partition_of(name: str, key: str | None) -> None:
 
 def test_monthly_sources_are_those_keyed_by_period() -> None:
     monthly = {name for name, source in BY_NAME.items() if is_monthly(source)}
-    assert monthly == {"huvudbok", "lon", "sjukfranvaro"}
+    assert monthly == {"huvudbok", "lon", "sjukfranvaro", "balans"}
