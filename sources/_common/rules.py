@@ -30,8 +30,6 @@ from sources._common.values import (
 
 E = gx.expectations
 
-E = gx.expectations
-
 
 def structure_expectations(contract: Contract, parsed: ParsedBatch) -> list:
     """Required headers present and at least one data row: checked before any cell."""
