@@ -42,6 +42,7 @@ __all__ = [
     "indicators",
     "payroll",
     "plan",
+    "result_funds",
     "sick_leave",
     "survey",
 ]
@@ -639,6 +640,61 @@ def comments(year: int, report: str) -> bytes:
         orient="row",
     ).with_columns(pl.col("Nämnd").cast(pl.String), pl.col("Referens").replace("", None))
     return _write(frame, UTF8_BOM_SPACE)
+
+
+# --- result funds (resultatfond) ---------------------------------------------------------
+
+# The boards with a result fund in the demo: (fund at the start of the first year, used
+# each year for one-off costs, set aside from each year's surplus for the next), kronor.
+# Servicenämnden's first year is the reference report's 2011: 7,6 mnkr, 2,0 used, 5,6
+# carried over.
+FUNDS = {142: (7_600_000, 2_000_000, 1_500_000), 140: (3_200_000, 800_000, 600_000)}
+FUND_MONTH = 8  # delivered with the T2 report's month: its summary prints the fund rows
+
+
+def result_funds(year: int, first_year: int) -> bytes:
+    """`resultatfond_<YYYY>.csv`: each fund board's decisions on its fund in the year.
+
+    A disposition in March (the fund used in the year) and a transfer in August (what is
+    left carried to the next year, announced before the year ends as the reference
+    report does); each year's opening fund is the previous year's transfer plus what
+    that year set aside. Servicenämnden: 7 600 000 − 2 000 000 = 5 600 000 carried in
+    the first year; the second opens with 5 600 000 + 1 500 000 = 7 100 000.
+    """
+    rows = []
+    for board, (first_fund, used, set_aside) in FUNDS.items():
+        opening = first_fund
+        for _ in range(first_year, year):
+            opening = opening - used + set_aside
+        acronym = {142: "SN", 140: "ÄN"}[board]
+        for number, (kind, amount, day) in enumerate(
+            (("disposition", used, "03-16"), ("överföring", opening - used, "08-25")), start=1
+        ):
+            rows.append(
+                (
+                    str(board),
+                    str(year),
+                    f"{opening},00",
+                    kind,
+                    f"{amount},00",
+                    f"{year}-{day}",
+                    f"{acronym}-{year}-RF-{number}",
+                )
+            )
+    frame = pl.DataFrame(
+        rows,
+        schema=[
+            "Nämnd",
+            "År",
+            "Ingående resultatfond",
+            "Beslut",
+            "Belopp",
+            "Beslutsdatum",
+            "Beslut-id",
+        ],
+        orient="row",
+    )
+    return _write(frame, UTF8_PLAIN)
 
 
 # --- 7. indicators ---------------------------------------------------------------------

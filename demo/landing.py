@@ -65,10 +65,11 @@ class _YearExports:
         landing: Path,
         write: Callable[[Path, bytes], None],
         *,
-        is_first: bool,
+        first_year: int,
     ) -> None:
         x = exports
-        self.x, self.seed, self.year, self.write, self.is_first = x, seed, year, write, is_first
+        self.x, self.seed, self.year, self.write = x, seed, year, write
+        self.first_year, self.is_first = first_year, year == first_year
         self.ekonomi, self.hr, self.ils = landing / "ekonomi", landing / "hr", landing / "ils"
         for folder in (self.hr, self.ils):
             folder.mkdir(parents=True, exist_ok=True)
@@ -112,6 +113,9 @@ class _YearExports:
             data = x.indicators(seed, year, report, share, unparseable=unparseable)
             write(self.ils / f"indikatorer_{year}_{report}.csv", data)
             write(self.ils / f"kommentarer_{year}_{report}.csv", x.comments(year, report))
+        if month == x.FUND_MONTH:
+            data = x.result_funds(year, self.first_year)
+            write(self.ekonomi / f"resultatfond_{year}.csv", data)
         if month == 12:
             write(self.hr / f"medarbetarenkat_{year}.csv", x.survey(seed, year))
         if month in balances.MONTHS:  # every board's balance sheet, balanced (demo/balances.py)
@@ -141,6 +145,7 @@ def write_demo_city(
     `prognos_<y>_T1|T2|M10.csv`, `lon_` and `sjukfranvaro_<yyyymm>.csv` every month,
     `medarbetarenkat_<y>.csv`, `indikatorer_<y>_T1|T2|VB.csv`,
     `kommentarer_<y>_T1|T2|VB.csv` (two boards' comments on their reports),
+    `resultatfond_<y>.csv` (two boards' result-fund decisions, with August's files),
     `balans_<y>04|08|12.csv` (every board's balance sheet, balanced); and
     - `prognos_<first>_T2_142_rattelse.csv`: Servicenämnden's T2 forecast delivered again,
       corrected; it supersedes (142, <first>, T2);
@@ -169,7 +174,7 @@ def write_demo_city(
 
     tables = city_tables(seed)
     for year in years:
-        year_exports = _YearExports(tables, seed, year, landing, write, is_first=year == first)
+        year_exports = _YearExports(tables, seed, year, landing, write, first_year=first)
         for month in range(1, 13):
             period = f"{year}{month:02d}"
             ledger = month_ledger(tables, seed, year, month, rows_per_board_month)

@@ -84,7 +84,8 @@ def test_demo_city_end_to_end(demo: Demo, capsys: pytest.CaptureFixture[str]) ->
     ).fetchall()
     # Per source, over three years: 2 registers; 36 months + the correction; 3 decisions a
     # year; T1, T2, M10 a year + the corrected T2; 36 months of payroll and of sick
-    # leave; a survey a year; T1, T2 and VB a year; balances at April, August, December.
+    # leave; a survey a year; T1, T2 and VB a year; balances at April, August, December;
+    # a result-fund file a year.
     assert dict(accepted) == {
         "organisation": 1,
         "verksamheter": 1,
@@ -97,6 +98,7 @@ def test_demo_city_end_to_end(demo: Demo, capsys: pytest.CaptureFixture[str]) ->
         "indikatorer": 9,
         "kommentarer": 9,
         "balans": 9,
+        "resultatfond": 3,
     }
     boards, months = con.execute(
         "select count(distinct namnd_code), count(distinct period) from marts.fct_ledger"

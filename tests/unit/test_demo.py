@@ -135,6 +135,7 @@ def test_files_are_listed_in_name_order_and_all_on_disk(city: DemoCity) -> None:
     balances = [f"balans_2022{m:02d}.csv" for m in (4, 8, 12)]
     yearly = [
         "medarbetarenkat_2022.csv",
+        "resultatfond_2022.csv",
         *(f"{s}_2022_{r}.csv" for s in ("indikatorer", "kommentarer") for r in REPORTS),
     ]
     expected = [
@@ -359,9 +360,9 @@ def test_the_default_city(tmp_path: Path) -> None:
     city = write_demo_city(tmp_path)
     assert city.boards == 28
     # Registers, ledger months, accidents, controls; then per year 3 budget decisions,
-    # 3 forecasts, 12 + 12 HR months, a survey, 3 indicator reports, 3 comment files and
-    # 3 balance sheets; one correction.
-    assert len(city.files) == 2 + 36 + 3 + 9 + 3 * (3 + 3 + 24 + 1 + 3 + 3 + 3) + 1
+    # 3 forecasts, 12 + 12 HR months, a survey, 3 indicator reports, 3 comment files,
+    # 3 balance sheets and a result-fund file; one correction.
+    assert len(city.files) == 2 + 36 + 3 + 9 + 3 * (3 + 3 + 24 + 1 + 3 + 3 + 3 + 1) + 1
     assert _ledger_digest(city) == DEFAULT_LEDGER_DIGEST
     net: defaultdict[tuple[str, str], Decimal] = defaultdict(Decimal)
     rows = 0
