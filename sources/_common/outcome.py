@@ -9,6 +9,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# Suffixes of the check columns the shared cell rules derive from a delivered column
+# (sources/_common/rules.py `cell_values`): `beslutsdatum_not_a_date` checks Beslutsdatum.
+NOT_A_DATE = "_not_a_date"
+BEYOND_CAP = "_beyond_cap"
+FILE_TOTAL = "_file_total"
+DERIVED_SUFFIXES = (NOT_A_DATE, BEYOND_CAP, FILE_TOTAL)
+
+
+def delivered_column(column: str) -> str:
+    """The column a controller knows: a derived check column named by the one it checks.
+
+    >>> delivered_column("beslutsdatum_not_a_date"), delivered_column("belopp")
+    ('beslutsdatum', 'belopp')
+    """
+    for suffix in DERIVED_SUFFIXES:
+        if column.endswith(suffix) and len(column) > len(suffix):
+            return column.removesuffix(suffix)
+    return column
+
 
 def cell_text(value: Any) -> str:
     """A cell value as a report shows it: quoted text, and `(empty)` for a missing cell.
@@ -36,7 +55,7 @@ class Failure:
     observed: Any = None
 
     def summary(self) -> str:
-        where = f" in column {self.column}" if self.column else ""
+        where = f" in column {delivered_column(self.column)}" if self.column else ""
         if self.lines:
             pairs = ", ".join(
                 f"line {line}: {cell_text(value)}"

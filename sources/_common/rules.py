@@ -14,6 +14,7 @@ import polars as pl
 from sources._common import personnummer
 from sources._common.batch import ParsedBatch, Reference
 from sources._common.contract import Column, Contract
+from sources._common.outcome import BEYOND_CAP, FILE_TOTAL, NOT_A_DATE
 from sources._common.validation import matches, rule, unique
 from sources._common.values import (
     FIRST_YEAR,
@@ -78,10 +79,8 @@ def cell_expectations(contract: Contract, parsed: ParsedBatch) -> list:
     return expectations
 
 
-# Derived check columns of `cell_values`, by the column they check: null, or the raw cell.
-NOT_A_DATE = "_not_a_date"
-BEYOND_CAP = "_beyond_cap"
-FILE_TOTAL = "_file_total"
+# Derived check columns of `cell_values`, by the column they check: null, or the raw cell
+# (their suffixes are sources._common.outcome's: a failure names the delivered column).
 
 
 def cell_values(contract: Contract, parsed: ParsedBatch) -> dict[str, pl.Series]:
