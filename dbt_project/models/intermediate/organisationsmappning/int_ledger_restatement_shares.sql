@@ -130,13 +130,32 @@ ends as (
             )
     )
 
+),
+
+successors as (
+
+    select
+        original_namnd_code,
+        period,
+        namnd_code,
+        cast(sum(restated_share) as decimal(38, 20)) as restated_share,
+        max(step_count) as step_count
+    from ends
+    group by original_namnd_code, period, namnd_code
+
 )
 
+-- share_rank 1: the largest share (the lowest code on a tie), which takes a divided
+-- row's rounding remainder in fct_ledger_restated; successor_count 1: a row copied whole.
 select
     original_namnd_code,
     period,
     namnd_code,
-    cast(sum(restated_share) as decimal(38, 20)) as restated_share,
-    max(step_count) as step_count
-from ends
-group by original_namnd_code, period, namnd_code
+    restated_share,
+    step_count,
+    row_number() over (
+        partition by original_namnd_code, period
+        order by restated_share desc, namnd_code asc
+    ) as share_rank,
+    count(*) over (partition by original_namnd_code, period) as successor_count
+from successors
