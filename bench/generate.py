@@ -43,7 +43,8 @@ DEFAULT_FIRST_YEAR = 2015
 DEFAULT_SEED = 2011
 CITY, PROBE, MANIFEST = "city", "probe", "manifest.json"
 # What the files are, beyond the parameters: a data folder of another layout is rewritten.
-LAYOUT = 4  # 2: the city has January and February after its history; 3: comments; 4: balances
+LAYOUT = 5  # 2: the city has January and February after its history; 3: comments; 4: balances
+# 5: the organisation mapping (register/organisationsmappning.csv)
 
 # `huvudbok_201103.csv`, `lon_201101.csv`: a month; `budget_2011_2.csv`: a year and more.
 _MONTHLY = re.compile(r"^(?:huvudbok|lon|sjukfranvaro|balans)_(\d{4})(\d{2})")
@@ -107,8 +108,8 @@ def arrival(file_name: str) -> tuple[int, int] | None:
     ((2011, 12), (2011, 12))
     >>> arrival("kommentarer_2011_T2.csv"), arrival("resultatfond_2011.csv")
     ((2011, 8), (2011, 12))
-    >>> arrival("organisation.csv") is None
-    True
+    >>> arrival("organisation.csv") is None, arrival("organisationsmappning.csv") is None
+    (True, True)
     """
     name = file_name.lower()
     if found := _MONTHLY.match(name):

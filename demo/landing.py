@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from demo import balances, exports
+from demo import balances, exports, mapping
 from demo.city import (
     BOARDS,
     MIN_ROWS_PER_BOARD_MONTH,
@@ -132,7 +132,8 @@ def write_demo_city(
 ) -> DemoCity:
     """Write the demo city's exports into `landing` and say what was written.
 
-    Registers go to `landing/register/`, ledgers, budgets and forecasts to
+    Registers go to `landing/register/` (with `organisationsmappning.csv`, the shares of
+    the register's reorganisations: demo/mapping.py), ledgers, budgets and forecasts to
     `landing/ekonomi/`, payroll, sick leave and the staff survey to `landing/hr/`,
     indicators to `landing/ils/` (sub-folders carry no meaning to the warehouse; the demo
     shows that). Besides one ledger per month:
@@ -171,6 +172,7 @@ def write_demo_city(
 
     write(register / "organisation.csv", _organisation(years))
     write(register / "verksamheter.csv", _verksamheter())
+    write(register / "organisationsmappning.csv", mapping.organisation_mapping(years))
 
     tables = city_tables(seed)
     for year in years:

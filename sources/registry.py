@@ -15,6 +15,7 @@ from sources.kommentarer import SOURCE as KOMMENTARER
 from sources.lon import SOURCE as LON
 from sources.medarbetarenkat import SOURCE as MEDARBETARENKAT
 from sources.organisation import SOURCE as ORGANISATION
+from sources.organisationsmappning import SOURCE as ORGANISATIONSMAPPNING
 from sources.prognos import SOURCE as PROGNOS
 from sources.resultatfond import SOURCE as RESULTATFOND
 from sources.sie import SOURCE as SIE
@@ -39,6 +40,7 @@ SOURCES: list[Source] = [
     KOMMENTARER,
     RESULTATFOND,
     BALANS,
+    ORGANISATIONSMAPPNING,
 ]
 BY_NAME: dict[str, Source] = {s.name: s for s in SOURCES}
 COMPANION_SUFFIXES: set[str] = {s for src in SOURCES for s in src.companion_suffixes}

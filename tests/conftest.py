@@ -27,6 +27,12 @@ RESULTATFOND = Path(__file__).parent / "fixtures" / "resultatfond" / "resultatfo
 # Its balance sheet at 2011-08-31 as its T2 report's "Analys av balansräkning" prints it
 # (omsättningstillgångar 38 549 828,67, eget kapital −41 018 403,52): kept with the tests.
 BALANS = Path(__file__).parent / "fixtures" / "balans" / "balans_201108.csv"
+# The shares of the register's 2007 reorganisation of Kommunstyrelsen's departments
+# (1012 Utvecklingsavdelningen -> 1022 0,6 + 1023 0,4, ...): kept with the tests. Nothing
+# of Servicenämnden's is booked on those codes, so no figure of expected.md moves.
+ORGANISATIONSMAPPNING = (
+    Path(__file__).parent / "fixtures" / "organisationsmappning" / "organisationsmappning.csv"
+)
 
 # `loaded(home, files)`: the fixture below.
 Load = Callable[[Paths, Sequence[Path]], None]
@@ -98,8 +104,9 @@ def ledger_files(*names: str) -> list[Path]:
 def servicenamnden_2011(tmp_path_factory: pytest.TempPathFactory) -> Paths:
     """Every export of `servicenamnden-2011/` loaded as a controller would, then the board's
     comments on its T2 report (`kommentarer/`) and its result fund decisions
-    (tests/fixtures/resultatfond/) and its balance sheet of August (tests/fixtures/balans/),
-    built, published.
+    (tests/fixtures/resultatfond/), its balance sheet of August (tests/fixtures/balans/) and
+    the shares of the 2007 reorganisation (tests/fixtures/organisationsmappning/), built,
+    published.
 
     Loading the folder (~70 files) and building takes ~30 s on a quiet machine, so the
     tests that only read what is published (acceptance figures, README examples, BI
@@ -120,6 +127,7 @@ def servicenamnden_2011(tmp_path_factory: pytest.TempPathFactory) -> Paths:
             results = [*ingest(home, [SERVICENAMNDEN]), *ingest(home, [KOMMENTARER])]
             results += ingest(home, [RESULTATFOND])
             results += ingest(home, [BALANS])
+            results += ingest(home, [ORGANISATIONSMAPPNING])
             outcome = [
                 {"file": r.path.name, "status": r.status, "source": r.source} for r in results
             ]

@@ -9,7 +9,8 @@ TYPES = ("Kommunstyrelse", "Facknämnd", "Stadsdelsnämnd", "Avdelning")
 
 CONTRACT = Contract(
     source="organisation",
-    file_pattern=re.compile(r"organisation.*\.csv"),
+    # `organisation*.csv`, but not `organisationsmappning*.csv` (the mapping's own source).
+    file_pattern=re.compile(r"organisation(?!smappning).*\.csv"),
     columns=(
         Column("Datum", "datum", "date"),  # valid time of the event
         # Skapad | Namnbyte | Sammanslagen | Delad | Nedlagd

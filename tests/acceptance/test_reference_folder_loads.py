@@ -1,6 +1,6 @@
 """Every export of the Servicenämnden 2011 folder loads without a rejection, and so do the
-board's comments on its T2 report, its result fund decisions and its balance sheet of
-August, delivered after it."""
+board's comments on its T2 report, its result fund decisions, its balance sheet of
+August and the shares of the 2007 reorganisation, delivered after it."""
 
 import pytest
 
@@ -34,4 +34,5 @@ def test_every_export_of_the_reference_folder_is_accepted(servicenamnden_2011: P
         "kommentarer",
         "resultatfond",
         "balans",
+        "organisationsmappning",
     }

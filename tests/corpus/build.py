@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from tests.conftest import BALANS, RESULTATFOND, SERVICENAMNDEN, SHARED
+from tests.conftest import BALANS, ORGANISATIONSMAPPNING, RESULTATFOND, SERVICENAMNDEN, SHARED
 
 SIE_REFERENCE = SHARED / "reference" / "sie"
 
@@ -61,6 +61,7 @@ RULES: dict[str, str] = {
     "balance_sheet": "balance sheet of a board and period sums to zero",  # balans off by 0,01
     "balance_account": "class 1 or 2",  # a result account (3010) in a balance export
     "trial_balance": "trial balance holds",  # SIE: Σ#UB − Σ#IB + Σ#RES is not 0
+    "mapping_shares": "sum to exactly 1",  # 1012's shares 0,5 + 0,4 on 2007-01-01
 }
 
 # Every form of issue 12, as the value a file holds (the corpus's own test values).
@@ -371,6 +372,9 @@ def _specs() -> list[_Spec]:
     # Servicenämnden's balance sheet of August 2011, kept with the tests likewise.
     balans_ref = str(BALANS)
     balans = ref(balans_ref)
+    # The shares of the register's 2007 reorganisation, kept with the tests likewise.
+    mappning_ref = str(ORGANISATIONSMAPPNING)
+    mappning = ref(mappning_ref)
 
     # Impossible dates: they pass the YYYY-MM-DD shape, not the calendar.
     add(
@@ -589,6 +593,29 @@ def _specs() -> list[_Spec]:
         "balans",
         "rejected",
         lambda: balans().set(1, "Konto", "1220").render(),
+        rule="duplicate_key",
+    )
+    valid(
+        "organisationsmappning_crlf.csv",
+        "CRLF line ends (UTF-8 with BOM)",
+        mappning_ref,
+        newline="\r\n",
+        bom=True,
+    )
+    add(
+        "organisationsmappning_andelar.csv",
+        "shares of one code and date that sum to 0,9 (1012: 0,5 + 0,4)",
+        "organisationsmappning",
+        "rejected",
+        lambda: mappning().set(1, "Andel", "0,5").render(),
+        rule="mapping_shares",
+    )
+    add(
+        "organisationsmappning_dubblett.csv",
+        "one (Från kod, Till kod, Giltig från) twice in a file",
+        "organisationsmappning",
+        "rejected",
+        lambda: mappning().set(2, "Till kod", "1022").render(),
         rule="duplicate_key",
     )
     valid(

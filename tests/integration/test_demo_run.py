@@ -85,9 +85,10 @@ def test_demo_city_end_to_end(demo: Demo, capsys: pytest.CaptureFixture[str]) ->
     # Per source, over three years: 2 registers; 36 months + the correction; 3 decisions a
     # year; T1, T2, M10 a year + the corrected T2; 36 months of payroll and of sick
     # leave; a survey a year; T1, T2 and VB a year; balances at April, August, December;
-    # a result-fund file a year.
+    # a result-fund file a year; the organisation mapping.
     assert dict(accepted) == {
         "organisation": 1,
+        "organisationsmappning": 1,
         "verksamheter": 1,
         "huvudbok": 37,
         "budget": 9,
@@ -163,6 +164,69 @@ def test_internal_trade_reconciles_on_the_demo_city(demo: Demo) -> None:
     assert pairs > 36 and months == 36 and statuses == ["stämmer"]
     assert revenue == cost == booked > 0
     assert totals == (36, 36, cost)
+
+
+def test_the_restated_ledger_keeps_every_total_on_the_demo_city(demo: Demo) -> None:
+    # demo/mapping.py: from 2023-01-01 (the middle year) Exploateringsnämnden (131) keeps
+    # 0,9 and Idrotts- och friluftsnämnden (133) takes 0,1 of its outdoor areas. So 131's
+    # 2022 rows are divided, 2023 and 2024 are booked in the new organisation already,
+    # and every year's total, restated or not, is the same to the öre.
+    con = duckdb.connect(str(demo.home.published), read_only=True)
+    per_year = con.execute(
+        """
+        select booked.year, booked.total, booked.row_count, restated.total, restated.row_count
+        from (
+            select period // 100 as year, sum(amount) as total, count(*) as row_count
+            from marts.fct_ledger group by all
+        ) as booked
+        inner join (
+            select period // 100 as year, sum(amount) as total, count(*) as row_count
+            from marts.fct_ledger_restated group by all
+        ) as restated using (year)
+        order by year
+        """
+    ).fetchall()
+    moved = con.execute(
+        "select period // 100, count(*), min(restated_share), max(restated_share), "
+        "sum(amount) from marts.fct_ledger_restated "
+        "where original_namnd_code = '131' and namnd_code = '133' group by all"
+    ).fetchall()
+    [(booked_131,)] = con.execute(
+        "select sum(amount) from marts.fct_ledger where namnd_code = '131' and period < 202301"
+    ).fetchall()
+    # Every booked row: its pieces sum to its amount, and each piece keeps its board and
+    # batch (lineage); no booked row is lost or doubled.
+    [(booked_rows, whole, same_batch)] = con.execute(
+        """
+        select count(*),
+            count(*) filter (where pieces.total = ledger.amount),
+            count(*) filter (where pieces.batches = 1 and pieces.batch_id = ledger.batch_id)
+        from marts.fct_ledger as ledger
+        inner join (
+            select original_namnd_code, verksamhet_code, konto, motpart_namnd_code, period,
+                sum(amount) as total, count(distinct batch_id) as batches,
+                any_value(batch_id) as batch_id
+            from marts.fct_ledger_restated group by all
+        ) as pieces
+            on ledger.namnd_code = pieces.original_namnd_code
+            and ledger.verksamhet_code = pieces.verksamhet_code
+            and ledger.konto = pieces.konto
+            and ledger.motpart_namnd_code is not distinct from pieces.motpart_namnd_code
+            and ledger.period = pieces.period
+        """
+    ).fetchall()
+    [(ledger_rows,)] = con.execute("select count(*) from marts.fct_ledger").fetchall()
+    con.close()
+    assert [year for year, *_ in per_year] == [2022, 2023, 2024]
+    for year, booked, rows, restated, restated_rows in per_year:
+        assert restated == booked, year  # exact Decimal, to the öre
+        # 2022: each of 131's rows is two rows; later years one row per booked row.
+        assert (restated_rows > rows) == (year == 2022), year
+    [(year, rows, low, high, to_133)] = moved
+    assert (year, low, high) == (2022, Decimal("0.1"), Decimal("0.1")) and rows > 0
+    # A tenth, to within half an öre a row (each piece is rounded; 131 takes the rest).
+    assert abs(to_133 - booked_131 / 10) <= Decimal("0.005") * rows
+    assert booked_rows == whole == same_batch == ledger_rows
 
 
 # -- Running README shell lines --------------------------------------------------------

@@ -26,7 +26,7 @@ from sources.huvudbok import SOURCE as HUVUDBOK
 from sources.organisation import SOURCE as ORGANISATION
 from sources.registry import SOURCES
 from sources.verksamheter import SOURCE as VERKSAMHETER
-from tests.conftest import BALANS, RESULTATFOND, SERVICENAMNDEN
+from tests.conftest import BALANS, ORGANISATIONSMAPPNING, RESULTATFOND, SERVICENAMNDEN
 
 pytestmark = pytest.mark.unit
 
@@ -465,6 +465,7 @@ REFERENCE_FILE = {
     # Kept with the tests (tests/fixtures/; SERVICENAMNDEN / an absolute path is the path).
     "resultatfond": str(RESULTATFOND),
     "balans": str(BALANS),
+    "organisationsmappning": str(ORGANISATIONSMAPPNING),
 }
 CSV_SOURCES = [s for s in SOURCES if s.name != "sie"]  # SIE has records, not headers
 MISSING = [(s, c.header) for s in CSV_SOURCES for c in s.contract.columns if c.required]

@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 
 from demo import DemoCity, write_demo_city
+from sources._common.batch import Reference
 from sources.indikatorer.values import parse_period, parse_value
+from sources.organisationsmappning import SOURCE as MAPPING
 
 pytestmark = pytest.mark.unit
 
@@ -95,7 +97,8 @@ DEFAULT_LEDGER_DIGEST = "d3c1c946f359dfe3caba12591facbf0621867a0f141a1c8868bb7de
 def _ledger_digest(city: DemoCity) -> str:
     digest = hashlib.sha256()
     for path in city.files:  # in name order
-        if path.name.startswith(("huvudbok_", "organisation", "verksamheter")):
+        # organisation.csv, not organisationsmappning.csv (added later, tested on its own).
+        if path.name.startswith(("huvudbok_", "organisation.csv", "verksamheter")):
             digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
@@ -140,6 +143,7 @@ def test_files_are_listed_in_name_order_and_all_on_disk(city: DemoCity) -> None:
     ]
     expected = [
         "organisation.csv",
+        "organisationsmappning.csv",
         "verksamheter.csv",
         *months,
         *specials,
@@ -221,6 +225,31 @@ def test_every_control_file_matches_its_ledger_exactly(city: DemoCity) -> None:
         }
         assert actual == expected, control.name
         assert all(re.fullmatch(r"-?\d+,\d{2}", line["Summa"]) for line in _rows(control))
+
+
+def test_the_organisation_mapping_passes_its_source_and_divides_whole_codes(
+    city: DemoCity,
+) -> None:
+    # The source's own suites (Great Expectations) on the demo's file against its register,
+    # then by hand: each code's shares on each date sum to exactly 1 (Decimal, no float).
+    path = _named(city, "organisationsmappning.csv")
+    register = frozenset(r["Kod"] for r in _rows(_named(city, "organisation.csv")))
+    batch = MAPPING.parse(path.read_bytes(), path.name, {})
+    assert [
+        f.summary()
+        for o in MAPPING.check(batch, Reference(namnd_codes=register))
+        for f in o.failures
+    ] == []
+    sums: defaultdict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for row in _rows(path):
+        sums[row["Från kod"], row["Giltig från"]] += Decimal(row["Andel"].replace(",", "."))
+    # The 2019 departments and, with the renaming (the single year's own 1 January), the
+    # outdoor areas 131 -> 131 + 133.
+    assert sums == {
+        ("1022", "2019-01-01"): 1,
+        ("1023", "2019-01-01"): 1,
+        ("131", "2022-01-01"): 1,
+    }
 
 
 def test_datum_falls_inside_period(city: DemoCity) -> None:
@@ -359,10 +388,10 @@ def test_the_default_city(tmp_path: Path) -> None:
     """
     city = write_demo_city(tmp_path)
     assert city.boards == 28
-    # Registers, ledger months, accidents, controls; then per year 3 budget decisions,
-    # 3 forecasts, 12 + 12 HR months, a survey, 3 indicator reports, 3 comment files,
-    # 3 balance sheets and a result-fund file; one correction.
-    assert len(city.files) == 2 + 36 + 3 + 9 + 3 * (3 + 3 + 24 + 1 + 3 + 3 + 3 + 1) + 1
+    # Registers and the mapping, ledger months, accidents, controls; then per year 3
+    # budget decisions, 3 forecasts, 12 + 12 HR months, a survey, 3 indicator reports, 3
+    # comment files, 3 balance sheets and a result-fund file; one correction.
+    assert len(city.files) == 3 + 36 + 3 + 9 + 3 * (3 + 3 + 24 + 1 + 3 + 3 + 3 + 1) + 1
     assert _ledger_digest(city) == DEFAULT_LEDGER_DIGEST
     net: defaultdict[tuple[str, str], Decimal] = defaultdict(Decimal)
     rows = 0
