@@ -43,8 +43,9 @@ DEFAULT_FIRST_YEAR = 2015
 DEFAULT_SEED = 2011
 CITY, PROBE, MANIFEST = "city", "probe", "manifest.json"
 # What the files are, beyond the parameters: a data folder of another layout is rewritten.
-LAYOUT = 5  # 2: the city has January and February after its history; 3: comments; 4: balances
-# 5: the organisation mapping (register/organisationsmappning.csv)
+LAYOUT = 6  # 2: the city has January and February after its history; 3: comments; 4: balances
+# 5: the organisation mapping (register/organisationsmappning.csv); 6: internal trade
+# between stable pairs (demo/city.py _BUYERS_PER_SELLER)
 
 # `huvudbok_201103.csv`, `lon_201101.csv`: a month; `budget_2011_2.csv`: a year and more.
 _MONTHLY = re.compile(r"^(?:huvudbok|lon|sjukfranvaro|balans)_(\d{4})(\d{2})")
