@@ -18,13 +18,7 @@
         incremental_strategy='delete+insert',
         unique_key=['namnd_code', 'period'],
         on_schema_change='fail',
-        post_hook=[
-            "delete from {{ this }} as units where not exists (
-                select 1 from {{ ref('int_ledger_batches_current') }} as winners
-                where winners.namnd_code = units.namnd_code
-                    and winners.period = units.period
-                    and winners.batch_id = units.batch_id)",
-        ],
+        post_hook=["{{ ledger_keys_retracted() }}"],
     )
 }}
 
@@ -32,23 +26,7 @@ with
 
 current_batches as (
 
-    select
-        winners.namnd_code,
-        winners.period,
-        winners.batch_id,
-        winners.recorded_at
-    from {{ ref('int_ledger_batches_current') }} as winners
-    {% if is_incremental() %}
-        -- keys whose winner is not what this table holds (incremental run only)
-        where not exists (
-            select 1
-            from {{ this }} as existing
-            where
-                existing.namnd_code = winners.namnd_code
-                and existing.period = winners.period
-                and existing.batch_id = winners.batch_id
-        )
-    {% endif %}
+    {{ ledger_batches_to_read() }}
 
 ),
 

@@ -1,0 +1,39 @@
+{#-
+    The incremental scaffold of the ledger's sums (int_ledger_summed, per account and
+    counterparty; int_ledger_units_summed, per responsibility unit and project), written
+    once. Both are incremental per supersession key (nämnd, period): see
+    int_ledger_summed's header for why.
+
+    ledger_batches_to_read(): the winning batch per (nämnd, period) that the table does
+    not hold yet (all of them on a full build): the keys a run reads again.
+
+    ledger_keys_retracted(): the post-hook that deletes the rows of keys whose batch no
+    longer wins (its only delivery was retracted, or the as-of cut leaves it out).
+-#}
+{% macro ledger_batches_to_read() -%}
+    select
+        winners.namnd_code,
+        winners.period,
+        winners.batch_id,
+        winners.recorded_at
+    from {{ ref('int_ledger_batches_current') }} as winners
+    {% if is_incremental() %}
+        -- keys whose winner is not what this table holds (incremental run only)
+        where not exists (
+            select 1
+            from {{ this }} as existing
+            where
+                existing.namnd_code = winners.namnd_code
+                and existing.period = winners.period
+                and existing.batch_id = winners.batch_id
+        )
+    {% endif %}
+{%- endmacro %}
+
+{% macro ledger_keys_retracted() -%}
+    delete from {{ this }} as summed where not exists (
+        select 1 from {{ ref('int_ledger_batches_current') }} as winners
+        where winners.namnd_code = summed.namnd_code
+            and winners.period = summed.period
+            and winners.batch_id = summed.batch_id)
+{%- endmacro %}
