@@ -4,13 +4,22 @@
     once. Both are incremental per supersession key (nämnd, period): see
     int_ledger_summed's header for why.
 
-    ledger_batches_to_read(): the winning batch per (nämnd, period) that the table does
-    not hold yet (all of them on a full build): the keys a run reads again.
+    Also used by the ledger's marts that are kept the same way (fct_ledger,
+    fct_ledger_restated), so that no model downstream of the ledger copies ten years of
+    history every night.
 
-    ledger_keys_retracted(): the post-hook that deletes the rows of keys whose batch no
-    longer wins (its only delivery was retracted, or the as-of cut leaves it out).
+    ledger_batches_to_read(namnd_column, also_held): the winning batch per (nämnd,
+    period) that the table does not hold yet (all of them on a full build): the keys a
+    run reads again. namnd_column is the table's column of the booked board
+    (fct_ledger_restated: original_namnd_code); also_held, a condition on `existing`
+    that must hold too for a key to count as held (fct_ledger_restated: built with the
+    current organisation mapping).
+
+    ledger_keys_retracted(namnd_column): the post-hook that deletes the rows of keys
+    whose batch no longer wins (its only delivery was retracted, or the as-of cut leaves
+    it out).
 -#}
-{% macro ledger_batches_to_read() -%}
+{% macro ledger_batches_to_read(namnd_column='namnd_code', also_held=none) -%}
     select
         winners.namnd_code,
         winners.period,
@@ -23,17 +32,18 @@
             select 1
             from {{ this }} as existing
             where
-                existing.namnd_code = winners.namnd_code
+                existing.{{ namnd_column }} = winners.namnd_code
                 and existing.period = winners.period
                 and existing.batch_id = winners.batch_id
+                {% if also_held %}and {{ also_held }}{% endif %}
         )
     {% endif %}
 {%- endmacro %}
 
-{% macro ledger_keys_retracted() -%}
+{% macro ledger_keys_retracted(namnd_column='namnd_code') -%}
     delete from {{ this }} as summed where not exists (
         select 1 from {{ ref('int_ledger_batches_current') }} as winners
-        where winners.namnd_code = summed.namnd_code
+        where winners.namnd_code = summed.{{ namnd_column }}
             and winners.period = summed.period
             and winners.batch_id = summed.batch_id)
 {%- endmacro %}

@@ -33,6 +33,7 @@ MARTS = (
     "fct_budget",
     "fct_forecast",
     "fct_ledger",
+    "fct_ledger_restated",
     "rpt_budget_followup",
     "rpt_budget_followup_mnkr",
 )
@@ -144,6 +145,30 @@ class EventLog:
             self._keys(con, batch_id, "huvudbok", [f"{line[0]}|{line[1]}" for line in lines])
         return batch_id
 
+    def mapping(self, lines: list[tuple[str, str, str, str]]) -> int:
+        """Append an organisationsmappning.csv delivery (från, till, andel, giltig från):
+        it replaces the whole mapping (supersession key '*')."""
+        with self._connect() as con:
+            batch_id = self._batch(con, "organisationsmappning", len(lines), "accepted")
+            con.executemany(
+                "insert into events.organisationsmappning values (?, ?, ?, ?, ?, ?, null)",
+                [
+                    [batch_id, n, fran, till, Decimal(andel), dt.date.fromisoformat(giltig)]
+                    for n, (fran, till, andel, giltig) in enumerate(lines, 2)
+                ],
+            )
+            self._keys(con, batch_id, "organisationsmappning", ["*"] * len(lines))
+        return batch_id
+
+    def restated(self) -> dict[tuple[str, str, int], tuple[Decimal, int | None]]:
+        """fct_ledger_restated summed as {(today's namnd, booked namnd, period): (amount,
+        mapping batch)}."""
+        rows = self.query(
+            "select namnd_code, original_namnd_code, period, sum(amount), "
+            "any_value(mapping_batch_id) from marts.fct_ledger_restated group by all"
+        )
+        return {tuple(r[:3]): tuple(r[3:]) for r in rows}
+
     def retract(self, target_id: int) -> int:
         """Append a retraction of a batch or retraction, on the batches' id and clock."""
         retraction_id = self.next_batch_id
@@ -248,6 +273,9 @@ def test_builds_give_current_state_are_idempotent_and_incremental_equals_full_re
     first = build(tmp_path)
 
     assert INCREMENTAL_MARK not in compiled_ledger_sum(first)  # a first build creates the table
+    # No mapping delivered: history restated is history as booked.
+    assert {mapping for _, mapping in log.restated().values()} == {None}
+    assert_restated_sums_are_booked(log)
     assert rows_2012(log) == {
         ("142", "240", "5010", 201201): (Decimal("1200.75"), 2, first_2012),
         ("142", "240", "3410", 201201): (Decimal("-500.00"), 1, first_2012),
@@ -326,10 +354,17 @@ def test_builds_give_current_state_are_idempotent_and_incremental_equals_full_re
     # and February's only delivery (the key vanishes).
     retract_correction = log.retract(correction)
     log.retract(february)
+    # A reorganisation: from 2012 board 142 carries 0,6 of what 130 was (130 keeps 0,4).
+    split_60 = log.mapping(
+        [("130", "142", "0.6", "2012-01-01"), ("130", "130", "0.4", "2012-01-01")]
+    )
 
     incremental = build(tmp_path)
 
     assert INCREMENTAL_MARK in compiled_ledger_sum(incremental)  # the incremental path ran
+    # and so did the marts kept per key the same way
+    for mart in ("fct_ledger", "fct_ledger_restated"):
+        assert INCREMENTAL_MARK in incremental[f"model.tertial.{mart}"], mart
     assert rows_2012(log) == {
         # The correction replaced the whole key: combinations it lacks are gone.
         ("142", "240", "5010", 201201): (Decimal("1100.00"), 1, correction_2012),
@@ -357,6 +392,13 @@ def test_builds_give_current_state_are_idempotent_and_incremental_equals_full_re
         ("Okänd", True, 8, "Finansiella kostnader"),
         ("Ekonomiadministration", False, 9, None),
     ]
+    # Restated: 130's July 2011 divided 0,6/0,4, every other key whole; all rows name
+    # the mapping they were restated with, and the totals are the booked ones.
+    restated = log.restated()
+    assert restated[("142", "130", 201107)] == (Decimal("1440.00"), split_60)
+    assert restated[("130", "130", 201107)] == (Decimal("960.00"), split_60)
+    assert restated[("142", "142", 201203)] == (Decimal("800.00"), split_60)
+    assert_restated_sums_are_booked(log)
     after_incremental = log.marts()
 
     build(tmp_path)  # nothing new delivered
@@ -371,14 +413,43 @@ def test_builds_give_current_state_are_idempotent_and_incremental_equals_full_re
     # Retracting the retraction restores the correction; a new month arrives as well.
     log.retract(retract_correction)
     march = log.ledger([("142", 201103, "230", "6110", "9.00")])
+    # A new mapping (0,5/0,5) restates every key already restated, ledger unchanged.
+    split_50 = log.mapping(
+        [("130", "142", "0.5", "2012-01-01"), ("130", "130", "0.5", "2012-01-01")]
+    )
     build(tmp_path)
     after_incremental = log.marts()
     assert {k: v for k, v in log.ledger_rows().items() if k[3] < 201107} == {
         ("142", "240", "5010", 201101): (Decimal("150.00"), 1, correction),
         ("142", "230", "6110", 201103): (Decimal("9.00"), 1, march),
     }
+    restated = log.restated()
+    assert restated[("142", "130", 201107)] == (Decimal("1200.00"), split_50)
+    assert restated[("130", "130", 201107)] == (Decimal("1200.00"), split_50)
+    assert {mapping for _, mapping in restated.values()} == {split_50}
+    assert_restated_sums_are_booked(log)
     build(tmp_path, "--full-refresh")
     assert log.marts() == after_incremental
+
+    # Retracting the new mapping brings the old one back, on every key.
+    log.retract(split_50)
+    build(tmp_path)
+    restated = log.restated()
+    assert restated[("142", "130", 201107)] == (Decimal("1440.00"), split_60)
+    assert {mapping for _, mapping in restated.values()} == {split_60}
+    after_incremental = log.marts()
+    build(tmp_path, "--full-refresh")
+    assert log.marts() == after_incremental
+
+
+def assert_restated_sums_are_booked(log: EventLog) -> None:
+    """Per booked (nämnd, period), fct_ledger_restated's pieces sum to fct_ledger."""
+    assert log.query(
+        "select namnd_code, period, sum(amount) from marts.fct_ledger group by all order by all"
+    ) == log.query(
+        "select original_namnd_code, period, sum(amount) from marts.fct_ledger_restated "
+        "group by all order by all"
+    )
 
 
 def rows_2012(log: EventLog) -> dict[tuple[str, str, str, int], tuple[Decimal, int, int]]:
