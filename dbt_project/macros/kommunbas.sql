@@ -1,7 +1,8 @@
 {#-
     The Kommun-Bas classification of an account (konto) for the boards' operating
-    follow-up, written once for dim_konto and the intermediate models that sum booked
-    amounts (int_budget_indicators_computed, int_budget_followup_booked_months):
+    follow-up, written once for dim_konto and the models that sum booked amounts
+    (int_budget_indicators_computed, int_budget_followup_booked_months,
+    rpt_internal_trade, rpt_city_totals; through account_followup_slags):
     Kostnader = classes 4-7 and group 85; Intäkter = class 3 and group 84; Investering =
     group 12; anything else is not followed up per board (null).
 -#}
@@ -34,4 +35,19 @@
         when 'Investering' then 1
         when 'Intäkter' then -1
     end
+{%- endmacro %}
+
+{#-
+    Every account of a relation with its follow-up slag, as a query: the models that sum
+    booked amounts join it on konto instead of classifying every row. The classification
+    is a chain of substring tests that DuckDB evaluated twice per row (once to filter,
+    once to project): on the 1-year benchmark city 0,7 s of the 1,5 s of the budget
+    follow-up's measures for 101 000 summed rows, on ten years 1,3 M; the accounts are
+    a few hundred.
+-#}
+{% macro account_followup_slags(relation) -%}
+    select
+        konto,
+        {{ followup_slag(kontoklass('konto'), kontogrupp('konto')) }} as followup_slag
+    from (select distinct konto from {{ relation }}) as accounts
 {%- endmacro %}

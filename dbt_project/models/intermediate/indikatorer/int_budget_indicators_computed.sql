@@ -40,14 +40,22 @@ forecast_t2 as (
 
 ),
 
+account_slags as (
+
+    {{ account_followup_slags(ref('int_ledger_summed')) }}
+
+),
+
 classified as (
 
     select
-        namnd_code,
-        period,
-        amount,
-        {{ followup_slag(kontoklass('konto'), kontogrupp('konto')) }} as followup_slag
-    from {{ ref('int_ledger_summed') }}
+        summed.namnd_code,
+        summed.period,
+        summed.amount,
+        account_slags.followup_slag
+    from {{ ref('int_ledger_summed') }} as summed
+    inner join account_slags
+        on summed.konto = account_slags.konto
 
 ),
 

@@ -19,13 +19,21 @@
 -#}
 with
 
+account_slags as (
+
+    {{ account_followup_slags(ref('fct_ledger')) }}
+
+),
+
 booked as (
 
     select
-        period,
-        amount,
-        {{ followup_slag(kontoklass('konto'), kontogrupp('konto')) }} as followup_slag
-    from {{ ref('fct_ledger') }}
+        fct_ledger.period,
+        fct_ledger.amount,
+        account_slags.followup_slag
+    from {{ ref('fct_ledger') }} as fct_ledger
+    inner join account_slags
+        on fct_ledger.konto = account_slags.konto
 
 ),
 
