@@ -68,12 +68,12 @@ def marts(database: object, sql: str) -> list[tuple]:
 
 def test_the_register_moves_a_unit_with_its_history(reference_copy: Paths) -> None:
     home = reference_copy
-    (home.landing / "ansvar.csv").write_text(REGISTER, encoding="utf-8")
+    (home.landing / "ansvar_2011.csv").write_text(REGISTER, encoding="utf-8")
     for name, text in BROKEN.items():
         (home.landing / name).write_text(text, encoding="utf-8")
     night = run(home, settle_seconds=0)
     status = {r.path.name: r.status for r in night.files}
-    assert status == {"ansvar.csv": "accepted"} | dict.fromkeys(BROKEN, "rejected")
+    assert status == {"ansvar_2011.csv": "accepted"} | dict.fromkeys(BROKEN, "rejected")
     reasons = {r.path.name: str(r.reason) for r in night.files if r.status == "rejected"}
     assert "Ansvar 14230: line 6 from 2011-05-01 overlaps line 5" in reasons["ansvar_overlap.csv"]
     assert "Nämnd is a code of the organisation register" in reasons["ansvar_okand.csv"]
@@ -133,7 +133,7 @@ def test_the_register_moves_a_unit_with_its_history(reference_copy: Paths) -> No
     # As of before 201108's ledger (and so before the register): no 201108, no register.
     (register_at,) = query(
         home.database,
-        "select recorded_at from events.batches where file_name = 'ansvar.csv'",
+        "select recorded_at from events.batches where file_name = 'ansvar_2011.csv'",
     )[0]
     august = accepted_batch(home, "huvudbok_201108.csv")
     (july, july_at), (_, august_at) = query(
@@ -156,7 +156,7 @@ def test_the_register_moves_a_unit_with_its_history(reference_copy: Paths) -> No
 
     # Retract the register and August's ledger: the ledger alone names 14230 again, whole
     # on 142, and August's rows leave fct_ledger_units (an incremental run).
-    register = accepted_batch(home, "ansvar.csv")
+    register = accepted_batch(home, "ansvar_2011.csv")
     for batch in (register, august):
         command = ["--home", str(home.home), "retract", str(batch), "--reason", "fel"]
         assert main([*command, "--yes"]) == 0
