@@ -12,9 +12,10 @@
       boards in one month belongs that month to the board with the most lines, then the
       lower code, so versions never overlap); valid_from is the first day of the run's
       first month, valid_to the next version's valid_from (null on the last), version
-      source 'ledger', is_inferred. A covered month breaks a run, so an inferred version
-      never spans a register version. Its name is the register's newest for the unit, or
-      'Okänd'.
+      source 'ledger', is_inferred. A month whose first day a register version holds
+      breaks a run, so an inferred version never spans one (a register version that holds
+      no month's first day, shorter than a month, does not break it). Its name is the
+      register's newest for the unit, or 'Okänd'.
 
     first_period, last_period, period_count and line_count are the ledger's months and
     lines inside the version (a register version booked in no month has null and 0).
