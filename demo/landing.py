@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from demo import balances, exports, mapping
+from demo import balances, exports, mapping, units
 from demo.city import (
     BOARDS,
     MIN_ROWS_PER_BOARD_MONTH,
@@ -133,8 +133,9 @@ def write_demo_city(
     """Write the demo city's exports into `landing` and say what was written.
 
     Registers go to `landing/register/` (with `organisationsmappning.csv`, the shares of
-    the register's reorganisations: demo/mapping.py), ledgers, budgets and forecasts to
-    `landing/ekonomi/`, payroll, sick leave and the staff survey to `landing/hr/`,
+    the register's reorganisations: demo/mapping.py, and `ansvar.csv`, the names of the
+    responsibility units, one of which moves board: demo/units.py), ledgers, budgets and
+    forecasts to `landing/ekonomi/`, payroll, sick leave and the staff survey to `landing/hr/`,
     indicators to `landing/ils/` (sub-folders carry no meaning to the warehouse; the demo
     shows that). Besides one ledger per month:
     - `huvudbok_<first>06_142_rattelse.csv`: a complete re-export of Servicenämnden's June
@@ -173,6 +174,7 @@ def write_demo_city(
     write(register / "organisation.csv", _organisation(years))
     write(register / "verksamheter.csv", _verksamheter())
     write(register / "organisationsmappning.csv", mapping.organisation_mapping(years))
+    write(register / "ansvar.csv", units.unit_register(years))
 
     tables = city_tables(seed)
     for year in years:

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from sources._common.source import Source
+from sources.ansvar import SOURCE as ANSVAR
 from sources.balans import SOURCE as BALANS
 from sources.budget import SOURCE as BUDGET
 from sources.huvudbok import SOURCE as HUVUDBOK
@@ -41,6 +42,7 @@ SOURCES: list[Source] = [
     RESULTATFOND,
     BALANS,
     ORGANISATIONSMAPPNING,
+    ANSVAR,
 ]
 BY_NAME: dict[str, Source] = {s.name: s for s in SOURCES}
 COMPANION_SUFFIXES: set[str] = {s for src in SOURCES for s in src.companion_suffixes}

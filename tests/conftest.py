@@ -33,6 +33,9 @@ BALANS = Path(__file__).parent / "fixtures" / "balans" / "balans_201108.csv"
 ORGANISATIONSMAPPNING = (
     Path(__file__).parent / "fixtures" / "organisationsmappning" / "organisationsmappning.csv"
 )
+# Servicenämnden's responsibility units, named, none moved (the ledger books 14201-14250;
+# names as its activities'): kept with the tests. No figure moves; dim_ansvar names them.
+ANSVAR = Path(__file__).parent / "fixtures" / "ansvar" / "ansvar.csv"
 
 # `loaded(home, files)`: the fixture below.
 Load = Callable[[Paths, Sequence[Path]], None]
@@ -104,9 +107,9 @@ def ledger_files(*names: str) -> list[Path]:
 def servicenamnden_2011(tmp_path_factory: pytest.TempPathFactory) -> Paths:
     """Every export of `servicenamnden-2011/` loaded as a controller would, then the board's
     comments on its T2 report (`kommentarer/`) and its result fund decisions
-    (tests/fixtures/resultatfond/), its balance sheet of August (tests/fixtures/balans/) and
-    the shares of the 2007 reorganisation (tests/fixtures/organisationsmappning/), built,
-    published.
+    (tests/fixtures/resultatfond/), its balance sheet of August (tests/fixtures/balans/),
+    the shares of the 2007 reorganisation (tests/fixtures/organisationsmappning/) and the
+    register of its responsibility units (tests/fixtures/ansvar/), built, published.
 
     Loading the folder (~70 files) and building takes ~30 s on a quiet machine, so the
     tests that only read what is published (acceptance figures, README examples, BI
@@ -128,6 +131,7 @@ def servicenamnden_2011(tmp_path_factory: pytest.TempPathFactory) -> Paths:
             results += ingest(home, [RESULTATFOND])
             results += ingest(home, [BALANS])
             results += ingest(home, [ORGANISATIONSMAPPNING])
+            results += ingest(home, [ANSVAR])
             outcome = [
                 {"file": r.path.name, "status": r.status, "source": r.source} for r in results
             ]

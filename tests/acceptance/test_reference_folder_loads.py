@@ -1,6 +1,7 @@
 """Every export of the Servicenämnden 2011 folder loads without a rejection, and so do the
 board's comments on its T2 report, its result fund decisions, its balance sheet of
-August and the shares of the 2007 reorganisation, delivered after it."""
+August, the shares of the 2007 reorganisation and the register of its responsibility
+units, delivered after it."""
 
 import pytest
 
@@ -35,4 +36,5 @@ def test_every_export_of_the_reference_folder_is_accepted(servicenamnden_2011: P
         "resultatfond",
         "balans",
         "organisationsmappning",
+        "ansvar",
     }

@@ -22,7 +22,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from tests.conftest import BALANS, ORGANISATIONSMAPPNING, RESULTATFOND, SERVICENAMNDEN, SHARED
+from tests.conftest import (
+    ANSVAR,
+    BALANS,
+    ORGANISATIONSMAPPNING,
+    RESULTATFOND,
+    SERVICENAMNDEN,
+    SHARED,
+)
 
 SIE_REFERENCE = SHARED / "reference" / "sie"
 
@@ -62,6 +69,7 @@ RULES: dict[str, str] = {
     "balance_account": "class 1 or 2",  # a result account (3010) in a balance export
     "trial_balance": "trial balance holds",  # SIE: Σ#UB − Σ#IB + Σ#RES is not 0
     "mapping_shares": "sum to exactly 1",  # 1012's shares 0,5 + 0,4 on 2007-01-01
+    "unit_overlap": "do not overlap",  # ansvar: two open rows of 14201
 }
 
 # Every form of issue 12, as the value a file holds (the corpus's own test values).
@@ -375,6 +383,9 @@ def _specs() -> list[_Spec]:
     # The shares of the register's 2007 reorganisation, kept with the tests likewise.
     mappning_ref = str(ORGANISATIONSMAPPNING)
     mappning = ref(mappning_ref)
+    # Servicenämnden's register of responsibility units, kept with the tests likewise.
+    ansvar_ref = str(ANSVAR)
+    ansvar = ref(ansvar_ref)
 
     # Impossible dates: they pass the YYYY-MM-DD shape, not the calendar.
     add(
@@ -593,6 +604,25 @@ def _specs() -> list[_Spec]:
         "balans",
         "rejected",
         lambda: balans().set(1, "Konto", "1220").render(),
+        rule="duplicate_key",
+    )
+    valid(
+        "ansvar_crlf.csv", "CRLF line ends (UTF-8 with BOM)", ansvar_ref, newline="\r\n", bom=True
+    )
+    add(
+        "ansvar_overlap.csv",
+        "two open validities of one unit (14201 from 2010-01-01 and from 2010-06-01)",
+        "ansvar",
+        "rejected",
+        lambda: ansvar().set(1, "Ansvar", "14201").set(1, "Giltig från", "2010-06-01").render(),
+        rule="unit_overlap",
+    )
+    add(
+        "ansvar_dubblett.csv",
+        "one (Ansvar, Giltig från) twice in a file",
+        "ansvar",
+        "rejected",
+        lambda: ansvar().set(1, "Ansvar", "14201").render(),
         rule="duplicate_key",
     )
     valid(

@@ -26,6 +26,7 @@ from warehouse.settings import Paths
 pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds a home: `make test-fast` skips it
 
 MARTS = (
+    "dim_ansvar",
     "dim_konto",
     "dim_namnd",
     "dim_period",
@@ -34,6 +35,8 @@ MARTS = (
     "fct_forecast",
     "fct_ledger",
     "fct_ledger_restated",
+    "fct_ledger_units",
+    "fct_ledger_units_restated",
     "rpt_budget_followup",
     "rpt_budget_followup_mnkr",
 )

@@ -85,8 +85,9 @@ def test_demo_city_end_to_end(demo: Demo, capsys: pytest.CaptureFixture[str]) ->
     # Per source, over three years: 2 registers; 36 months + the correction; 3 decisions a
     # year; T1, T2, M10 a year + the corrected T2; 36 months of payroll and of sick
     # leave; a survey a year; T1, T2 and VB a year; balances at April, August, December;
-    # a result-fund file a year; the organisation mapping.
+    # a result-fund file a year; the organisation mapping; the register of units.
     assert dict(accepted) == {
+        "ansvar": 1,
         "organisation": 1,
         "organisationsmappning": 1,
         "verksamheter": 1,
@@ -227,6 +228,54 @@ def test_the_restated_ledger_keeps_every_total_on_the_demo_city(demo: Demo) -> N
     # A tenth, to within half an öre a row (each piece is rounded; 131 takes the rest).
     assert abs(to_133 - booked_131 / 10) <= Decimal("0.005") * rows
     assert booked_rows == whole == same_batch == ledger_rows
+
+
+def test_the_units_follow_their_register_on_the_demo_city(demo: Demo) -> None:
+    # demo/units.py: every booked unit is named by the register; Kontaktcenter (14230)
+    # moves from Servicenämnden (142) to Kommunstyrelsen (101) on 2025-01-01, after the
+    # demo's last month. So every month of it is booked on 142 under its 142 version, and
+    # restated its whole history is 101's; 142's other units stay on 142 or follow the
+    # mapping; every year's total is fct_ledger's and fct_ledger_units_restated's.
+    con = duckdb.connect(str(demo.home.published), read_only=True)
+    con.execute("use marts")
+    sources = con.execute(
+        "select version_source, count(*) from dim_ansvar group by all order by all"
+    ).fetchall()
+    versions = con.execute(
+        "select namnd_code, valid_from::varchar, is_current from dim_ansvar "
+        "where ansvar_code = '14230' order by valid_from"
+    ).fetchall()
+    booked_under = con.execute(
+        "select distinct d.namnd_code from fct_ledger_units as f "
+        "join dim_ansvar as d using (ansvar_version_key) where f.ansvar_code = '14230'"
+    ).fetchall()
+    per_year = con.execute(
+        "select year, ledger, units, restated from "
+        "(select period // 100 as year, sum(amount) as ledger from fct_ledger group by 1) "
+        "join (select period // 100 as year, sum(amount) as units from fct_ledger_units "
+        "group by 1) using (year) "
+        "join (select period // 100 as year, sum(amount) as restated "
+        "from fct_ledger_units_restated group by 1) using (year) order by year"
+    ).fetchall()
+    [(moved, moved_rule, booked_14230)] = con.execute(
+        "select sum(amount) filter (where namnd_code = '101'), "
+        "string_agg(distinct restatement_rule, ','), "
+        "(select sum(amount) from fct_ledger_units where ansvar_code = '14230') "
+        "from fct_ledger_units_restated where ansvar_code = '14230'"
+    ).fetchall()
+    stayed = con.execute(
+        "select distinct namnd_code from fct_ledger_units_restated "
+        "where original_namnd_code = '142' and ansvar_code != '14230'"
+    ).fetchall()
+    con.close()
+    assert [source for source, _ in sources] == ["register", "unknown"]  # nothing inferred
+    assert versions == [("142", "2010-01-01", False), ("101", "2025-01-01", True)]
+    assert booked_under == [("142",)]
+    assert [year for year, *_ in per_year] == [2022, 2023, 2024]
+    for year, ledger, units, restated in per_year:
+        assert ledger == units == restated, year  # exact Decimal, to the öre
+    assert moved == booked_14230 != 0 and moved_rule == "ansvar"
+    assert stayed == [("142",)]
 
 
 # -- Running README shell lines --------------------------------------------------------

@@ -24,6 +24,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds a home: `make
 
 # A snapshot of the graph's keys: a renamed or lost asset shows up in review.
 ASSET_KEYS = [
+    "events/ansvar",
     "events/balans",
     "events/batches",
     "events/budget",
@@ -41,6 +42,7 @@ ASSET_KEYS = [
     "events/sjukfranvaro",
     "events/supersession_keys",
     "events/verksamheter",
+    "intermediate/int_ansvar_register_current",
     "intermediate/int_balances_current",
     "intermediate/int_batches_accepted",
     "intermediate/int_budget_decisions_current",
@@ -83,6 +85,8 @@ ASSET_KEYS = [
     "marts/fct_indicator",
     "marts/fct_ledger",
     "marts/fct_ledger_restated",
+    "marts/fct_ledger_units",
+    "marts/fct_ledger_units_restated",
     "marts/fct_payroll",
     "marts/fct_sick_leave",
     "marts/fct_staff_survey",
@@ -102,6 +106,7 @@ ASSET_KEYS = [
     "staging/balansrakning_rubriker",
     "staging/kommunbas_kontogrupper",
     "staging/source_key_columns",
+    "staging/stg_ansvar__units",
     "staging/stg_balans__balances",
     "staging/stg_budget__decisions",
     "staging/stg_events__batches",

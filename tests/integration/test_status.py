@@ -24,6 +24,7 @@ NEWEST = {
     ("resultatfond", "142"): ("2011", 201112, "resultatfond_2011.csv"),
     ("balans", "142"): ("201108", 201108, "balans_201108.csv"),
     ("organisationsmappning", None): (None, None, "organisationsmappning.csv"),
+    ("ansvar", None): (None, None, "ansvar.csv"),
 }
 
 
@@ -36,20 +37,20 @@ def test_status_prints_publication_batches_and_freshness(
     assert "Published at:" in out
     # 72 files: 70 accepted, the copy of March is a duplicate (no batch), expected.md
     # rejected; then the comments on the T2 report, the fund decisions, the balances and
-    # the organisation mapping.
-    assert "Batches:            75 (74 accepted, 1 rejected), through batch 75" in out
+    # the organisation mapping and the register of responsibility units.
+    assert "Batches:            76 (75 accepted, 1 rejected), through batch 76" in out
     # The rejected file by name, with its reason; where its report is.
     assert "Rejected files:     1, not loaded" in out
     [rejected] = [line for line in out.splitlines() if "expected.md: " in line]
     assert len(rejected.split("expected.md: ", 1)[1]) > 10
-    # Short: per source one line (13 sources, one board each), no file per board.
-    assert "Freshness per source" in out and "(13 rows)" in out
+    # Short: per source one line (14 sources, one board each), no file per board.
+    assert "Freshness per source" in out and "(14 rows)" in out
     assert "huvudbok_201108.csv" not in out and "tertial status --verbose" in out
 
     assert main(["--home", str(servicenamnden_2011.home), "status", "--verbose"]) == 0
     verbose = capsys.readouterr().out
     assert verbose.startswith(out.rsplit("Per board:", 1)[0])  # the short status, then
-    assert "huvudbok_201108.csv" in verbose and verbose.count("(13 rows)") == 2
+    assert "huvudbok_201108.csv" in verbose and verbose.count("(14 rows)") == 2
 
     assert main(["--home", str(servicenamnden_2011.home), "status", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)

@@ -26,7 +26,7 @@ from sources.huvudbok import SOURCE as HUVUDBOK
 from sources.organisation import SOURCE as ORGANISATION
 from sources.registry import SOURCES
 from sources.verksamheter import SOURCE as VERKSAMHETER
-from tests.conftest import BALANS, ORGANISATIONSMAPPNING, RESULTATFOND, SERVICENAMNDEN
+from tests.conftest import ANSVAR, BALANS, ORGANISATIONSMAPPNING, RESULTATFOND, SERVICENAMNDEN
 
 pytestmark = pytest.mark.unit
 
@@ -466,6 +466,7 @@ REFERENCE_FILE = {
     "resultatfond": str(RESULTATFOND),
     "balans": str(BALANS),
     "organisationsmappning": str(ORGANISATIONSMAPPNING),
+    "ansvar": str(ANSVAR),
 }
 CSV_SOURCES = [s for s in SOURCES if s.name != "sie"]  # SIE has records, not headers
 MISSING = [(s, c.header) for s in CSV_SOURCES for c in s.contract.columns if c.required]

@@ -18,6 +18,7 @@ import pytest
 
 from demo import DemoCity, write_demo_city
 from sources._common.batch import Reference
+from sources.ansvar import SOURCE as UNITS
 from sources.indikatorer.values import parse_period, parse_value
 from sources.organisationsmappning import SOURCE as MAPPING
 
@@ -144,6 +145,7 @@ def test_files_are_listed_in_name_order_and_all_on_disk(city: DemoCity) -> None:
         *(f"{s}_2022_{r}.csv" for s in ("indikatorer", "kommentarer") for r in REPORTS),
     ]
     expected = [
+        "ansvar.csv",
         "organisation.csv",
         "organisationsmappning.csv",
         "verksamheter.csv",
@@ -252,6 +254,28 @@ def test_the_organisation_mapping_passes_its_source_and_divides_whole_codes(
         ("1023", "2019-01-01"): 1,
         ("131", "2022-01-01"): 1,
     }
+
+
+def test_the_unit_register_passes_its_source_names_every_booked_unit_and_moves_one(
+    city: DemoCity,
+) -> None:
+    # The source's own suites on the demo's file against its register, then: every unit
+    # the ledgers book is named, and only Kontaktcenter (14230) has two rows, 142 up to
+    # the last year's end and 101 from the day after.
+    path = _named(city, "ansvar.csv")
+    register = frozenset(r["Kod"] for r in _rows(_named(city, "organisation.csv")))
+    batch = UNITS.parse(path.read_bytes(), path.name, {})
+    assert [
+        f.summary() for o in UNITS.check(batch, Reference(namnd_codes=register)) for f in o.failures
+    ] == []
+    rows = _rows(path)
+    booked = {row["Ansvar"] for ledger in _ledgers(city) for row in _rows(ledger)}
+    assert booked <= {row["Ansvar"] for row in rows}
+    moved = [
+        (r["Nämnd"], r["Giltig från"], r["Giltig till"]) for r in rows if r["Ansvar"] == "14230"
+    ]
+    assert moved == [("142", "2010-01-01", "2022-12-31"), ("101", "2023-01-01", "")]
+    assert len(rows) == len({r["Ansvar"] for r in rows}) + 1
 
 
 def test_datum_falls_inside_period(city: DemoCity) -> None:
@@ -390,10 +414,10 @@ def test_the_default_city(tmp_path: Path) -> None:
     """
     city = write_demo_city(tmp_path)
     assert city.boards == 28
-    # Registers and the mapping, ledger months, accidents, controls; then per year 3
+    # Registers, the mapping and the units, ledger months, accidents, controls; per year 3
     # budget decisions, 3 forecasts, 12 + 12 HR months, a survey, 3 indicator reports, 3
     # comment files, 3 balance sheets and a result-fund file; one correction.
-    assert len(city.files) == 3 + 36 + 3 + 9 + 3 * (3 + 3 + 24 + 1 + 3 + 3 + 3 + 1) + 1
+    assert len(city.files) == 4 + 36 + 3 + 9 + 3 * (3 + 3 + 24 + 1 + 3 + 3 + 3 + 1) + 1
     assert _ledger_digest(city) == DEFAULT_LEDGER_DIGEST
     net: defaultdict[tuple[str, str], Decimal] = defaultdict(Decimal)
     rows = 0
