@@ -43,10 +43,11 @@ DEFAULT_FIRST_YEAR = 2015
 DEFAULT_SEED = 2011
 CITY, PROBE, MANIFEST = "city", "probe", "manifest.json"
 # What the files are, beyond the parameters: a data folder of another layout is rewritten.
-LAYOUT = 7  # 2: the city has January and February after its history; 3: comments; 4: balances
+LAYOUT = 8  # 2: the city has January and February after its history; 3: comments; 4: balances
 # 5: the organisation mapping (register/organisationsmappning.csv); 6: internal trade
 # between stable pairs (demo/city.py _BUYERS_PER_SELLER); 7: the register of
-# responsibility units (register/ansvar.csv)
+# responsibility units (register/ansvar.csv); 8: verksamheter.csv with Efterträdare and
+# RS-kod (issue 17)
 
 # `huvudbok_201103.csv`, `lon_201101.csv`: a month; `budget_2011_2.csv`: a year and more.
 _MONTHLY = re.compile(r"^(?:huvudbok|lon|sjukfranvaro|balans)_(\d{4})(\d{2})")

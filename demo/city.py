@@ -275,6 +275,43 @@ ACTIVITIES: dict[int, tuple[tuple[int, str, int | None], ...]] = {
 DEPRECIATION, INTERNAL_INTEREST = 900, 910
 # Activities that ended before the demo: listed with Giltig till, never booked on.
 ENDED: dict[tuple[int, int], str] = {(141, 230): "2019-12-31"}
+# Where an ended activity's work went (verksamheter.csv's Efterträdare): the guardians of
+# unaccompanied children became part of the supervision of guardians.
+SUCCESSORS: dict[tuple[int, int], int] = {(141, 230): 210}
+
+# Each activity's RS-kod, a leaf of SCB's Räkenskapssammandraget (dbt seed
+# rs_verksamhetsomraden), so the boards' costs compare with each other and with the
+# published figures (rpt_activity_costs_rs). Servicenämnden (142) sells its services to
+# the other boards and has none: its costs land in the buyers' activities in RS. The
+# month-end activities (900 depreciation, 910 internal interest) have none either: RS
+# spreads them over the activities, the demo does not.
+_DISTRICT_RS = {
+    100: 100,
+    210: 407,
+    220: 569,
+    221: 575,
+    230: 510,
+    231: 510,
+    240: 513,
+    250: 250,
+    260: 300,
+}
+RS_CODES: dict[int, dict[int, int]] = {
+    101: {100: 100, 110: 130, 120: 220, 130: 130, 140: 130, 141: 130, 150: 275, 160: 300},
+    130: {100: 100, 210: 610, 211: 610, 220: 472, 230: 476, 240: 610, 250: 600},
+    131: {100: 100, 210: 800, 220: 215, 221: 215, 230: 800, 240: 215},
+    132: {100: 100, 210: 800, 220: 810, 230: 810, 231: 810, 240: 800, 250: 315},
+    133: {100: 100, 210: 340, 211: 340, 220: 300, 230: 300, 240: 340},
+    134: {100: 100, 210: 320, 211: 320, 220: 330, 230: 315, 240: 315, 250: 315},
+    135: {100: 100, 210: 261, 211: 261, 220: 263, 230: 225, 240: 261},
+    136: {100: 100, 210: 571, 220: 571, 221: 571, 230: 569, 240: 559, 250: 513, 260: 585},
+    137: {100: 100, 210: 215, 220: 215, 230: 215, 231: 215, 240: 215},
+    138: {100: 100, 210: 249, 211: 249, 220: 249, 230: 249, 240: 249, 250: 250},
+    139: {100: 100, 210: 440, 211: 443, 220: 450, 230: 407, 240: 425, 250: 440, 260: 440},
+    140: {100: 100, 210: 510, 220: 510, 221: 510, 230: 510, 240: 510, 250: 510},
+    141: {100: 100, 210: 130, 211: 130, 220: 130, 230: 569, 240: 130, 250: 130},
+    142: {},
+}
 
 # Kommun-Bas accounts of the ordinary lines: (konto, kind, share of rows, relative size,
 # texts). Kinds: cost (classes 4-7), invest (12, always with a project), revenue (3 and 84).
@@ -864,11 +901,17 @@ def _organisation(years: tuple[int, ...]) -> bytes:
 
 
 def _verksamheter() -> bytes:
-    """verksamheter.csv: every board's activities, valid from the board's creation."""
-    lines = ["Nämnd;Verksamhet;Namn;Överordnad;Giltig från;Giltig till"]
+    """verksamheter.csv: every board's activities, valid from the board's creation, with
+    the optional Efterträdare and RS-kod (issue 17)."""
+    lines = ["Nämnd;Verksamhet;Namn;Överordnad;Giltig från;Giltig till;Efterträdare;RS-kod"]
     for b in BOARDS:
+        rs_codes = RS_CODES.get(b.code, _DISTRICT_RS)
         for code, name, parent in _activities(b.code):
             until = ENDED.get((b.code, code), "")
             parent_text = "" if parent is None else str(parent)
-            lines.append(f"{b.code};{code};{name};{parent_text};{b.created};{until}")
+            successor = SUCCESSORS.get((b.code, code), "")
+            rs = rs_codes.get(code, "")
+            lines.append(
+                f"{b.code};{code};{name};{parent_text};{b.created};{until};{successor};{rs}"
+            )
     return UTF8_BOM + ("\n".join(lines) + "\n").encode("utf-8")

@@ -43,7 +43,7 @@ limit 5;
 select v.verksamhet_code, v.verksamhet_name, k.followup_slag as slag,
        sum(f.amount * k.followup_sign) as booked_ytd
 from fct_ledger f
-join dim_verksamhet v using (verksamhet_key)
+join dim_verksamhet v on v.verksamhet_key = f.verksamhet_key and v.is_current
 join dim_konto k using (konto_key)
 join dim_period p using (period_key)
 where f.namnd_code = '142' and k.followup_slag in ('Kostnader', 'Intäkter')
@@ -142,6 +142,7 @@ join yearly earlier
  and latest.year = earlier.year + 1
 join dim_verksamhet v
   on v.namnd_code = latest.namnd_code and v.verksamhet_code = latest.verksamhet_code
+ and v.is_current
 order by growth desc
 limit 10;
 

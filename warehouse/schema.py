@@ -6,8 +6,12 @@ the columns its parser derives (`Contract.derived`), and `extra` (unknown delive
 columns, as JSON). A column the contract marks not nullable is `not null`. Every statement
 is `create ... if not exists` and runs on every open of a database: a new source's table
 appears in an existing database on its next load, and a table that exists is never
-changed (tests/unit/test_event_schema.py proves the generated tables are, column by
-column, those the hand-written schema.sql created before, so those databases stay valid).
+changed but for one thing: a column a contract adds later (`Column.added_later`, an
+optional nullable one, e.g. verksamheter's Efterträdare and RS-kod of issue 17) is added by
+`alter table ... add column if not exists`. It sits after `extra` in a new table too, so
+an old database and a new one are the same column by column (tests/unit/test_event_schema.py
+proves the generated tables are those the hand-written schema.sql created before, plus the
+added columns). Rows are never changed: the rows before a column have it null.
 """
 
 from __future__ import annotations
@@ -39,8 +43,25 @@ def event_table_columns(contract: Contract) -> list[tuple[str, str, bool]]:
     return [
         ("batch_id", "bigint", True),
         ("line_number", "integer", True),  # line in the delivered file (header = 1)
-        *(column(c) for c in (*contract.columns, *contract.derived)),
+        *(column(c) for c in (*contract.columns, *contract.derived) if not c.added_later),
         ("extra", "json", False),  # unknown extra columns, kept verbatim
+        *(column(c) for c in contract.columns if c.added_later),
+    ]
+
+
+def added_columns_ddl(contract: Contract) -> list[str]:
+    """`alter table ... add column if not exists` for each column added later.
+
+    A no-op on a table created with them; an older table gets them at its end, where a
+    new table has them too.
+    """
+    added = [c for c in contract.columns if c.added_later]
+    if any(c.required or not c.nullable for c in added):
+        raise ValueError(f"{contract.source}: a column added later must be optional and nullable")
+    return [
+        f"alter table events.{contract.source} add column if not exists "
+        f"{c.name} {DUCKDB_TYPE[c.kind]};"
+        for c in added
     ]
 
 
@@ -67,7 +88,8 @@ def event_table_ddl(contract: Contract) -> str:
         for name, type_, not_null in event_table_columns(contract)
     ]
     body = ",\n".join(lines)
-    return f"create table if not exists events.{contract.source} (\n{body}\n);"
+    create = f"create table if not exists events.{contract.source} (\n{body}\n);"
+    return "\n".join([create, *added_columns_ddl(contract)])
 
 
 def schema_sql() -> str:

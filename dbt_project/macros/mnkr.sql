@@ -8,3 +8,11 @@
 {% macro mnkr(amount) -%}
     cast(round({{ amount }}, -5) * 0.000001 as decimal(18, 1))
 {%- endmacro %}
+
+{#-
+    Kronor to tkr (thousands) as whole tkr, as SCB publishes Räkenskapssammandraget's
+    figures: round to whole 1 000 kronor (half away from zero), then scale, in DECIMAL.
+-#}
+{% macro tkr(amount) -%}
+    cast(round({{ amount }}, -3) * 0.001 as decimal(18, 0))
+{%- endmacro %}

@@ -36,7 +36,8 @@ class Reference:
       staff survey of 2009).
     - `verksamhet_spans`: (Giltig från, Giltig till) of each activity of the current
       register, both inclusive and either open (None); several rows of one activity span
-      the earliest start to the latest end, as dim_verksamhet.
+      the earliest start to the latest end, as int_verksamheter_registered (dim_verksamhet
+      keeps each row as a version).
     - `activities_in_use(namnds)`: the (Nämnd, Verksamhet) pairs the current ledger,
       budget and forecast deliveries of those boards use. A call reads the event log, so it
       is made only when a new activity register is checked.

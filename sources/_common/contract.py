@@ -18,6 +18,11 @@ class Column:
     kind: Kind
     required: bool = True  # the header must be present
     nullable: bool = False  # an empty cell is allowed
+    # Added to a source whose event table already existed: the column then sits after
+    # `extra` in events.<source>, in new and old databases alike, and an old database
+    # gets it by `alter table ... add column` (warehouse/schema.py). Only an optional,
+    # nullable column can be added so: the rows before it have no value for it.
+    added_later: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,12 @@
-"""Contract of `verksamheter*.csv` (source-formats.md §8)."""
+"""Contract of `verksamheter*.csv` (source-formats.md §8).
+
+Two optional columns came with issue 17; a file without them loads as before:
+- `Efterträdare`: when an activity is closed or renamed, the code of the same board's
+  activity that carries it on (dim_verksamhet's successor);
+- `RS-kod`: the activity's code in SCB's classification of Räkenskapssammandraget (a
+  leaf, 'blad', of dbt_project/seeds/rs_verksamhetsomraden.csv), so costs compare
+  across boards and cities (rpt_activity_costs_rs).
+"""
 
 import re
 
@@ -15,6 +23,10 @@ CONTRACT = Contract(
         Column("Överordnad", "overordnad", "code", nullable=True),
         Column("Giltig från", "giltig_fran", "date", nullable=True),
         Column("Giltig till", "giltig_till", "date", required=False, nullable=True),
+        Column(
+            "Efterträdare", "eftertradare", "code", required=False, nullable=True, added_later=True
+        ),
+        Column("RS-kod", "rs_kod", "code", required=False, nullable=True, added_later=True),
     ),
     # A delivery lists a board's activities completely: the newest per board wins.
     supersession_key=("namnd",),

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+from functools import cache
+from pathlib import Path
+
 import great_expectations as gx
 import polars as pl
 
@@ -12,6 +16,23 @@ from sources._common.validation import rule, unique
 from sources.verksamheter.contract import CONTRACT
 
 E = gx.expectations
+
+# SCB's classification of Räkenskapssammandraget, the dbt seed (one file for the rule
+# here and the marts): 71 codes, 62 of them leaves ('blad').
+RS_CLASSIFICATION = (
+    Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "rs_verksamhetsomraden.csv"
+)
+
+
+@cache
+def rs_leaf_codes() -> tuple[str, ...]:
+    """The RS codes an activity may carry: the leaves, where costs are reported.
+
+    A sum ('summa', e.g. 490 PEDAGOGISK VERKSAMHET, TOTALT) would count its leaves'
+    costs twice when boards are compared.
+    """
+    with RS_CLASSIFICATION.open(encoding="utf-8", newline="") as file:
+        return tuple(sorted(r["rs_code"] for r in csv.DictReader(file) if r["rs_level"] == "blad"))
 
 
 def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
@@ -28,6 +49,8 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
     cells = for_validation(
         parsed,
         namnd_overordnad=pl.concat_str(["namnd", "overordnad"], separator=" / "),
+        namnd_eftertradare=pl.concat_str(["namnd", "eftertradare"], separator=" / "),
+        rs_kod=pl.col("rs_kod").str.strip_chars(),  # as the typed code: trimmed
         **cell_values(CONTRACT, parsed),
     )
     content = [
@@ -42,6 +65,17 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
         rule(
             E.ExpectColumnValuesToBeInSet(column="namnd_overordnad", value_set=in_file),
             "Överordnad is an activity of the same Nämnd in this file (Nämnd / Överordnad)",
+        ),
+        rule(
+            E.ExpectColumnValuesToBeInSet(column="namnd_eftertradare", value_set=in_file),
+            "Efterträdare is an activity of the same Nämnd in this file (Nämnd / "
+            "Efterträdare) / efterträdaren ska vara en verksamhet i samma nämnds lista",
+        ),
+        rule(
+            E.ExpectColumnValuesToBeInSet(column="rs_kod", value_set=list(rs_leaf_codes())),
+            "RS-kod is a leaf ('blad') code of SCB's classification of Räkenskapssammandraget "
+            "(dbt_project/seeds/rs_verksamhetsomraden.csv), not a sum such as 490 / RS-kod "
+            "ska vara en bladkod i Räkenskapssammandragets verksamhetsindelning, inte en summa",
         ),
     ]
     result: list[Suite] = [

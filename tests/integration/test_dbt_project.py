@@ -122,7 +122,8 @@ class EventLog:
             self._keys(con, batch_id, "organisation", ["*"] * len(events))
             batch_id = self._batch(con, "verksamheter", len(verksamheter), "accepted")
             con.executemany(
-                "insert into events.verksamheter values "
+                "insert into events.verksamheter (batch_id, line_number, namnd, verksamhet, "
+                "namn, overordnad, giltig_fran, giltig_till, extra) values "
                 "(?, ?, ?, ?, ?, ?, '2010-01-01', null, null)",
                 [[batch_id, n, *row] for n, row in enumerate(verksamheter, start=2)],
             )

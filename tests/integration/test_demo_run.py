@@ -167,6 +167,57 @@ def test_internal_trade_reconciles_on_the_demo_city(demo: Demo) -> None:
     assert totals == (36, 36, cost)
 
 
+def test_activity_costs_per_rs_code_on_the_demo_city(demo: Demo) -> None:
+    # demo/city.py RS_CODES: every activity but Servicenämnden's and the month-end ones
+    # (900, 910) has an RS code. Per year and code the city's sum is the boards' sum, and
+    # the boards' rows of a year hold the whole net cost of the follow-up: nothing lost,
+    # nothing twice.
+    con = duckdb.connect(str(demo.home.published), read_only=True)
+    mismatched = con.execute(
+        "select year, rs_code from marts.rpt_activity_costs_rs group by all "
+        "having sum(net_cost) != any_value(city_net_cost) "
+        "or count(*) != any_value(city_boards)"
+    ).fetchall()
+    per_year = con.execute(
+        """
+        select mart.year, mart.net_cost, ledger.net_cost
+        from (
+            select year, sum(net_cost) as net_cost from marts.rpt_activity_costs_rs group by all
+        ) as mart
+        inner join (
+            select f.period // 100 as year, sum(f.amount) as net_cost
+            from marts.fct_ledger f join marts.dim_konto k using (konto_key)
+            where k.followup_slag in ('Kostnader', 'Intäkter') group by all
+        ) as ledger using (year)
+        order by mart.year
+        """
+    ).fetchall()
+    codes = dict(
+        con.execute(
+            "select rs_code, count(distinct namnd_code) from marts.rpt_activity_costs_rs "
+            "where year = 2024 group by all"
+        ).fetchall()
+    )
+    [(stockholm, riket)] = con.execute(
+        "select any_value(published_stockholm_net_cost_tkr), "
+        "any_value(published_riket_net_cost_tkr) from marts.rpt_activity_costs_rs "
+        "where year = 2024 and rs_code = '440'"
+    ).fetchall()
+    # 141's 230 Ensamkommande barn ended 2019-12-31 into 210 (Efterträdare).
+    successor = con.execute(
+        "select is_active, successor_verksamhet_code, today_verksamhet_code, rs_code "
+        "from marts.dim_verksamhet where namnd_code = '141' and verksamhet_code = '230'"
+    ).fetchall()
+    con.close()
+    assert mismatched == []
+    assert [year for year, *_ in per_year] == [2022, 2023, 2024]
+    assert all(mart == ledger for _, mart, ledger in per_year)
+    # The districts' preschool (210) and Utbildningsnämnden's (230) are both 407.
+    assert codes["407"] == 15 and codes["440"] == 1 and "-1" in codes
+    assert (stockholm, riket) == (Decimal("13590294"), Decimal("145069627"))
+    assert successor == [(False, "210", "210", "569")]
+
+
 def test_the_restated_ledger_keeps_every_total_on_the_demo_city(demo: Demo) -> None:
     # demo/mapping.py: from 2023-01-01 (the middle year) Exploateringsnämnden (131) keeps
     # 0,9 and Idrotts- och friluftsnämnden (133) takes 0,1 of its outdoor areas. So 131's

@@ -21,6 +21,7 @@ from sources._common.batch import Reference
 from sources.ansvar import SOURCE as UNITS
 from sources.indikatorer.values import parse_period, parse_value
 from sources.organisationsmappning import SOURCE as MAPPING
+from sources.verksamheter.expectations import rs_leaf_codes
 
 pytestmark = pytest.mark.unit
 
@@ -93,8 +94,10 @@ REPORTS = ("T1", "T2", "VB")
 # buyers; the per-board tests below still hold to the öre). The other
 # exports draw from their own streams, so these files must stay byte for byte the same:
 # a changed digest means the demo's ledgers (and every figure shown of them) moved.
-SMALL_LEDGER_DIGEST = "85a53c4e5b8db1a98643aeb631e44bd1e457f82d11af468d8ca8da45eb36755c"
-DEFAULT_LEDGER_DIGEST = "8e5ae232aa6c41becc4b5686978844f8f4107bde18ec8bb8282d0148dd39ebda"
+# Last changed by verksamheter.csv alone (issue 17: Efterträdare and RS-kod columns;
+# every huvudbok and organisation file of the small city byte for byte as before).
+SMALL_LEDGER_DIGEST = "f5553b1f5fed32d00f1f78b3a5b5111859beae27856a135c50b2772b51a7a819"
+DEFAULT_LEDGER_DIGEST = "86a23010460dfdfac06a69d06d87ed83f06a7f6f02fb5e632f27f30365cac6c8"
 
 
 def _ledger_digest(city: DemoCity) -> str:
@@ -301,6 +304,18 @@ def test_every_board_and_activity_of_the_ledger_is_registered(city: DemoCity) ->
         children = [r for r in own if r["Överordnad"]]
         assert children, f"{board} has no varav line"
         assert all((board, r["Överordnad"]) in pairs for r in children)
+        # Issue 17: RS codes, leaves of SCB's classification, on every activity but
+        # Servicenämnden's and the month-end ones; successors inside the board.
+        classified = {r["Verksamhet"] for r in own if r["RS-kod"]}
+        expected = {r["Verksamhet"] for r in own if r["Verksamhet"] not in ("900", "910")}
+        assert classified == (set() if board == "142" else expected), board
+        assert {r["RS-kod"] for r in own if r["RS-kod"]} <= set(rs_leaf_codes())
+        assert all((board, r["Efterträdare"]) in pairs for r in own if r["Efterträdare"])
+    assert [
+        (r["Nämnd"], r["Verksamhet"], r["Giltig till"], r["Efterträdare"])
+        for r in activities
+        if r["Efterträdare"]
+    ] == [("141", "230", "2019-12-31", "210")]
     for path in _ledgers(city):
         for row in _rows(path):
             assert row["Nämnd"] in boards

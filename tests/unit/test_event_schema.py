@@ -9,6 +9,7 @@ nullability), or an old database and a new one would differ silently.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import duckdb
@@ -39,10 +40,25 @@ def _columns(*scripts: str) -> list[tuple]:
 
 # Sources added since: their tables are new, the others must stay as they were.
 ADDED_SINCE = {"kommentarer", "resultatfond", "balans", "organisationsmappning", "ansvar"}
+# Columns added since to a table that existed (Column.added_later): (table, column, type),
+# after `extra`, nullable, in this order.
+COLUMNS_ADDED = [
+    ("verksamheter", "eftertradare", "VARCHAR"),  # issue 17: Efterträdare
+    ("verksamheter", "rs_kod", "VARCHAR"),  # issue 17: RS-kod
+]
+
+
+def _with_added_columns(before: list[tuple]) -> list[tuple]:
+    """The old tables with the columns added since at their ends."""
+    result = list(before)
+    for table, column, type_ in COLUMNS_ADDED:
+        last = max(c[1] for c in result if c[0] == table)
+        result.append((table, last + 1, column, type_, True))
+    return sorted(result, key=lambda c: (c[0], c[1]))
 
 
 def test_generated_tables_are_the_hand_written_ones_column_by_column() -> None:
-    before = _columns(BEFORE.read_text(encoding="utf-8"))
+    before = _with_added_columns(_columns(BEFORE.read_text(encoding="utf-8")))
     now = _columns(schema_sql())
     assert {t for t, *_ in now} == {t for t, *_ in before} | ADDED_SINCE
     for table in {t for t, *_ in before}:
@@ -50,11 +66,32 @@ def test_generated_tables_are_the_hand_written_ones_column_by_column() -> None:
 
 
 def test_a_database_created_before_takes_the_new_schema_unchanged() -> None:
-    """Opening an old database runs the new DDL over it: nothing fails, nothing changes."""
+    """Opening an old database runs the new DDL over it: nothing fails; the tables that
+    existed keep every column where it was and get the added columns at their ends, the
+    same as a new database's (rows are never changed: an added column is null in them)."""
     before = _columns(BEFORE.read_text(encoding="utf-8"))
     after = _columns(BEFORE.read_text(encoding="utf-8"), schema_sql())
-    assert [c for c in after if c[0] not in ADDED_SINCE] == before
+    assert [c for c in after if c[0] not in ADDED_SINCE] == _with_added_columns(before)
     assert {c[0] for c in after if c[0] in ADDED_SINCE} == ADDED_SINCE  # created beside them
+    assert after == _columns(schema_sql())  # an old database and a new one: the same
+
+
+def test_an_old_row_keeps_its_values_and_has_the_added_columns_null() -> None:
+    con = duckdb.connect()
+    try:
+        con.execute(BEFORE.read_text(encoding="utf-8"))
+        con.execute(
+            "insert into events.verksamheter values (1, 2, '142', '240', 'Ekonomi', null, "
+            "date '2010-01-01', null, null)"
+        )
+        con.execute(schema_sql())
+        con.execute(schema_sql())  # every open runs it: the second time changes nothing
+        assert con.execute(
+            "select namnd, verksamhet, namn, giltig_fran, eftertradare, rs_kod "
+            "from events.verksamheter"
+        ).fetchall() == [("142", "240", "Ekonomi", dt.date(2010, 1, 1), None, None)]
+    finally:
+        con.close()
 
 
 def test_every_event_table_is_owned_by_one_source_and_every_written_table_exists() -> None:
@@ -90,9 +127,10 @@ def test_event_table_is_its_contract(table: str) -> None:
     assert names == [
         "batch_id",
         "line_number",
-        *(c.name for c in contract.columns),
+        *(c.name for c in contract.columns if not c.added_later),
         *(c.name for c in contract.derived),
         "extra",
+        *(c.name for c in contract.columns if c.added_later),
     ]
 
 

@@ -15,6 +15,8 @@ select
     verksamhet_code,
     verksamhet_name,
     parent_verksamhet_code,
+    successor_verksamhet_code,
+    rs_code,
     valid_from,
     valid_to,
     batch_id,

@@ -3,8 +3,9 @@
     (namnd, verksamhet). If a delivery lists a code more than once (e.g. a renamed
     activity with two validity spans), the row valid last gives the name and parent,
     and the validity spans the earliest start to the latest end (open if any span is
-    open). dim_verksamhet adds the inferred and Unknown members; the roll-up of the
-    budget follow-up (int_verksamhet_ancestors) reads this model, not the mart.
+    open). dim_verksamhet keeps every row as a version instead (SCD type 2, its newest
+    is this row); the roll-up of the budget follow-up (int_verksamhet_ancestors) reads
+    this model, not the mart.
 -#}
 with
 

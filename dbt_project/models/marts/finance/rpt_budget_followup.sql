@@ -50,6 +50,8 @@ verksamheter as (
         verksamhet_name,
         parent_verksamhet_code
     from {{ ref('dim_verksamhet') }}
+    -- One row per activity: its newest version (dim_verksamhet keeps every version).
+    where is_current
 
 ),
 

@@ -20,6 +20,8 @@ activities as (
         verksamhet_code,
         verksamhet_name
     from {{ ref('dim_verksamhet') }}
+    -- One row per activity: its newest version (dim_verksamhet keeps every version).
+    where is_current
 
 )
 

@@ -15,6 +15,8 @@ renamed as (
         namnd as namnd_code,
         verksamhet as verksamhet_code,
         overordnad as parent_verksamhet_code,
+        eftertradare as successor_verksamhet_code,
+        rs_kod as rs_code,
 
         -- attributes
         namn as verksamhet_name,
