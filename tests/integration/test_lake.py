@@ -1,0 +1,177 @@
+"""The event log on DuckLake (`TERTIAL_CATALOG`), its catalog in a real PostgreSQL server.
+
+The server is the session's `pg_server` (what `tertial serve start` runs); each test gets
+a database of its own in it and a Parquet folder in tmp_path. Nothing of the stack is
+mocked: the real extensions (the PyPI packages), real DuckLake commits and conflicts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from sources import registry
+from tests.conftest import SERVICENAMNDEN, Load, ledger_files
+from warehouse import store as store_module
+from warehouse.connection import duckdb_connect
+from warehouse.ingest import ingest, ingest_file
+from warehouse.lake import CATALOG_ENV, DATA_PATH_ENV, Lake, configured_lake
+from warehouse.postgres.server import LocalServer
+from warehouse.settings import Paths
+from warehouse.store import EventStore
+
+pytestmark = pytest.mark.integration
+
+EVENT_TABLES = ("batches", "retractions", "supersession_keys", *registry.event_tables())
+
+
+@pytest.fixture
+def lake(
+    pg_server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request
+) -> Iterator[Lake]:
+    """A new DuckLake catalog (its own PostgreSQL database) set in the environment."""
+    name = "lake_" + hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:12]
+    with psycopg.connect(pg_server.loader_dsn("postgres"), autocommit=True) as admin:
+        admin.execute(f"drop database if exists {name}")
+        admin.execute(f"create database {name}")
+    monkeypatch.setenv(CATALOG_ENV, f"ducklake:postgres:{pg_server.loader_dsn(name)}")
+    monkeypatch.setenv(DATA_PATH_ENV, str(tmp_path / "parquet"))
+    configured = configured_lake()
+    assert configured is not None
+    yield configured
+    with psycopg.connect(pg_server.loader_dsn("postgres"), autocommit=True) as admin:
+        admin.execute(f"drop database if exists {name} with (force)")
+
+
+def event_rows(con, table: str) -> list[tuple]:
+    """Every row of `events.<table>`, sorted, without what must differ between two loads
+    of the same files: the transaction time (`recorded_at`, the clock of each load) and a
+    rejection's report path (under each home's quarantine/)."""
+    differ = {"batches": " exclude (recorded_at, report_path)", "retractions": " exclude "
+              "(recorded_at)"}.get(table, "")  # fmt: skip
+    return con.execute(f"select *{differ} from events.{table} order by all").fetchall()
+
+
+def test_reference_folder_on_the_lake_equals_the_embedded_file(
+    lake: Lake, home: Paths, loaded: Load, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reference folder (72 files: 70 accepted, one duplicate, one rejected) ingested
+    into the lake and into the embedded file: every event table equal, row for row, ids
+    included; the columns schema.sql declares, of the same types."""
+    with monkeypatch.context() as embedded:
+        embedded.delenv(CATALOG_ENV)
+        embedded_home = Paths(tmp_path / "embedded")
+        loaded(embedded_home.ensure(), [SERVICENAMNDEN])
+
+    results = ingest(home, [SERVICENAMNDEN])
+    statuses = [r.status for r in results]
+    assert statuses.count("accepted") == 70
+    assert statuses.count("duplicate") == 1
+    assert statuses.count("rejected") == 1
+    # Nothing of the lake's log is in the working database's place.
+    assert not home.database.exists()
+
+    file = duckdb_connect(embedded_home.database, read_only=True)
+    on_lake = lake.connect()
+    try:
+        for table in EVENT_TABLES:
+            assert event_rows(on_lake, table) == event_rows(file, table), table
+        columns = (
+            "select table_name, column_name, data_type, is_nullable "
+            "from information_schema.columns where table_schema = 'events' order by all"
+        )
+        assert on_lake.execute(columns).fetchall() == file.execute(columns).fetchall()
+        # Transaction time strictly increasing in id order, as on the file.
+        times = on_lake.execute(
+            "select recorded_at from events.batches order by batch_id"
+        ).fetchall()
+        assert all(a < b for (a,), (b,) in itertools.pairwise(times))
+        assert len(times) == 71
+    finally:
+        file.close()
+        on_lake.close()
+
+
+def _interleave(monkeypatch: pytest.MonkeyPatch, other: Callable[[], object]) -> list[str]:
+    """Run `other` (another loader's whole commit) once, between the moment this
+    loader's append transaction has read and written everything and its COMMIT: the
+    race two loaders on two machines run. Through the crash test's hook, which the append
+    calls at exactly that point."""
+    calls: list[str] = []
+
+    def hook(step: str) -> None:
+        calls.append(step)
+        if step == "before_commit" and len(calls) == 1:
+            other()
+
+    monkeypatch.setattr(store_module, "crash_point", hook)
+    return calls
+
+
+def test_two_loaders_handed_the_same_file_make_one_batch_and_one_duplicate(
+    lake: Lake, home: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    *registers, month = ledger_files("huvudbok_201101.csv")
+    ingest(home, registers)
+    with EventStore(home.database) as first, EventStore(home.database) as second:
+        outcome = {}
+        _interleave(monkeypatch, lambda: outcome.update(second=ingest_file(second, month, home)))
+        outcome["first"] = ingest_file(first, month, home)
+
+    assert outcome["second"].status == "accepted"
+    # The first loader's commit conflicted (the second committed meanwhile), ran again,
+    # and found the same bytes accepted: nothing of it was applied.
+    assert outcome["first"].status == "duplicate"
+    assert outcome["first"].batch_id == outcome["second"].batch_id == 3
+    con = lake.connect()
+    try:
+        assert con.execute(
+            "select count(*), sum(row_count) from events.batches where file_name = ?",
+            [month.name],
+        ).fetchone() == (1, outcome["second"].rows)
+        assert con.execute("select count(distinct batch_id) from events.huvudbok").fetchone() == (
+            1,
+        )
+        assert con.execute("select batch_id from loader.head").fetchone() == (3,)
+    finally:
+        con.close()
+
+
+def test_a_conflicting_commit_runs_again_after_the_other_and_takes_the_next_id(
+    lake: Lake, home: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two loaders, two months: both accepted, ids in commit order, each batch whole,
+    the later one's transaction time after the earlier one's (supersession and as-of
+    rely on both orders)."""
+    files = ledger_files("huvudbok_201101.csv", "huvudbok_201102.csv")
+    ingest(home, files[:2])
+    with EventStore(home.database) as first, EventStore(home.database) as second:
+        outcome = {}
+        calls = _interleave(
+            monkeypatch, lambda: outcome.update(second=ingest_file(second, files[3], home))
+        )
+        outcome["first"] = ingest_file(first, files[2], home)
+
+    # The first loader's transaction ran twice: once conflicting, once committed.
+    assert calls.count("before_commit") == 3  # the first's two attempts, the second's one
+    assert (outcome["second"].status, outcome["second"].batch_id) == ("accepted", 3)
+    assert (outcome["first"].status, outcome["first"].batch_id) == ("accepted", 4)
+    con = lake.connect()
+    try:
+        rows = con.execute(
+            """
+            select b.batch_id, b.file_name, b.row_count, count(h.batch_id), b.recorded_at
+            from events.batches as b left join events.huvudbok as h using (batch_id)
+            group by all order by b.batch_id
+            """
+        ).fetchall()
+    finally:
+        con.close()
+    assert [r[:2] for r in rows[2:]] == [(3, files[3].name), (4, files[2].name)]
+    assert all(declared == counted for _, _, declared, counted, _ in rows[2:])
+    assert rows[2][4] < rows[3][4]
