@@ -82,7 +82,20 @@ class Lake:
             # configuration, quoted as literals.
             catalog = self.catalog.replace("'", "''")
             data = self.data_path.replace("'", "''")
-            con.execute(f"attach '{catalog}' as {LAKE} (data_path '{data}')")
+            wait = FIRST_WAIT_SECONDS
+            for attempt in range(1, RETRIES + 1):
+                try:
+                    con.execute(f"attach '{catalog}' as {LAKE} (data_path '{data}')")
+                    break
+                except duckdb.Error as exc:
+                    # Two loaders attaching a new catalog at once both create its
+                    # metadata tables, and PostgreSQL refuses the second ("Failed to
+                    # initialize DuckLake: ... CREATE TABLE ..."): seen with 2 loaders
+                    # started together. The next attempt finds the catalog made.
+                    if "initialize DuckLake" not in str(exc) or attempt == RETRIES:
+                        raise
+                time.sleep(wait * random.uniform(0.5, 1.5))
+                wait *= BACKOFF
             con.execute(f"use {LAKE}")
         except BaseException:
             con.close()
@@ -108,18 +121,6 @@ def configured_lake() -> Lake | None:
         Path(data_path).mkdir(parents=True, exist_ok=True)
         data_path = str(Path(data_path).resolve()) + os.sep
     return Lake(catalog=catalog, data_path=data_path)
-
-
-def event_log_connect(database: Path) -> tuple[duckdb.DuckDBPyConnection, Lake | None]:
-    """The one way to open the event log of the configured backend: the working
-    database `database` (warehouse/store.py `connect`), or the DuckLake catalog.
-    Returns the connection and the lake (None for the embedded file)."""
-    lake = configured_lake()
-    if lake is None:
-        from warehouse.store import connect  # store imports this module
-
-        return connect(database), None
-    return lake.connect(), lake
 
 
 # -- the schema on the lake ---------------------------------------------------------------

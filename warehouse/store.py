@@ -27,7 +27,7 @@ from sources._common.batch import ParsedBatch, Reference
 from sources._common.personnummer import mask
 from warehouse.connection import duckdb_connect
 from warehouse.crashpoints import crash_point
-from warehouse.lake import HEAD_SQL, event_log_connect, in_transaction, lake_schema_sql
+from warehouse.lake import HEAD_SQL, Lake, configured_lake, in_transaction, lake_schema_sql
 from warehouse.retractions import RetractionRefused, refusal, resolve
 from warehouse.schema import schema_sql
 
@@ -84,6 +84,16 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
             "not a DuckDB file, and nothing was written to it; move it aside (keep it), "
             "restore the working database from the last backup, then run `tertial replay`"
         ) from exc
+
+
+def event_log_connect(database: Path) -> tuple[duckdb.DuckDBPyConnection, Lake | None]:
+    """The one way to open the event log of the configured backend (warehouse/lake.py):
+    the working database `database`, or the DuckLake catalog of `TERTIAL_CATALOG`.
+    Returns the connection and the lake (None for the embedded file)."""
+    lake = configured_lake()
+    if lake is None:
+        return connect(database), None
+    return lake.connect(), lake
 
 
 class EventStore:
@@ -349,14 +359,23 @@ class EventStore:
             con.unregister("batch_keys")
 
     def record_rejection(self, meta: BatchMeta, reason: str, report_path: str) -> int:
-        """Record that a file was rejected; none of its rows enter the log."""
-        return in_transaction(
-            self.con,
-            lambda: self._insert_batch(
+        """Record that a file was rejected; none of its rows enter the log.
+
+        On the lake the caller's `rejected_batch_with` may be stale (a concurrent loader
+        rejected the same bytes meanwhile): asked again inside the transaction, that
+        rejection is returned and nothing written, as on the embedded file.
+        """
+
+        def write() -> int:
+            if self.lake is not None:
+                existing = self.rejected_batch_with(meta.sha256, reason)
+                if existing is not None:
+                    return existing
+            return self._insert_batch(
                 meta, status="rejected", reason=reason, report_path=report_path
-            ),
-            retry=self.lake is not None,
-        )
+            )
+
+        return in_transaction(self.con, write, retry=self.lake is not None)
 
     def retract(self, target_id: int, reason: str, *, recorded_by: str, command: str) -> int:
         """Append a retraction of a batch (or of a retraction) and return its id.
