@@ -139,6 +139,18 @@ where not exists (select 1 from loader.head);
 """
 
 
+def dbt_lake_env(lake: Lake) -> dict[str, str]:
+    """What dbt's `lake` target (dbt_project/profiles.yml) reads: the catalog, the
+    Parquet folder and the two extensions' files. `dbt build --target lake` with it builds
+    the same project on the lake (docs/ducklake.md)."""
+    return {
+        CATALOG_ENV: lake.catalog,
+        DATA_PATH_ENV: lake.data_path,
+        "TERTIAL_EXTENSION_POSTGRES": str(extension_path("postgres")),
+        "TERTIAL_EXTENSION_DUCKLAKE": str(extension_path("ducklake")),
+    }
+
+
 def lake_schema_sql(embedded: str) -> str:
     """The embedded schema's DDL as DuckLake takes it: no sequence, no primary key.
 
