@@ -286,3 +286,44 @@ def test_two_loader_processes_on_one_lake_load_the_files_once(
     finally:
         file.close()
         on_lake.close()
+
+
+def test_a_loader_killed_mid_commit_leaves_nothing_on_the_lake(
+    lake: Lake, home: Paths, tmp_path: Path
+) -> None:
+    """SIGKILL of a `tertial ingest` on the lake inside its append transaction (every
+    row written, as Parquet files too, the COMMIT not sent): no batch, no row, the id not
+    taken; the rerun loads the month whole, as batch 3."""
+    *registers, month = ledger_files("huvudbok_201101.csv")
+    ingest(home, registers)
+
+    def run(**extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "tertial.cli", "ingest", str(month)],
+            cwd=REPO_ROOT,
+            env={**os.environ, **extra},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    killed = run(TERTIAL_CRASH_AT="before_commit")
+    assert killed.returncode == -9, killed.stdout + killed.stderr
+    con = lake.connect()
+    try:
+        assert con.execute("select count(*) from events.batches").fetchone() == (2,)
+        assert con.execute("select count(*) from events.huvudbok").fetchone() == (0,)
+        assert con.execute("select batch_id from loader.head").fetchone() == (2,)
+    finally:
+        con.close()
+
+    again = run()
+    assert again.returncode == 0, again.stdout + again.stderr
+    con = lake.connect()
+    try:
+        assert con.execute(
+            "select batch_id, row_count from events.batches where file_name = ?", [month.name]
+        ).fetchall() == [(3, con.execute("select count(*) from events.huvudbok").fetchone()[0])]
+        assert con.execute("select count(*) from events.supersession_keys").fetchone() == (3,)
+    finally:
+        con.close()
