@@ -327,3 +327,19 @@ def test_a_loader_killed_mid_commit_leaves_nothing_on_the_lake(
         assert con.execute("select count(*) from events.supersession_keys").fetchone() == (3,)
     finally:
         con.close()
+
+
+def test_tertial_build_refuses_the_lake_until_it_builds_there(lake: Lake, home: Paths) -> None:
+    """`tertial build` with TERTIAL_CATALOG set would build the empty working database
+    and publish nothing true: it stops, says why, and publishes nothing."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tertial.cli", "build"],
+        cwd=REPO_ROOT,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "does not build there yet" in done.stderr
+    assert not home.published.exists()
