@@ -314,7 +314,17 @@ def build(
     build of the log through the newest event, as after a full build.
     """
     from warehouse.freshness import about_to_build, projections_stale, record_build
+    from warehouse.lake import CATALOG_ENV, configured_lake
 
+    if configured_lake() is not None:
+        # dbt's `lake` target builds the project on the catalog, but the publish, the
+        # selective nightly's records and the as-of builds still read the working
+        # database: refused rather than building an empty working database.
+        raise BuildFailed(
+            f"{CATALOG_ENV} is set: the event log is on the DuckLake catalog, and "
+            "`tertial build` does not build there yet (docs/ducklake.md: `dbt build "
+            "--target lake` does); unset it to build the working database"
+        )
     record = about_to_build(paths)
     if not full_refresh and projections_stale(paths, record.fingerprint if record else None):
         full_refresh, select = True, ()

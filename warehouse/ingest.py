@@ -72,7 +72,7 @@ from warehouse.quarantine import (
     shown,
 )
 from warehouse.settings import ORPHAN_CONTROL_SECONDS, Paths, landing_settle_seconds
-from warehouse.store import BatchMeta, EventStore
+from warehouse.store import BatchMeta, DuplicateBatch, EventStore
 
 Status = Literal["accepted", "duplicate", "waiting", "rejected"]
 STATUSES: tuple[Status, ...] = ("accepted", "duplicate", "waiting", "rejected")
@@ -451,16 +451,7 @@ def ingest_file(
 
     existing = store.accepted_batch_with(file.sha256)
     if existing is not None:
-        if take:
-            # Its control file goes to the archive with it; one that cannot be read
-            # stays in landing/ and is reported there as an orphan.
-            _read_companions(file, source, quiet=True)
-        if take and not file.archive():
-            return file.waiting(
-                f"same bytes as batch {existing}, but it changed in landing/ while it was "
-                "handled: left there for the next run / ändrades under inläsningen"
-            )
-        return file.result("duplicate", batch_id=existing)
+        return _duplicate(file, source, existing, take)
 
     _import_the_guard_meanwhile()
     reference = store.reference()
@@ -495,6 +486,10 @@ def ingest_file(
         )
     try:
         batch_id = store.append(file.meta(**counted), parsed, keys)
+    except DuplicateBatch as exc:
+        # On the lake, a concurrent loader accepted the same bytes while this one
+        # checked them: one batch, and this file is its duplicate.
+        return _duplicate(file, source, exc.batch_id, take)
     except duckdb.DataError as exc:
         # A value the event log's types refuse (the append rolled back whole): the
         # file's doing, not the warehouse's.
@@ -511,6 +506,20 @@ def ingest_file(
             outcomes=outcomes,
         )
     return file.result("accepted", batch_id=batch_id, rows=parsed.row_count, outcomes=outcomes)
+
+
+def _duplicate(file: _File, source: Source, existing: int, take: bool) -> FileResult:
+    """The file's bytes are batch `existing` already: nothing appended."""
+    if take:
+        # Its control file goes to the archive with it; one that cannot be read
+        # stays in landing/ and is reported there as an orphan.
+        _read_companions(file, source, quiet=True)
+    if take and not file.archive():
+        return file.waiting(
+            f"same bytes as batch {existing}, but it changed in landing/ while it was "
+            "handled: left there for the next run / ändrades under inläsningen"
+        )
+    return file.result("duplicate", batch_id=existing)
 
 
 def _read_companions(file: _File, source: Source, *, quiet: bool = False) -> bool:

@@ -1,5 +1,8 @@
 """The event log in DuckDB: batches and their rows, appended once and never changed.
 
+The log lives in the working database (the default), or in a DuckLake catalog when
+`TERTIAL_CATALOG` says so (warehouse/lake.py: the same tables, several writers).
+
 A file is one batch and one transaction: the batch row, its supersession keys and all
 its data rows are committed together or not at all. A crash (or SIGKILL) before COMMIT
 leaves nothing behind, because DuckDB rolls back a transaction whose commit never
@@ -24,6 +27,7 @@ from sources._common.batch import ParsedBatch, Reference
 from sources._common.personnummer import mask
 from warehouse.connection import duckdb_connect
 from warehouse.crashpoints import crash_point
+from warehouse.lake import HEAD_SQL, Lake, configured_lake, in_transaction, lake_schema_sql
 from warehouse.retractions import RetractionRefused, refusal, resolve
 from warehouse.schema import schema_sql
 
@@ -36,6 +40,15 @@ class WarehouseBusy(RuntimeError):
 
 class WarehouseDamaged(RuntimeError):
     """The working database exists but DuckDB cannot open it: damaged or not a database."""
+
+
+class DuplicateBatch(Exception):
+    """The same bytes were accepted meanwhile, by a concurrent loader (on the lake): the
+    append wrote nothing; `batch_id` is the batch that holds them."""
+
+    def __init__(self, batch_id: int) -> None:
+        super().__init__(f"same bytes as batch {batch_id}")
+        self.batch_id = batch_id
 
 
 @dataclass(frozen=True)
@@ -73,17 +86,33 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
         ) from exc
 
 
+def event_log_connect(database: Path) -> tuple[duckdb.DuckDBPyConnection, Lake | None]:
+    """The one way to open the event log of the configured backend (warehouse/lake.py):
+    the working database `database`, or the DuckLake catalog of `TERTIAL_CATALOG`.
+    Returns the connection and the lake (None for the embedded file)."""
+    lake = configured_lake()
+    if lake is None:
+        return connect(database), None
+    return lake.connect(), lake
+
+
 class EventStore:
-    """Append-only access to `events.*` in the working database."""
+    """Append-only access to `events.*` in the working database, or on the lake."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.con = connect(path)
+        self.con, self.lake = event_log_connect(path)
         try:
             # The log's schema (idempotent): a new database, or one from before a table
             # (a source's table is generated from its contract: warehouse/schema.py).
-            self.con.execute(schema_sql())
+            if self.lake is None:
+                self.con.execute(schema_sql())
+            else:
+                # One transaction, retried: two loaders starting on a new lake both
+                # create the tables, and DuckLake refuses the second create of a name.
+                sql = lake_schema_sql(schema_sql()) + HEAD_SQL
+                in_transaction(self.con, lambda: self.con.execute(sql), retry=True)
         except BaseException:
             self.con.close()  # a full disk or an interrupt: never leave the file open
             raise
@@ -287,8 +316,15 @@ class EventStore:
         for table, view in views.items():
             con.register(view, arrow_chunks(tables[table]))
         con.register("batch_keys", keys)
-        con.execute("begin transaction")
-        try:
+
+        def write() -> int:
+            if self.lake is not None:
+                # A concurrent loader may have accepted the same bytes since the caller
+                # asked (`accepted_batch_with`): this transaction reads the log as of its
+                # start, and a commit in between makes it conflict and run again.
+                existing = self.accepted_batch_with(meta.sha256)
+                if existing is not None:
+                    raise DuplicateBatch(existing)
             batch_id = self._insert_batch(meta, status="accepted")
             for table, view in views.items():
                 columns = ", ".join(c for c in tables[table].columns if c != "extra")
@@ -308,29 +344,38 @@ class EventStore:
                 """,
                 [batch_id],
             )
-            crash_point("before_commit")
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
+            return batch_id
+
+        try:
+            return in_transaction(
+                con,
+                write,
+                retry=self.lake is not None,
+                before_commit=lambda: crash_point("before_commit"),
+            )
         finally:
             for view in views.values():
                 con.unregister(view)
             con.unregister("batch_keys")
-        return batch_id
 
     def record_rejection(self, meta: BatchMeta, reason: str, report_path: str) -> int:
-        """Record that a file was rejected; none of its rows enter the log."""
-        self.con.execute("begin transaction")
-        try:
-            batch_id = self._insert_batch(
+        """Record that a file was rejected; none of its rows enter the log.
+
+        On the lake the caller's `rejected_batch_with` may be stale (a concurrent loader
+        rejected the same bytes meanwhile): asked again inside the transaction, that
+        rejection is returned and nothing written, as on the embedded file.
+        """
+
+        def write() -> int:
+            if self.lake is not None:
+                existing = self.rejected_batch_with(meta.sha256, reason)
+                if existing is not None:
+                    return existing
+            return self._insert_batch(
                 meta, status="rejected", reason=reason, report_path=report_path
             )
-            self.con.execute("commit")
-        except BaseException:
-            self.con.execute("rollback")
-            raise
-        return batch_id
+
+        return in_transaction(self.con, write, retry=self.lake is not None)
 
     def retract(self, target_id: int, reason: str, *, recorded_by: str, command: str) -> int:
         """Append a retraction of a batch (or of a retraction) and return its id.
@@ -341,8 +386,8 @@ class EventStore:
         if not reason.strip():
             raise RetractionRefused("a retraction needs a reason (--reason)")
         con = self.con
-        con.execute("begin transaction")
-        try:
+
+        def write() -> int:
             status = dict(con.execute("select batch_id, status from events.batches").fetchall())
             pairs = con.execute(
                 "select retraction_id, target_id from events.retractions"
@@ -350,21 +395,22 @@ class EventStore:
             why = refusal(target_id, status, pairs)
             if why is not None:
                 raise RetractionRefused(why)
+            lake_id = self._next_lake_id()
             row = con.execute(
-                """
+                f"""
                 insert into events.retractions
                     (retraction_id, target_id, reason, recorded_at, recorded_by, command)
-                values (nextval('events.batch_id_seq'), ?, ?, ?, ?, ?)
-                returning retraction_id
+                values ({_id_sql(lake_id)}, ?, ?, ?, ?, ?)
+                {_returning("retraction_id", lake_id)}
                 """,
                 [target_id, reason.strip(), self._next_recorded_at(), recorded_by, command],
             ).fetchone()
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
-        assert row is not None
-        return int(row[0])
+            if lake_id is not None:
+                return lake_id
+            assert row is not None
+            return int(row[0])
+
+        return in_transaction(con, write, retry=self.lake is not None)
 
     def _insert_batch(
         self,
@@ -390,17 +436,35 @@ class EventStore:
             None if reason is None else mask(reason),
             None if report_path is None else mask(report_path),
         ]
+        lake_id = self._next_lake_id()
         row = self.con.execute(
-            """
+            f"""
             insert into events.batches (
                 batch_id, source, file_name, file_path, sha256, file_bytes, encoding,
                 recorded_at, status, row_count, reason, report_path
             )
-            values (nextval('events.batch_id_seq'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            returning batch_id
+            values ({_id_sql(lake_id)}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            {_returning("batch_id", lake_id)}
             """,
             params,
         ).fetchone()
+        if lake_id is not None:
+            return lake_id
+        assert row is not None
+        return int(row[0])
+
+    def _next_lake_id(self) -> int | None:
+        """On the lake, the next event id (batches and retractions share one id space);
+        None on the embedded file, whose sequence gives it in the insert.
+
+        The lake has no sequence: the one row of `loader.head` is moved on. The update
+        also makes any two concurrent event writes conflict, so ids are given in commit
+        order (warehouse/lake.py).
+        """
+        if self.lake is None:
+            return None
+        self.con.execute("update loader.head set batch_id = batch_id + 1")
+        row = self.con.execute("select batch_id from loader.head").fetchone()
         assert row is not None
         return int(row[0])
 
@@ -421,3 +485,14 @@ class EventStore:
             if now <= latest:
                 now = latest + dt.timedelta(microseconds=1)
         return now
+
+
+def _id_sql(lake_id: int | None) -> str:
+    """The id in an event's insert: the lake's (an int of ours) or the file's sequence."""
+    return "nextval('events.batch_id_seq')" if lake_id is None else str(int(lake_id))
+
+
+def _returning(column: str, lake_id: int | None) -> str:
+    """DuckLake takes no RETURNING ("not yet supported for insertion into DuckLake
+    table"); the embedded file returns the id its sequence gave."""
+    return f"returning {column}" if lake_id is None else ""

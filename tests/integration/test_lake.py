@@ -1,0 +1,345 @@
+"""The event log on DuckLake (`TERTIAL_CATALOG`), its catalog in a real PostgreSQL server.
+
+The server is the session's `pg_server` (what `tertial serve start` runs); each test gets
+a database of its own in it and a Parquet folder in tmp_path. Nothing of the stack is
+mocked: the real extensions (the PyPI packages), real DuckLake commits and conflicts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from sources import registry
+from tests.conftest import (
+    BALANS,
+    KOMMENTARER,
+    ORGANISATIONSMAPPNING,
+    RESULTATFOND,
+    SERVICENAMNDEN,
+    Load,
+    ingested,
+    ledger_files,
+)
+from warehouse import store as store_module
+from warehouse.build import build_args, run_dbt
+from warehouse.connection import duckdb_connect
+from warehouse.ingest import ingest, ingest_file
+from warehouse.lake import CATALOG_ENV, DATA_PATH_ENV, Lake, configured_lake, dbt_lake_env
+from warehouse.postgres.server import LocalServer
+from warehouse.settings import REPO_ROOT, Paths
+from warehouse.store import EventStore
+
+pytestmark = pytest.mark.integration
+
+EVENT_TABLES = ("batches", "retractions", "supersession_keys", *registry.event_tables())
+
+
+@pytest.fixture
+def lake(
+    pg_server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request
+) -> Iterator[Lake]:
+    """A new DuckLake catalog (its own PostgreSQL database) set in the environment."""
+    name = "lake_" + hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:12]
+    with psycopg.connect(pg_server.loader_dsn("postgres"), autocommit=True) as admin:
+        admin.execute(f"drop database if exists {name}")
+        admin.execute(f"create database {name}")
+    monkeypatch.setenv(CATALOG_ENV, f"ducklake:postgres:{pg_server.loader_dsn(name)}")
+    monkeypatch.setenv(DATA_PATH_ENV, str(tmp_path / "parquet"))
+    configured = configured_lake()
+    assert configured is not None
+    yield configured
+    with psycopg.connect(pg_server.loader_dsn("postgres"), autocommit=True) as admin:
+        admin.execute(f"drop database if exists {name} with (force)")
+
+
+def event_rows(con, table: str) -> list[tuple]:
+    """Every row of `events.<table>`, sorted, without what must differ between two loads
+    of the same files: the transaction time (`recorded_at`, the clock of each load) and a
+    rejection's report path (under each home's quarantine/)."""
+    differ = {"batches": " exclude (recorded_at, report_path)", "retractions": " exclude "
+              "(recorded_at)"}.get(table, "")  # fmt: skip
+    return con.execute(f"select *{differ} from events.{table} order by all").fetchall()
+
+
+def test_reference_folder_on_the_lake_equals_the_embedded_file(
+    lake: Lake, home: Paths, servicenamnden_2011: Paths
+) -> None:
+    """The reference home's files (the folder: 72 files, 70 accepted, one duplicate, one
+    rejected; then the comments, fund decisions, balance sheet and mapping), ingested
+    into the lake in the same order as into the session's embedded reference home, then
+    the same dbt project built on the lake (`--target lake`):
+    - every event table equal, row for row, ids included; only `recorded_at` (each
+      load's clock) and a rejection's `report_path` (under each home's quarantine/)
+      differ; column names, types and nullability equal;
+    - every mart equal, row for row, to the embedded home's, but for the `recorded_at`
+      each carries (the same load clock)."""
+    results = [*ingest(home, [SERVICENAMNDEN]), *ingest(home, [KOMMENTARER])]
+    results += ingest(home, [RESULTATFOND])
+    results += ingest(home, [BALANS])
+    results += ingest(home, [ORGANISATIONSMAPPNING])
+    assert [(r.path.name, r.status) for r in results] == [
+        (row["file"], row["status"]) for row in ingested(servicenamnden_2011)
+    ]
+    # Nothing of the lake's log is in the working database's place.
+    assert not home.database.exists()
+
+    built = run_dbt(home, "build", "--target", "lake", *build_args(), env=dbt_lake_env(lake))
+    assert built.success
+
+    file = duckdb_connect(servicenamnden_2011.published_events, read_only=True)
+    marts = duckdb_connect(servicenamnden_2011.published, read_only=True)
+    on_lake = lake.connect()
+    try:
+        for table in EVENT_TABLES:
+            assert event_rows(on_lake, table) == event_rows(file, table), table
+        columns = (
+            "select table_name, column_name, data_type, is_nullable "
+            "from information_schema.columns where table_schema = 'events' "
+            "and table_catalog = current_database() order by all"
+        )
+        assert on_lake.execute(columns).fetchall() == file.execute(columns).fetchall()
+        # Transaction time strictly increasing in id order, as on the file.
+        times = on_lake.execute(
+            "select recorded_at from events.batches order by batch_id"
+        ).fetchall()
+        assert all(a < b for (a,), (b,) in itertools.pairwise(times))
+
+        names = (
+            "select table_name from information_schema.tables where table_schema = "
+            "'marts' and table_catalog = current_database() order by all"
+        )
+        published = [name for (name,) in marts.execute(names).fetchall()]
+        assert [name for (name,) in on_lake.execute(names).fetchall()] == published
+        for name in published:
+            clock = {
+                column
+                for (column,) in marts.execute(
+                    "select column_name from information_schema.columns "
+                    "where table_schema = 'marts' and table_name = ? "
+                    "and column_name in ('recorded_at', 'last_recorded_at')",
+                    [name],
+                ).fetchall()
+            }
+            exclude = f" exclude ({', '.join(sorted(clock))})" if clock else ""
+            query = f"select *{exclude} from marts.{name} order by all"
+            assert on_lake.execute(query).fetchall() == marts.execute(query).fetchall(), name
+    finally:
+        file.close()
+        marts.close()
+        on_lake.close()
+
+
+def _interleave(monkeypatch: pytest.MonkeyPatch, other: Callable[[], object]) -> list[str]:
+    """Run `other` (another loader's whole commit) once, between the moment this
+    loader's append transaction has read and written everything and its COMMIT: the
+    race two loaders on two machines run. Through the crash test's hook, which the append
+    calls at exactly that point."""
+    calls: list[str] = []
+
+    def hook(step: str) -> None:
+        calls.append(step)
+        if step == "before_commit" and len(calls) == 1:
+            other()
+
+    monkeypatch.setattr(store_module, "crash_point", hook)
+    return calls
+
+
+def test_two_loaders_handed_the_same_file_make_one_batch_and_one_duplicate(
+    lake: Lake, home: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    *registers, month = ledger_files("huvudbok_201101.csv")
+    ingest(home, registers)
+    with EventStore(home.database) as first, EventStore(home.database) as second:
+        outcome = {}
+        _interleave(monkeypatch, lambda: outcome.update(second=ingest_file(second, month, home)))
+        outcome["first"] = ingest_file(first, month, home)
+
+    assert outcome["second"].status == "accepted"
+    # The first loader's commit conflicted (the second committed meanwhile), ran again,
+    # and found the same bytes accepted: nothing of it was applied.
+    assert outcome["first"].status == "duplicate"
+    assert outcome["first"].batch_id == outcome["second"].batch_id == 3
+    con = lake.connect()
+    try:
+        assert con.execute(
+            "select count(*), sum(row_count) from events.batches where file_name = ?",
+            [month.name],
+        ).fetchone() == (1, outcome["second"].rows)
+        assert con.execute("select count(distinct batch_id) from events.huvudbok").fetchone() == (
+            1,
+        )
+        assert con.execute("select batch_id from loader.head").fetchone() == (3,)
+    finally:
+        con.close()
+
+
+def test_a_conflicting_commit_runs_again_after_the_other_and_takes_the_next_id(
+    lake: Lake, home: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two loaders, two months: both accepted, ids in commit order, each batch whole,
+    the later one's transaction time after the earlier one's (supersession and as-of
+    rely on both orders)."""
+    files = ledger_files("huvudbok_201101.csv", "huvudbok_201102.csv")
+    ingest(home, files[:2])
+    with EventStore(home.database) as first, EventStore(home.database) as second:
+        outcome = {}
+        calls = _interleave(
+            monkeypatch, lambda: outcome.update(second=ingest_file(second, files[3], home))
+        )
+        outcome["first"] = ingest_file(first, files[2], home)
+
+    # The first loader's transaction ran twice: once conflicting, once committed.
+    assert calls.count("before_commit") == 3  # the first's two attempts, the second's one
+    assert (outcome["second"].status, outcome["second"].batch_id) == ("accepted", 3)
+    assert (outcome["first"].status, outcome["first"].batch_id) == ("accepted", 4)
+    con = lake.connect()
+    try:
+        rows = con.execute(
+            """
+            select b.batch_id, b.file_name, b.row_count, count(h.batch_id), b.recorded_at
+            from events.batches as b left join events.huvudbok as h using (batch_id)
+            group by all order by b.batch_id
+            """
+        ).fetchall()
+    finally:
+        con.close()
+    assert [r[:2] for r in rows[2:]] == [(3, files[3].name), (4, files[2].name)]
+    assert all(declared == counted for _, _, declared, counted, _ in rows[2:])
+    assert rows[2][4] < rows[3][4]
+
+
+# Raced by two loader processes: the registers, ledger months, a copy of one (same
+# bytes: a duplicate), the two deliveries of 201106 (the second supersedes the first) and
+# a file of no source (rejected). A subset of the folder: the whole of it took 95 s a
+# loader with two on this 2-core machine, this ~20 s.
+RACED = [
+    *ledger_files(
+        "huvudbok_201101.csv",
+        "huvudbok_201102.csv",
+        "huvudbok_201103.csv",
+        "huvudbok_201103_kopia.csv",
+        "huvudbok_201106_leverans1.csv",
+        "huvudbok_201106_leverans2.csv",
+    ),
+    SERVICENAMNDEN / "expected.md",
+]
+
+
+def test_two_loader_processes_on_one_lake_load_the_files_once(
+    lake: Lake, home: Paths, loaded: Load, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two `tertial ingest` processes (two machines: each its own TERTIAL_HOME, one
+    catalog and one Parquet folder) handed the same files at the same time: every file
+    is raced. The lake ends as one loader alone would leave it: equal, row for row and id
+    for id, to the embedded file loaded once (each loader takes the files in the same
+    order, and a file is committed once, so commit order is the files' order); every
+    accepted file accepted by exactly one of the two, a duplicate for the other."""
+    with monkeypatch.context() as embedded:
+        embedded.delenv(CATALOG_ENV)
+        embedded_home = Paths(tmp_path / "embedded")
+        loaded(embedded_home.ensure(), RACED)
+
+    loaders = []
+    for number in (1, 2):
+        environment = {**os.environ, "TERTIAL_HOME": str(tmp_path / f"loader{number}")}
+        loaders.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "tertial.cli", "ingest", *map(str, RACED)],
+                cwd=REPO_ROOT,
+                env=environment,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+        )
+    outputs = [loader.communicate(timeout=600)[0] for loader in loaders]
+    assert [loader.returncode for loader in loaders] == [1, 1], outputs  # a rejected file
+
+    accepted = [
+        re.findall(r"^\[\d+/\d+\] accepted\s+(\S+)", output, re.MULTILINE) for output in outputs
+    ]
+    assert not set(accepted[0]) & set(accepted[1]), "a file accepted by both loaders"
+    file = duckdb_connect(embedded_home.database, read_only=True)
+    on_lake = lake.connect()
+    try:
+        (once,) = file.execute(
+            "select count(*) from events.batches where status = 'accepted'"
+        ).fetchone()
+        assert len(accepted[0]) + len(accepted[1]) == once, outputs
+        for table in EVENT_TABLES:
+            assert event_rows(on_lake, table) == event_rows(file, table), table
+        assert (
+            on_lake.execute("select batch_id from loader.head").fetchone()
+            == file.execute("select max(batch_id) from events.batches").fetchone()
+        )
+    finally:
+        file.close()
+        on_lake.close()
+
+
+def test_a_loader_killed_mid_commit_leaves_nothing_on_the_lake(
+    lake: Lake, home: Paths, tmp_path: Path
+) -> None:
+    """SIGKILL of a `tertial ingest` on the lake inside its append transaction (every
+    row written, as Parquet files too, the COMMIT not sent): no batch, no row, the id not
+    taken; the rerun loads the month whole, as batch 3."""
+    *registers, month = ledger_files("huvudbok_201101.csv")
+    ingest(home, registers)
+
+    def run(**extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "tertial.cli", "ingest", str(month)],
+            cwd=REPO_ROOT,
+            env={**os.environ, **extra},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    killed = run(TERTIAL_CRASH_AT="before_commit")
+    assert killed.returncode == -9, killed.stdout + killed.stderr
+    con = lake.connect()
+    try:
+        assert con.execute("select count(*) from events.batches").fetchone() == (2,)
+        assert con.execute("select count(*) from events.huvudbok").fetchone() == (0,)
+        assert con.execute("select batch_id from loader.head").fetchone() == (2,)
+    finally:
+        con.close()
+
+    again = run()
+    assert again.returncode == 0, again.stdout + again.stderr
+    con = lake.connect()
+    try:
+        assert con.execute(
+            "select batch_id, row_count from events.batches where file_name = ?", [month.name]
+        ).fetchall() == [(3, con.execute("select count(*) from events.huvudbok").fetchone()[0])]
+        assert con.execute("select count(*) from events.supersession_keys").fetchone() == (3,)
+    finally:
+        con.close()
+
+
+def test_tertial_build_refuses_the_lake_until_it_builds_there(lake: Lake, home: Paths) -> None:
+    """`tertial build` with TERTIAL_CATALOG set would build the empty working database
+    and publish nothing true: it stops, says why, and publishes nothing."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tertial.cli", "build"],
+        cwd=REPO_ROOT,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "does not build there yet" in done.stderr
+    assert not home.published.exists()
