@@ -120,18 +120,11 @@ def servicenamnden_2011(tmp_path_factory: pytest.TempPathFactory) -> Paths:
     folder = shared_temporary(tmp_path_factory) / "servicenamnden-2011"
     with FileLock(f"{folder}.lock"):
         if not (folder / "built").exists():
-            from warehouse.ingest import ingest
             from warehouse.pipeline import build_and_publish
 
             shutil.rmtree(folder, ignore_errors=True)
             home = paths(folder).ensure()
-            # The folder, then the board's comments on its report and its fund decisions
-            # (delivered after it).
-            results = [*ingest(home, [SERVICENAMNDEN]), *ingest(home, [KOMMENTARER])]
-            results += ingest(home, [RESULTATFOND])
-            results += ingest(home, [BALANS])
-            results += ingest(home, [ORGANISATIONSMAPPNING])
-            results += ingest(home, [ANSVAR])
+            results = ingest_reference(home)
             outcome = [
                 {"file": r.path.name, "status": r.status, "source": r.source} for r in results
             ]
@@ -139,6 +132,19 @@ def servicenamnden_2011(tmp_path_factory: pytest.TempPathFactory) -> Paths:
             build_and_publish(home)
             (folder / "built").touch()
     return paths(folder)
+
+
+def ingest_reference(home: Paths) -> list:
+    """Load the reference home's files into `home`, in the reference home's order: the
+    folder, then the board's comments on its report, its fund decisions, balance sheet,
+    the 2007 mapping and its units' register (delivered after it). Also the lake's test
+    (tests/integration/test_lake.py) loads exactly these."""
+    from warehouse.ingest import ingest
+
+    results = [*ingest(home, [SERVICENAMNDEN]), *ingest(home, [KOMMENTARER])]
+    for file in (RESULTATFOND, BALANS, ORGANISATIONSMAPPNING, ANSVAR):
+        results += ingest(home, [file])
+    return results
 
 
 @pytest.fixture

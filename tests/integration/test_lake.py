@@ -21,12 +21,9 @@ import pytest
 
 from sources import registry
 from tests.conftest import (
-    BALANS,
-    KOMMENTARER,
-    ORGANISATIONSMAPPNING,
-    RESULTATFOND,
     SERVICENAMNDEN,
     Load,
+    ingest_reference,
     ingested,
     ledger_files,
 )
@@ -75,7 +72,8 @@ def test_reference_folder_on_the_lake_equals_the_embedded_file(
     lake: Lake, home: Paths, servicenamnden_2011: Paths
 ) -> None:
     """The reference home's files (the folder: 72 files, 70 accepted, one duplicate, one
-    rejected; then the comments, fund decisions, balance sheet and mapping), ingested
+    rejected; then the comments, fund decisions, balance sheet, mapping and units:
+    tests.conftest.ingest_reference), ingested
     into the lake in the same order as into the session's embedded reference home, then
     the same dbt project built on the lake (`--target lake`):
     - every event table equal, row for row, ids included; only `recorded_at` (each
@@ -83,10 +81,7 @@ def test_reference_folder_on_the_lake_equals_the_embedded_file(
       differ; column names, types and nullability equal;
     - every mart equal, row for row, to the embedded home's, but for the `recorded_at`
       each carries (the same load clock)."""
-    results = [*ingest(home, [SERVICENAMNDEN]), *ingest(home, [KOMMENTARER])]
-    results += ingest(home, [RESULTATFOND])
-    results += ingest(home, [BALANS])
-    results += ingest(home, [ORGANISATIONSMAPPNING])
+    results = ingest_reference(home)
     assert [(r.path.name, r.status) for r in results] == [
         (row["file"], row["status"]) for row in ingested(servicenamnden_2011)
     ]
