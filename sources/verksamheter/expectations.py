@@ -50,6 +50,11 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
         parsed,
         namnd_overordnad=pl.concat_str(["namnd", "overordnad"], separator=" / "),
         namnd_eftertradare=pl.concat_str(["namnd", "eftertradare"], separator=" / "),
+        # An activity named as its own successor (a trial file of 2026-12-06: 230 ended
+        # with Efterträdare 230) ends nowhere: dim_verksamhet's chain would stay on it.
+        own_successor=pl.when(pl.col("eftertradare") == pl.col("verksamhet")).then(
+            pl.concat_str(["namnd", "verksamhet"], separator=" / ")
+        ),
         rs_kod=pl.col("rs_kod").str.strip_chars(),  # as the typed code: trimmed
         **cell_values(CONTRACT, parsed),
     )
@@ -70,6 +75,11 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
             E.ExpectColumnValuesToBeInSet(column="namnd_eftertradare", value_set=in_file),
             "Efterträdare is an activity of the same Nämnd in this file (Nämnd / "
             "Efterträdare) / efterträdaren ska vara en verksamhet i samma nämnds lista",
+        ),
+        rule(
+            E.ExpectColumnValuesToBeNull(column="own_successor"),
+            "Efterträdare is another activity than the row's own (Nämnd / Verksamhet) / "
+            "en verksamhet kan inte vara sin egen efterträdare",
         ),
         rule(
             E.ExpectColumnValuesToBeInSet(column="rs_kod", value_set=list(rs_leaf_codes())),

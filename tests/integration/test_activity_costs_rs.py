@@ -177,6 +177,13 @@ def test_the_register_rules_reject_through_the_real_ingest(tmp_path: Path, loade
         "142;100;Nämnd;;2010-01-01;;;100\n142;210;Lön;;2010-01-01;2010-12-31;299;\n",
     )
     assert "Efterträdare is an activity of the same Nämnd" in line and "'142 / 299'" in line
+    # An activity that names itself as its successor ends nowhere.
+    line = _rejected(
+        home,
+        "verksamheter_sjalv.csv",
+        "142;100;Nämnd;;2010-01-01;;;100\n142;210;Lön;;2010-01-01;2010-12-31;210;\n",
+    )
+    assert "Efterträdare is another activity" in line and "'142 / 210'" in line
     # A personnummer in a new column rejects the batch as anywhere else.
     line = _rejected(home, "verksamheter_pnr.csv", "142;100;Nämnd;;2010-01-01;;19121212-1212;100\n")
     assert "personnummer" in line.lower()
