@@ -161,6 +161,22 @@ def test_the_summary_sick_leave_staff_survey_and_investments_hold_expected_md(ta
     assert tables["medarbetarenkat"][1] == ["NMI", "65", "67"]
 
 
+def test_the_balance_sheet_closes_the_economy_section(tables) -> None:
+    """The reference home's balance of August 2011 (tests/fixtures/balans/, typed from the
+    report's "Analys av balansräkning"), per heading, in kronor and öre as the report
+    writes them; no balance of January was delivered, so the opening is empty."""
+    rows = tables["balansrakning"]
+    assert rows[0][1:] == [
+        "Ingående balans 2011",
+        "Utgående balans t.o.m. augusti",
+        "Förändring sedan årets början",
+    ]
+    closing = {r[0]: r[2] for r in rows[1:]}
+    assert closing["Omsättningstillgångar"] == "38\u00a0549\u00a0828,67"
+    assert closing["Anläggningstillgångar"] == "5\u00a0526\u00a0868,27"
+    assert closing["Eget kapital"] == "\u221241\u00a0018\u00a0403,52"
+
+
 def test_indicators_show_the_boards_assessment_beside_the_warehouses_figure(tables) -> None:
     [sick] = [r for r in tables["indikatorer"][1:] if "Sjukfrånvaro" in r[0]]
     # Reported 5,5 %, assessed "partly met"; the warehouse computes 5,5 % itself.

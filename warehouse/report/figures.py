@@ -417,7 +417,49 @@ def _economy(con, namnd: str, report: str, year: int, period: int) -> tuple[Tabl
                 source=source,
             )
         )
+    tables.extend(_balance_sheet(con, namnd, year, period))
     return tuple(tables)
+
+
+def _balance_sheet(con, namnd: str, year: int, period: int) -> tuple[Table, ...]:
+    """The reports' "Analys av balansräkning" in figures: the board's balance sheet per
+    Kommun-Bas heading at its newest balance of the year up to the report's month
+    (rpt_balance_sheet), in kronor with öre as the reports write it (Servicenämnden T2
+    2011: omsättningstillgångar 38 549 828,67 kr). None without a balance that year."""
+    if not _has_mart(con, "rpt_balance_sheet"):
+        return ()
+    rows = con.execute(
+        """
+        select period, group_name, opening_balance, closing_balance, change_since_year_start
+        from marts.rpt_balance_sheet
+        where namnd_code = ? and period = (
+            select max(period) from marts.rpt_balance_sheet
+            where namnd_code = ? and year = ? and period <= ?
+        )
+        order by sort_order
+        """,
+        [namnd, namnd, year, period],
+    ).fetchall()
+    if not rows:
+        return ()
+    at = rows[0][0]
+    return (
+        Table(
+            "balansrakning",
+            "Balansräkning",
+            (
+                f"Ingående balans {year}",
+                f"Utgående balans t.o.m. {month_name(at)}",
+                "Förändring sedan årets början",
+            ),
+            tuple(Row(r[1], r[2:5]) for r in rows),
+            label="(kr)",
+            unit="kr",
+            decimals=2,
+            source=f"marts.rpt_balance_sheet (nämnd {namnd}, period {at}, kronor)",
+            notes=("Tillgångar positiva, skulder och eget kapital negativa, som i bokföringen.",),
+        ),
+    )
 
 
 # -- Personal --------------------------------------------------------------------------
