@@ -154,14 +154,7 @@ today as (
 
 rs as (
 
-    select
-        leaf.rs_code,
-        leaf.rs_name,
-        leaf.parent_rs_code as rs_area_code,
-        area.rs_name as rs_area_name
-    from {{ ref('rs_verksamhetsomraden') }} as leaf
-    left join {{ ref('rs_verksamhetsomraden') }} as area
-        on leaf.parent_rs_code = area.rs_code
+    {{ rs_classification() }}
 
 ),
 

@@ -107,30 +107,11 @@ pieces as (
 -- Nearly every row has one successor (share 1: itself, or the one code it moved to)
 -- and is copied whole; only divided rows need the sum over their pieces (a window over
 -- all ~600 000 rows of ten years cost ~2 s of a nightly build, on these few nothing).
-divided as (
-
-    select
-        *,
-        booked_amount - sum(rounded_amount) over (
-            partition by
-                original_namnd_code, verksamhet_code, konto, motpart_namnd_code, period
-        ) as rounding_remainder
-    from pieces
-    where successor_count > 1
-
-),
-
 remainders as (
 
-    select
-        *,
-        cast(0 as decimal(18, 2)) as rounding_remainder
-    from pieces
-    where successor_count = 1
-
-    union all
-
-    select * from divided
+    {{ rounding_remainders([
+        'original_namnd_code', 'verksamhet_code', 'konto', 'motpart_namnd_code', 'period'
+    ]) }}
 
 )
 

@@ -138,29 +138,9 @@ pieces as (
 
 ),
 
-divided as (
-
-    select
-        *,
-        booked_amount - sum(rounded_amount) over (
-            partition by original_namnd_code, ansvar_code, projekt_code, period
-        ) as rounding_remainder
-    from pieces
-    where successor_count > 1
-
-),
-
 remainders as (
 
-    select
-        *,
-        cast(0 as decimal(18, 2)) as rounding_remainder
-    from pieces
-    where successor_count = 1
-
-    union all
-
-    select * from divided
+    {{ rounding_remainders(['original_namnd_code', 'ansvar_code', 'projekt_code', 'period']) }}
 
 )
 
