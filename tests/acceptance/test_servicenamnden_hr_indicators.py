@@ -237,13 +237,23 @@ def test_reported_sick_leave_beside_the_computed_rolling_12_months(published) ->
     assert computed == Decimal(SICK_LEAVE_REPORTED) and difference == 0
 
 
-def test_budget_indicators_are_not_computed_for_a_zero_net_budget(published) -> None:
-    # Servicenämnden budgets 160,0 mnkr of costs against 160,0 of revenue: net 0, and
-    # 2011 is not booked to December, so neither ratio exists.
+def test_budget_adherence_before_and_after_result_transfers_as_the_report_prints(
+    published,
+) -> None:
+    # KF 3.1, T2 2011. Servicenämnden budgets 160,0 mnkr of costs against 160,0 of
+    # revenue: net 0. Its T2 forecast nets 158,8 − 156,8 = 2,0 mnkr of cost, and it
+    # uses 2,0 of its result fund (SN-2011-RF-1): efter = 2,0 / (0 + 2,0) = 100,0 %,
+    # the report's "100%"; före = 2,0 / 0 has no figure, and the report leaves it blank.
+    # Prognossäkerhet T2 needs the booked year, which 2011 is not: null.
     rows = published.execute(
-        "select computed_measure, computed_value from rpt_indicators "
-        "where namnd_code = '142' and computed_measure in "
-        "('budget_adherence', 'forecast_accuracy_t2')"
+        "select computed_measure, outcome_text, computed_through_period, computed_value, "
+        "outcome_minus_computed from rpt_indicators "
+        "where namnd_code = '142' and year = 2011 and report = 'T2' "
+        "and (computed_measure like 'budget%' or computed_measure = 'forecast_accuracy_t2') "
+        "order by computed_measure"
     ).fetchall()
-    assert sorted(m for m, _ in rows) == ["budget_adherence", "forecast_accuracy_t2"]
-    assert all(value is None for _, value in rows)
+    assert rows == [
+        ("budget_adherence", "100%", 201108, Decimal("100.0"), 0),
+        ("budget_adherence_before_transfers", None, 201108, None, None),
+        ("forecast_accuracy_t2", None, 201112, None, None),
+    ]

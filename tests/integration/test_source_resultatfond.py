@@ -29,6 +29,12 @@ AFTER = (
     "forecast_after_disposition, deviation_after_disposition "
     "from marts.rpt_result_after_disposition where namnd_code = '142' and year = 2011"
 )
+# KF 3.1's two budgetföljsamhet rows as the warehouse computes them in the T2 report.
+ADHERENCE = (
+    "select computed_measure, computed_through_period, computed_value "
+    "from marts.rpt_indicators where namnd_code = '142' and year = 2011 and report = 'T2' "
+    "and computed_measure like 'budget_adherence%' order by computed_measure"
+)
 FIGURES = (
     "select namnd_code, year, opening_fund, used_amount, transferred_amount, closing_fund, "
     "decision_count from marts.rpt_result_funds order by all"
@@ -74,6 +80,10 @@ def test_a_corrected_decision_replaces_itself_only_as_of_and_retraction_honoured
     ]
     # After disposition, T2: −2 000 000 + 2 500 000 = 500 000 (0,5 mnkr).
     assert query(home.published, AFTER + " and through_period = 201108")[0][3] == D("500000.00")
+    # Budgetföljsamhet efter resultatöverföringar, T2: the forecast's net cost 2 000 000
+    # / (0 + 2 500 000) = 80,0 % (100,0 % with the reference's 2,0 used:
+    # tests/acceptance/test_servicenamnden_hr_indicators.py).
+    assert query(home.published, ADHERENCE)[0] == ("budget_adherence", 201108, D("80.0"))
 
     batches = query(
         home.database,

@@ -14,6 +14,11 @@
     - The fund figures are the year's current decisions whatever their date: the reports
       print the planned use and transfer during the year ("beräknas överföras"); an
       as-of build shows what was decided by then.
+    - Budgetföljsamhet före and efter resultatöverföringar (KF 3.1's indicators) on the
+      same forecast, in percent with one decimal: net cost / net budget, and net cost /
+      (net budget + the fund used), as int_budget_indicators_computed defines them;
+      null where that budget is 0. Servicenämnden T2 2011: före 2,0 / 0 null (the
+      report leaves it blank), efter 2,0 / (0 + 2,0) = 100,0 % (printed "100%").
     - The same rows in mnkr with one decimal (`*_mnkr`), each rounded on its own from
       exact kronor by the `mnkr` macro, as rpt_budget_followup_mnkr: what the report
       prints (Utgående resultatfond printed negative: the negated figure rounds to the
@@ -63,7 +68,13 @@ in_kronor as (
         cast(net_result.forecast + funds.used_amount as decimal(18, 2))
             as forecast_after_disposition,
         cast(net_result.forecast + funds.used_amount - net_result.adjusted_budget as decimal(18, 2))
-            as deviation_after_disposition
+            as deviation_after_disposition,
+
+        -- KF 3.1's budgetföljsamhet on net cost (− net result)
+        {{ percent('-net_result.forecast', '-net_result.adjusted_budget') }}
+            as budget_adherence_before_pct,
+        {{ percent('-net_result.forecast', 'funds.used_amount - net_result.adjusted_budget') }}
+            as budget_adherence_after_pct
 
     from net_result
     inner join funds

@@ -88,7 +88,9 @@ members as (
                 then 'sick_leave_rolling_12m'
             when
                 newest.indicator_name_normalised like '%budgetföljsamhet%'
-                and newest.indicator_name_normalised not like '%före resultatöverföring%'
+                and newest.indicator_name_normalised like '%före resultatöverföring%'
+                then 'budget_adherence_before_transfers'
+            when newest.indicator_name_normalised like '%budgetföljsamhet%'
                 then 'budget_adherence'
             when newest.indicator_name_normalised like '%prognossäkerhet t2%'
                 then 'forecast_accuracy_t2'

@@ -10,8 +10,13 @@
         (Servicenämnden T2 2011: "augusti 2010 - juli 2011" = 5,5 %), VB through
         December (its 2010 figure is "januari - december 2010" = 4,7 %). Null unless
         the window holds all 12 months.
-      - budget_adherence, forecast_accuracy_t2: int_budget_indicators_computed (year-end
-        figures; null until the year is booked, and when the net budget is 0).
+      - budget_adherence (efter resultatöverföringar), budget_adherence_before_transfers
+        (före), forecast_accuracy_t2: int_budget_indicators_computed. Budgetföljsamhet
+        in a T1 or T2 report is that occasion's forecast against the budget, through
+        April or August, as the boards report it then; in VB the booked year, through
+        December (null until the year is booked). Prognossäkerhet T2 is a year-end
+        figure in every report. Null when the budget measured against is 0
+        (Servicenämnden T2 2011: före null, efter 100,0 %, as its report prints).
     - computed_status: whether the reported outcome reaches the board's own target
       (Årsmål), in the direction the targets' words give (`Öka`/`minska`; for sick
       leave, the warehouse's own measure, lower), in the same unit; null where any of
@@ -90,8 +95,11 @@ reported as (
                     + case facts.measured_report
                         when 'T1' then 3 when 'T2' then 7 when 'VB' then 12
                     end
-            when 'budget_adherence' then facts.year * 100 + 12
             when 'forecast_accuracy_t2' then facts.year * 100 + 12
+            when 'budget_adherence'
+                then {{ report_closing_period('facts.year', 'facts.report') }}
+            when 'budget_adherence_before_transfers'
+                then {{ report_closing_period('facts.year', 'facts.report') }}
         end as computed_through_period
     from facts
     inner join indicators
@@ -106,7 +114,20 @@ computed as (
         cast(
             case reported.computed_measure
                 when 'sick_leave_rolling_12m' then sick_leave.sick_leave_pct
-                when 'budget_adherence' then budget_indicators.budget_adherence_pct
+                when 'budget_adherence'
+                    then
+                        case reported.report
+                            when 'T1' then budget_indicators.budget_adherence_t1_pct
+                            when 'T2' then budget_indicators.budget_adherence_t2_pct
+                            when 'VB' then budget_indicators.budget_adherence_pct
+                        end
+                when 'budget_adherence_before_transfers'
+                    then
+                        case reported.report
+                            when 'T1' then budget_indicators.budget_adherence_before_t1_pct
+                            when 'T2' then budget_indicators.budget_adherence_before_t2_pct
+                            when 'VB' then budget_indicators.budget_adherence_before_pct
+                        end
                 when 'forecast_accuracy_t2'
                     then budget_indicators.forecast_accuracy_t2_pct
             end as decimal(18, 1)
@@ -120,7 +141,9 @@ computed as (
             and reported.computed_through_period = sick_leave.period
     left join budget_indicators
         on
-            reported.computed_measure in ('budget_adherence', 'forecast_accuracy_t2')
+            reported.computed_measure in (
+                'budget_adherence', 'budget_adherence_before_transfers', 'forecast_accuracy_t2'
+            )
             and reported.namnd_code = budget_indicators.namnd_code
             and reported.year = budget_indicators.year
 
