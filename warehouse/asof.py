@@ -33,9 +33,9 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from warehouse.build import run_dbt
+from warehouse.build import manifest_path, run_dbt
 from warehouse.connection import duckdb_connect
-from warehouse.publish import attach_read_only, write_meta
+from warehouse.publish import attach_read_only, comment_from_manifest, write_meta
 from warehouse.readonly import connect
 from warehouse.settings import Paths
 
@@ -184,7 +184,7 @@ def as_of_database(paths: Paths, as_of: dt.datetime, progress: Progress | None =
             cwd=scratch.home,
         )
         _keep_parse(scratch.dbt_target / PARSE_CACHE, parse)
-        _add_meta(scratch.database, log, cut)
+        _add_meta(scratch.database, log, cut, manifest_path(scratch))
         try:
             scratch.home.rename(final)
         except OSError:
@@ -206,10 +206,15 @@ def _keep_parse(built: Path, cache: Path) -> None:
     partial.replace(cache)
 
 
-def _add_meta(database: Path, log: Path, cut: Cut) -> None:
-    """`meta.batches` and `meta.publication` as in the published snapshot, for the cut."""
+def _add_meta(database: Path, log: Path, cut: Cut, manifest: Path) -> None:
+    """`meta.batches` and `meta.publication` as in the published snapshot, for the cut,
+    and the marts' comments from the build's manifest, as the publish writes them."""
     con = duckdb_connect(database)
     try:
+        marts = con.execute(
+            "select schema_name, table_name from duckdb_tables() where schema_name = 'marts'"
+        ).fetchall()
+        comment_from_manifest(con, manifest, marts)
         attach_read_only(con, log, EVENT_LOG_ALIAS)
         write_meta(
             con,

@@ -78,11 +78,19 @@ def dbt_args(command: str, paths: Paths, *extra: str) -> list[str]:
 
 
 def dbt_env(paths: Paths) -> dict[str, str]:
-    """Environment dbt needs: the working database and its memory limit (profiles.yml)."""
+    """Environment dbt needs: the working database and its memory limit (profiles.yml).
+
+    dbt's log file (`dbt/logs/dbt.log`) keeps info-level events: the nodes, their results
+    and errors. At dbt's default (debug) it also writes every SQL statement and
+    connection event, ~25 per node: that formatting took 1.5 s of the 10-year nightly
+    build's Python time (py-spy, 2026-12-06), and dbt's threads share one interpreter.
+    `DBT_LOG_LEVEL_FILE=debug` in the environment brings the statements back.
+    """
     return {
         "TERTIAL_DB_PATH": str(paths.database),
         DUCKDB_MEMORY_LIMIT_ENV: duckdb_config()["memory_limit"],
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_LOG_LEVEL_FILE": os.environ.get("DBT_LOG_LEVEL_FILE", "info"),
     }
 
 
@@ -256,10 +264,12 @@ def _node(data: dict[str, Any]) -> NodeResult:
 
 # Which tests a build runs (`build_args`): "full" every test, dbt's unit tests too (CI,
 # `tertial build --full-tests`); "data" every data test (`tertial build`, replay);
-# "nightly" the data tests but those on pure renaming views (`tertial run`, Dagster).
+# "nightly" the data tests that guard the marts and the log (`tertial run`, Dagster).
 TESTS = ("full", "data", "nightly")
-# The tag of the tests on pure renaming views (dbt_project.yml, `data_tests:`).
+# The tags of the tests the nightly leaves out (dbt_project.yml, `data_tests:`): those
+# on pure renaming views, and those on the intermediate models.
 RENAMING_VIEW_TESTS = "renaming_view"
+BELOW_MARTS_TESTS = "below_marts"
 
 
 REFRESH_NOTE = (
@@ -277,20 +287,36 @@ def build_args(
     `tests="full"` only: their inputs are fixed rows in the project, so they answer the
     same every night and belong to the test suite (tests/integration/test_dbt_unit_tests.py
     runs them all), as dbt advises; they were ~3.8 s of a ~12 s build of a small home.
-    The nightly (`tests="nightly"`) also leaves out the tests on the views that only
-    rename and cast one source's columns (31 of 156 data tests, tag `renaming_view`):
-    what they check of the data, the source's contract checked at ingest already; CI and
-    `tertial build --full-tests` run them. `select`: dbt selectors of what to build
-    (warehouse/selection.py), empty for everything; the tests of what is built run with it.
+    The nightly (`tests="nightly"`) runs the data tests that guard what it publishes:
+    those on the marts and on the event log's tables. It leaves out the tests on the
+    views that only rename and cast one source's columns (tag `renaming_view`: what they
+    check of the data, the source's contract checked at ingest already) and those on the
+    intermediate models (tag `below_marts`: the marts' own keys, relationships and
+    contracts test what they feed); CI and `tertial build --full-tests` run them. A
+    selective nightly (`select`) re-creates no view either: it builds only when the
+    project is the one the working marts were built by (warehouse/selection.py), so
+    every view stands as it was created, and a view reads its tables when queried.
+    That was 13 views, 1.2 s of node time, of a 10-year nightly build (2026-12-06). Its
+    tests are chosen `buildable`: dbt's default (`eager`) drops every test with a parent
+    excluded, and with it a mart's relationship test to a view (meta_freshness's batch
+    ids in stg_events__batches); `buildable` keeps a test whose parents are built or lie
+    upstream of what is.
+    `select`: dbt selectors of what to build (warehouse/selection.py), empty for
+    everything; the tests of what is built run with it.
     """
     if tests not in TESTS:
         raise ValueError(f"tests must be one of {TESTS}, not {tests!r}")
+    excluded = [f"tag:{RENAMING_VIEW_TESTS}", f"tag:{BELOW_MARTS_TESTS}"]
+    selective_nightly = tests == "nightly" and bool(select)
+    if selective_nightly:
+        excluded.append("config.materialized:view")
     return (
         # One argument, the selectors separated by spaces (a union, for dbt): dagster-dbt
         # reads `--select` as taking one value.
         *(("--select", " ".join(select)) if select else ()),
         *(("--exclude-resource-type", "unit_test") if tests != "full" else ()),
-        *(("--exclude", f"tag:{RENAMING_VIEW_TESTS}") if tests == "nightly" else ()),
+        *(("--exclude", " ".join(excluded)) if tests == "nightly" else ()),
+        *(("--indirect-selection", "buildable") if selective_nightly else ()),
         *(("--full-refresh",) if full_refresh else ()),
     )
 

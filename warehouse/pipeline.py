@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 
-from warehouse.build import BuildResult, build
+from warehouse.build import BuildResult, build, manifest_path
 from warehouse.freshness import built_from, nightly_decision
 from warehouse.ingest import FileResult, ingest, summary
 from warehouse.lock import run_lock
@@ -98,7 +98,9 @@ def publish_all(
         appended = sum(log.appended.values())
         progress(f"Published the event log through event {log.through_id} (+{appended:,} rows)")
         progress("Publishing the read-only snapshot ...")
-        published = publish(paths.database, paths.published, built_from(paths))
+        published = publish(
+            paths.database, paths.published, built_from(paths), manifest_path(paths)
+        )
         progress(
             f"Published {len(published.tables)} tables to {published.path} "
             f"({published.seconds:.1f}s)"

@@ -12,8 +12,8 @@ the event log's copy in published_log.py); `write_meta` writes `meta.batches` an
 
 Comments: every published table and column carries its description as a DuckDB comment,
 its Swedish label first (`Nämnd (kod). The register's code.`; warehouse/comments.py):
-the marts' from the dbt YAML (dbt writes them into the working database, `persist_docs`;
-`copy_comments` copies them, as CREATE TABLE AS drops them), meta's from META_COMMENTS.
+the marts' from the dbt YAML (`comment_from_manifest`: the descriptions of the build's
+manifest), meta's from META_COMMENTS.
 Whoever serves the snapshot elsewhere (the PostgreSQL refresh) reads them straight from
 it, one line each, and repeats them as `COMMENT ON`:
 
@@ -28,17 +28,18 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
 import duckdb
 
-from warehouse.comments import write_comments
+from warehouse.comments import described, existing_columns, write_comments
 from warehouse.connection import duckdb_connect
 from warehouse.crashpoints import crash_point
 
@@ -68,11 +69,17 @@ class BuildRecord:
     fingerprint: str
 
 
-def publish(working: Path, target: Path, built: BuildRecord | None = None) -> Published:
+def publish(
+    working: Path,
+    target: Path,
+    built: BuildRecord | None = None,
+    manifest: Path | None = None,
+) -> Published:
     """Copy the marts of `working` into a new file and atomically replace `target`.
 
     `built`: what the working marts were built from (warehouse/freshness.py), written to
     `meta.publication` for the nightly run to compare with; None when unknown.
+    `manifest`: dbt's manifest of the build, whose descriptions become the marts' comments.
     Whatever stops it (a full disk, a damaged working database, an interrupt) the old
     snapshot stays as it was and the temporary file and its WAL are removed.
     """
@@ -98,7 +105,8 @@ def publish(working: Path, target: Path, built: BuildRecord | None = None) -> Pu
             )
             if number == 0:
                 crash_point("during_snapshot_copy")
-        copy_comments(con, "work")
+        if manifest is not None:
+            comment_from_manifest(con, manifest, tables)
         write_meta(
             con,
             "work",
@@ -113,28 +121,20 @@ def publish(working: Path, target: Path, built: BuildRecord | None = None) -> Pu
     return Published(target, names, time.perf_counter() - started, published_at)
 
 
-def copy_comments(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
-    """The published tables' and columns' comments, as the working database `catalog` has them.
+def comment_from_manifest(
+    con: duckdb.DuckDBPyConnection, manifest: Path, tables: Iterable[tuple[str, str]]
+) -> None:
+    """Every table of `tables` and its columns commented with its dbt description.
 
-    CREATE TABLE AS copies no comment. dbt wrote them there (`persist_docs`): each mart's
-    description and each column's, its Swedish label first (warehouse/comments.py).
+    From the manifest the build wrote (every dbt command writes the project's whole
+    manifest); none when there is none yet.
     """
-    schemas = list(PUBLISHED_SCHEMAS)
-    tables = con.execute(
-        """
-        select schema_name, table_name, comment from duckdb_tables()
-        where database_name = ? and schema_name in (select unnest(?))
-        """,
-        [catalog, schemas],
-    ).fetchall()
-    columns = con.execute(
-        """
-        select schema_name, table_name, column_name, comment from duckdb_columns()
-        where database_name = ? and schema_name in (select unnest(?))
-        """,
-        [catalog, schemas],
-    ).fetchall()
-    write_comments(con, tables, columns)
+    if not manifest.exists():
+        return
+    described_tables, described_columns = described(
+        json.loads(manifest.read_text(encoding="utf-8")), tables
+    )
+    write_comments(con, described_tables, existing_columns(con, described_columns))
 
 
 # meta's tables are written here, not by dbt: their descriptions, Swedish label first as

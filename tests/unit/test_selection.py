@@ -100,13 +100,17 @@ def test_the_dbt_arguments_of_each_build() -> None:
     )
     # `tertial build --full-tests`: everything dbt has.
     assert build_args(tests="full") == ()
-    # The nightly: not the tests on pure renaming views, and only what changed.
-    nightly = ("--exclude-resource-type", "unit_test", "--exclude", "tag:renaming_view")
-    assert build_args(tests="nightly") == nightly
+    # The nightly: not the tests on pure renaming views nor on intermediate models.
+    nightly = ("--exclude-resource-type", "unit_test", "--exclude")
+    assert build_args(tests="nightly") == (*nightly, "tag:renaming_view tag:below_marts")
+    # Selective: only what changed, no view re-created, the marts' tests kept.
     assert build_args(tests="nightly", select=("source:events.lon+", *LOG)) == (
         "--select",
         " ".join(("source:events.lon+", *LOG)),
         *nightly,
+        "tag:renaming_view tag:below_marts config.materialized:view",
+        "--indirect-selection",
+        "buildable",
     )
     with pytest.raises(ValueError, match="tests must be one of"):
         build_args(tests="some")
