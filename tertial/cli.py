@@ -417,6 +417,38 @@ def cmd_replay(home: Paths, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_migrate(home: Paths, args: argparse.Namespace) -> int:
+    if not _has_warehouse(home):
+        return EXIT_FAILED
+    from warehouse.lake import CATALOG_ENV, configured_lake
+
+    lake = configured_lake()
+    if lake is None:
+        _error(
+            f"set {CATALOG_ENV} to the DuckLake catalog to migrate into (docs/ducklake.md), "
+            "e.g. ducklake:postgres:dbname=tertial_lake host=127.0.0.1"
+        )
+        return EXIT_FAILED
+    with _run_lock(home):
+        from warehouse.build import build_args, run_dbt
+        from warehouse.lake import dbt_lake_env
+        from warehouse.migrate import migrate_to_lake
+
+        def build() -> None:
+            built = run_dbt(
+                home, "build", "--target", "lake", *build_args(), env=dbt_lake_env(lake)
+            )
+            _say(built.summary())
+
+        migrated = migrate_to_lake(home, lake, _say, build=None if args.no_build else build)
+    batches = migrated.rows.get("batches", 0)
+    _say(
+        f"Migrated {batches} batches to {lake.catalog} in {migrated.seconds:.1f}s; "
+        f"the loaders use it with {CATALOG_ENV} set (TERTIAL_DATA_PATH {lake.data_path})."
+    )
+    return EXIT_OK
+
+
 def cmd_history(home: Paths, args: argparse.Namespace) -> int:
     from warehouse.asof import parse_as_of
     from warehouse.lineage import key_history
@@ -873,6 +905,32 @@ tertial replay""",
     )
     replay.set_defaults(handler=cmd_replay)
 
+    migrate = commands.add_parser(
+        "migrate",
+        **_help(
+            "copy the embedded event log into the DuckLake catalog of TERTIAL_CATALOG",
+            "Every batch, rejection, retraction and key is copied with its ids and recorded_at,\n"
+            "in one transaction on the lake, and verified by the content hash of every event\n"
+            "table before it commits; the lake must hold no event yet. Then the dbt project\n"
+            "is built on the lake and every mart compared with the working database's (they\n"
+            "must be built through the newest event: `tertial build` first). The embedded\n"
+            "file is only read (docs/ducklake.md).",
+            """
+tertial migrate --to ducklake              # TERTIAL_CATALOG set: docs/ducklake.md
+tertial migrate --to ducklake --no-build   # the events only""",
+            WRITER_EXITS,
+        ),
+    )
+    migrate.add_argument(
+        "--to", choices=["ducklake"], required=True, help="the backend to copy the log into"
+    )
+    migrate.add_argument(
+        "--no-build",
+        action="store_true",
+        help="copy and verify the event log only; build and compare no mart",
+    )
+    migrate.set_defaults(handler=cmd_migrate)
+
     history = commands.add_parser(
         "history",
         **_help(
@@ -1181,6 +1239,8 @@ def _failure(home: Paths, exc: Exception) -> tuple[int, str]:
         "warehouse.asof.AsOfError",
         "warehouse.retractions.RetractionRefused",
         "warehouse.postgres.refresh.RefreshFailed",
+        "warehouse.migrate.MigrationRefused",
+        "warehouse.lake.LakeConfigurationError",
     ):
         if _is(exc, ours):
             return EXIT_FAILED, str(exc)

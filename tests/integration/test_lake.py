@@ -20,6 +20,7 @@ import psycopg
 import pytest
 
 from sources import registry
+from tertial.cli import main
 from tests.conftest import (
     SERVICENAMNDEN,
     Load,
@@ -28,10 +29,9 @@ from tests.conftest import (
     ledger_files,
 )
 from warehouse import store as store_module
-from warehouse.build import build_args, run_dbt
 from warehouse.connection import duckdb_connect
 from warehouse.ingest import ingest, ingest_file
-from warehouse.lake import CATALOG_ENV, DATA_PATH_ENV, Lake, configured_lake, dbt_lake_env
+from warehouse.lake import CATALOG_ENV, DATA_PATH_ENV, Lake, configured_lake
 from warehouse.postgres.server import LocalServer
 from warehouse.settings import REPO_ROOT, Paths
 from warehouse.store import EventStore
@@ -73,14 +73,11 @@ def test_reference_folder_on_the_lake_equals_the_embedded_file(
 ) -> None:
     """The reference home's files (the folder: 72 files, 70 accepted, one duplicate, one
     rejected; then the comments, fund decisions, balance sheet, mapping and units:
-    tests.conftest.ingest_reference), ingested
-    into the lake in the same order as into the session's embedded reference home, then
-    the same dbt project built on the lake (`--target lake`):
-    - every event table equal, row for row, ids included; only `recorded_at` (each
-      load's clock) and a rejection's `report_path` (under each home's quarantine/)
-      differ; column names, types and nullability equal;
-    - every mart equal, row for row, to the embedded home's, but for the `recorded_at`
-      each carries (the same load clock)."""
+    tests.conftest.ingest_reference), ingested into the lake in the same order as into
+    the session's embedded reference home: every event table equal, row for row, ids
+    included; only `recorded_at` (each load's clock) and a rejection's `report_path`
+    (under each home's quarantine/) differ; column names, types and nullability equal.
+    (The marts built on the lake: the migration's test below.)"""
     results = ingest_reference(home)
     assert [(r.path.name, r.status) for r in results] == [
         (row["file"], row["status"]) for row in ingested(servicenamnden_2011)
@@ -88,11 +85,7 @@ def test_reference_folder_on_the_lake_equals_the_embedded_file(
     # Nothing of the lake's log is in the working database's place.
     assert not home.database.exists()
 
-    built = run_dbt(home, "build", "--target", "lake", *build_args(), env=dbt_lake_env(lake))
-    assert built.success
-
     file = duckdb_connect(servicenamnden_2011.published_events, read_only=True)
-    marts = duckdb_connect(servicenamnden_2011.published, read_only=True)
     on_lake = lake.connect()
     try:
         for table in EVENT_TABLES:
@@ -108,7 +101,36 @@ def test_reference_folder_on_the_lake_equals_the_embedded_file(
             "select recorded_at from events.batches order by batch_id"
         ).fetchall()
         assert all(a < b for (a,), (b,) in itertools.pairwise(times))
+    finally:
+        file.close()
+        on_lake.close()
 
+
+def test_migrate_copies_the_embedded_log_and_the_lake_builds_the_same_marts(
+    lake: Lake, reference_copy: Paths, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`tertial migrate --to ducklake` on a copy of the reference home (built, published):
+    - every event table on the lake equal to the file's, row for row, `recorded_at` and
+      ids included (the migration's own check is a content hash per table);
+    - the same dbt project built on the lake (`--target lake`, its data tests with it):
+      every mart equal, row for row and every column, to the published snapshot's;
+    - run again, it finds the same events and verifies them instead of copying twice;
+    - the next load on the lake continues the file's ids, and the file's bytes already
+      migrated are a duplicate there."""
+    home = reference_copy
+    command = ["--home", str(home.home), "migrate", "--to", "ducklake"]
+    assert main(command) == 0, capsys.readouterr().err
+    said = capsys.readouterr().out
+    assert "Copied and verified (content hash of every event table)" in said
+    assert "built on the lake equals the working database's" in said
+
+    file = duckdb_connect(home.published_events, read_only=True)
+    marts = duckdb_connect(home.published, read_only=True)
+    on_lake = lake.connect()
+    try:
+        for table in EVENT_TABLES:
+            query = f"select * from events.{table} order by all"
+            assert on_lake.execute(query).fetchall() == file.execute(query).fetchall(), table
         names = (
             "select table_name from information_schema.tables where table_schema = "
             "'marts' and table_catalog = current_database() order by all"
@@ -116,22 +138,27 @@ def test_reference_folder_on_the_lake_equals_the_embedded_file(
         published = [name for (name,) in marts.execute(names).fetchall()]
         assert [name for (name,) in on_lake.execute(names).fetchall()] == published
         for name in published:
-            clock = {
-                column
-                for (column,) in marts.execute(
-                    "select column_name from information_schema.columns "
-                    "where table_schema = 'marts' and table_name = ? "
-                    "and column_name in ('recorded_at', 'last_recorded_at')",
-                    [name],
-                ).fetchall()
-            }
-            exclude = f" exclude ({', '.join(sorted(clock))})" if clock else ""
-            query = f"select *{exclude} from marts.{name} order by all"
+            query = f"select * from marts.{name} order by all"
             assert on_lake.execute(query).fetchall() == marts.execute(query).fetchall(), name
+        newest = on_lake.execute("select max(batch_id) from events.batches").fetchone()[0]
     finally:
         file.close()
         marts.close()
         on_lake.close()
+
+    assert main([*command, "--no-build"]) == 0
+    assert "already holds this event log" in capsys.readouterr().out
+
+    [duplicate] = ingest(home, [SERVICENAMNDEN / "verksamheter.csv"])
+    assert duplicate.status == "duplicate"
+    changed = home.home / "resultatfond_2011_rattelse.csv"
+    changed.write_text(
+        "Nämnd;År;Ingående resultatfond;Beslut;Belopp;Beslutsdatum;Beslut-id\n"
+        "142;2011;7 600 000,00;disposition;2 500 000,00;2011-03-16;SN-2011-RF-1\n",
+        encoding="utf-8",
+    )
+    [accepted] = ingest(home, [changed])
+    assert (accepted.status, accepted.batch_id) == ("accepted", newest + 1)
 
 
 def _interleave(monkeypatch: pytest.MonkeyPatch, other: Callable[[], object]) -> list[str]:
