@@ -372,6 +372,115 @@ def postgres_steps(step, bench: Sequence[str], home: Path, repeat: int) -> None:
         server.stop()
 
 
+def step_saved(result: Run, out: Path):
+    """Append a measured step to `result` and keep what is measured so far."""
+
+    def record(measured: Measured) -> Measured:
+        result.steps.append(measured)
+        save(result, "(in progress)", out / "results.partial.json")
+        return measured
+
+    return record
+
+
+def scale_out(
+    result: Run,
+    out: Path,
+    bench: Sequence[str],
+    registers: Sequence[Path],
+    months: Sequence[Path],
+    save_partial,
+) -> None:
+    """Issue 18's scale-out table (bench/scaleout.py): the months by 1, 2 and 4 loaders at
+    once on DuckLake against 1 loader on the embedded file, and the catalog's commits per
+    second, on a PostgreSQL server of its own (skipped, said, without PostgreSQL)."""
+    from bench import scaleout
+    from warehouse.lake import CATALOG_ENV, DATA_PATH_ENV
+    from warehouse.postgres.server import ServerError
+
+    server = bench_server(out / "lake-server")
+    try:
+        server.start()
+    except ServerError as exc:
+        print(f"  scale-out steps skipped: {exc}", flush=True)
+        return
+
+    def together(label: str, commands: list[list[str]], env: dict[str, str]) -> None:
+        wall, peak, results = scaleout.together(
+            commands, {**step_environment(), **env}, REPO_ROOT, _last_json, POLL_SECONDS
+        )
+        rows = sum(int(r.get("rows", 0)) for r in results)
+        commits = sum(int(r.get("commits", 0)) for r in results)
+        gave_up = sum(int(r.get("gave_up", 0)) for r in results)
+        measured = Measured(
+            label,
+            wall,
+            peak,
+            {
+                "seconds": wall,
+                "rows": rows,
+                "commits": commits,
+                "gave_up": gave_up,
+                "each": results,
+            },
+        )
+        save_partial(measured)
+        extra = f"{rows:,} rows" if rows else f"{commits:,} commits"
+        print(f"  {label:<58} {wall:8.1f} s  ({extra}, peak RSS {peak / GIB:5.2f} GiB)", flush=True)
+
+    try:
+        home = scaleout.fresh(out / "scale-embedded")
+        save_partial(
+            measure(
+                f"setup: {scaleout.PREFIX}registers, embedded file",
+                [*bench, "ingest", "--home", str(home), *map(str, registers)],
+                setup=True,
+            )
+        )
+        ingest = [*bench, "ingest", "--home", str(home), *map(str, months)]
+        together(scaleout.loaders_label("embedded file", 1), [ingest], {})
+        for count in scaleout.LOADERS:
+            lake = {
+                CATALOG_ENV: scaleout.lake_database(
+                    server, scaleout.catalog_name(out, f"lake {count}")
+                ),
+                DATA_PATH_ENV: str(scaleout.fresh(out / f"scale-lake-{count}")) + os.sep,
+            }
+            homes = [scaleout.fresh(out / f"scale-lake-{count}-home-{i}") for i in range(count)]
+            save_partial(
+                measure(
+                    f"setup: {scaleout.PREFIX}registers, DuckLake for {count}",
+                    [*bench, "ingest", "--home", str(homes[0]), *map(str, registers)],
+                    setup=True,
+                    env=lake,
+                )
+            )
+            commands = [
+                [*bench, "ingest", "--home", str(h), *map(str, part)]
+                for h, part in zip(homes, scaleout.deal(months, count), strict=True)
+            ]
+            together(scaleout.loaders_label("DuckLake", count), commands, lake)
+        lake = {
+            CATALOG_ENV: scaleout.lake_database(server, scaleout.catalog_name(out, "commits")),
+            DATA_PATH_ENV: str(scaleout.fresh(out / "scale-commits")) + os.sep,
+        }
+        for count in (1, 4):
+            commands = [
+                [
+                    *bench,
+                    "lake_commits",
+                    "--home",
+                    str(scaleout.fresh(out / f"scale-commits-home-{i}")),
+                    "--count",
+                    str(scaleout.COMMITS),
+                ]
+                for i in range(count)
+            ]
+            together(scaleout.commits_label(count), commands, lake)
+    finally:
+        server.stop()
+
+
 @dataclass
 class Run:
     """Everything measured in one benchmark run."""
@@ -560,6 +669,8 @@ def run(
     # The old baseline, for comparison: in-process work on both sides, imports left out.
     step(INGEST_WORK, [*bench, "ingest", "--home", str(probe_home), str(probe)])
     step(OLD_BASELINE, [*bench, "read_csv", str(probe), str(out / "read_csv.duckdb")])
+    months = [f for f in files if f.name.startswith("huvudbok_")][:4]
+    scale_out(result, out, bench, registers, months, save_partial=step_saved(result, out))
     result.load_after = os.getloadavg()
     result.seconds = time.perf_counter() - started
     return result
@@ -791,8 +902,13 @@ def verdicts(result: Run) -> list[Verdict]:
             )
         )
     # The warehouse's own steps (setup loads included: they are the real loader); the
-    # baselines and floors are DuckDB alone, with its default memory limit (80 % of RAM).
-    ours = [s for s in result.steps if not s.label.startswith(("baseline:", "floor:"))]
+    # baselines and floors are DuckDB alone, with its default memory limit (80 % of RAM);
+    # the scale-out's steps are several processes at once (their sum, in its own table).
+    ours = [
+        s
+        for s in result.steps
+        if not s.label.startswith(("baseline:", "floor:")) and "scale-out: " not in s.label
+    ]
     heaviest = max(ours, key=lambda s: s.peak_rss)
     out.append(
         Verdict(
@@ -989,6 +1105,7 @@ def report(result: Run, command: str) -> str:
             for q in [*queries["queries"], queries["baseline"]]
         ],
     )
+    lines += scale_out_section(result)
     lines += ["", "## Every step", ""]
     lines += _table(
         ("step", "work", "process wall", "peak RSS"),
@@ -1000,6 +1117,75 @@ def report(result: Run, command: str) -> str:
     if FINDINGS.exists():
         lines += ["", FINDINGS.read_text(encoding="utf-8").strip()]
     return "\n".join(lines) + "\n"
+
+
+def scale_out_section(result: Run) -> list[str]:
+    """Issue 18's scale-out table, when the run has it (bench/scaleout.py)."""
+    from bench import scaleout
+
+    loaders = {
+        (backend, count): s
+        for backend in ("embedded file", "DuckLake")
+        for count in scaleout.LOADERS
+        for s in result.steps
+        if s.label == scaleout.loaders_label(backend, count)
+    }
+    floor = loaders.get(("embedded file", 1))
+    if floor is None:
+        return []
+
+    def rate(s: Measured) -> float:
+        return s.result.get("rows", 0) / s.wall
+
+    lines = [
+        "",
+        "## Scale-out: loaders at once on DuckLake (issue 18)",
+        "",
+        "The same ledger months loaded by 1, 2 and 4 `ingest` processes started together on",
+        "one DuckLake catalog (PostgreSQL on the runner's own server, Parquet on the local",
+        "disk), each with its own home, the months dealt round-robin; against one process",
+        "loading them one after the other into the embedded file. Whole processes: wall time",
+        "from the first start to the last exit.",
+        "",
+    ]
+    lines += _table(
+        ("backend", "loaders", "rows", "wall", "rows/s", "against 1 loader, file", "peak RSS"),
+        [
+            (
+                backend,
+                count,
+                f"{s.result.get('rows', 0):,}",
+                _s(s.wall),
+                f"{rate(s):,.0f}",
+                _x(rate(s) / rate(floor)),
+                f"{s.peak_rss / GIB:.2f} GiB",
+            )
+            for (backend, count), s in loaders.items()
+        ],
+    )
+    labels = {scaleout.commits_label(count) for count in (1, 4)}
+    commits = [s for s in result.steps if s.label in labels]
+    if commits:
+        lines += [
+            "",
+            "The catalog's ceiling: one-row commits of `loader.head` (every event commit",
+            "makes one), by 1 and by 4 processes at once:",
+            "",
+        ]
+        lines += _table(
+            ("what", "commits", "gave up after every retry", "wall", "commits/s"),
+            [
+                (
+                    s.label.removeprefix(scaleout.PREFIX),
+                    s.result.get("commits", 0),
+                    s.result.get("gave_up", 0),
+                    _s(s.wall),
+                    f"{s.result.get('commits', 0) / s.wall:,.1f}",
+                )
+                for s in commits
+            ],
+        )
+    return lines
 
 
 def save(result: Run, command: str, path: Path) -> None:
@@ -1061,10 +1247,27 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="write the report again from the last run's results.json (after editing findings)",
     )
+    parser.add_argument(
+        "--scale-out-only",
+        action="store_true",
+        help="measure the scale-out table again on the last run's data, into its results.json",
+    )
     args = parser.parse_args(argv)
     results = args.out / "results.json"
     if args.report_only:
         result, command = load(results)
+    elif args.scale_out_only:
+        result, command = load(results)
+        from bench import scaleout
+
+        result.steps = [s for s in result.steps if scaleout.PREFIX not in s.label]
+        out = args.out.resolve()
+        city = sorted(f for f in (out / "data" / CITY).rglob("*.csv") if f.is_file())
+        registers = [f for f in city if arrival(f.name) is None]
+        months = [f for f in city if f.name.startswith("huvudbok_")][:4]
+        bench = [sys.executable, "-m", "bench.steps"]
+        scale_out(result, out, bench, registers, months, save_partial=step_saved(result, out))
+        save(result, command, results)
     else:
         parameters = Parameters(args.years, args.rows, args.ingest_rows, args.first_year, args.seed)
         print(f"Benchmark: {parameters} into {args.out}", flush=True)

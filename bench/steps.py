@@ -412,6 +412,34 @@ def pg_queries_step(args: argparse.Namespace) -> dict:
     }  # fmt: skip
 
 
+def lake_commits_step(args: argparse.Namespace) -> dict:
+    """One-row commits of `loader.head` on the lake of TERTIAL_CATALOG, as every event
+    commit makes (warehouse/lake.py); a conflict with another process runs again."""
+    from warehouse.lake import in_transaction, is_conflict
+    from warehouse.store import EventStore
+
+    gave_up = 0
+    with EventStore(paths(args.home).ensure().database) as store:
+        con = store.con
+        started = time.perf_counter()
+        for _ in range(args.count):
+            try:
+                in_transaction(
+                    con,
+                    lambda: con.execute("update loader.head set batch_id = batch_id"),
+                    retry=True,
+                )
+            except Exception as exc:
+                # Still conflicting after every retry (warehouse/lake.py RETRIES): counted.
+                # Four processes doing nothing but commits starve one another; a loader
+                # commits once a file, seconds apart.
+                if not is_conflict(exc):
+                    raise
+                gave_up += 1
+        seconds = time.perf_counter() - started
+    return {"seconds": seconds, "commits": args.count - gave_up, "gave_up": gave_up}
+
+
 STEPS: dict[str, Step] = {
     "ingest": ingest_step,
     "read_csv": read_csv_step,
@@ -424,6 +452,7 @@ STEPS: dict[str, Step] = {
     "pg_refresh": pg_refresh_step,
     "pg_copy": pg_copy_step,
     "pg_queries": pg_queries_step,
+    "lake_commits": lake_commits_step,
 }
 
 
@@ -461,6 +490,9 @@ def parser() -> argparse.ArgumentParser:
         step.add_argument("--dsn", required=True, help="libpq DSN of the loader")
         if name == "pg_queries":
             step.add_argument("--repeat", type=int, default=20)
+    lake_commits = steps.add_parser("lake_commits")
+    lake_commits.add_argument("--home", required=True)
+    lake_commits.add_argument("--count", type=int, default=200)
     return root
 
 

@@ -271,3 +271,26 @@ def test_a_saved_run_gives_the_same_report_again(tmp_path: Path) -> None:
     again, command = load(tmp_path / "results.json")
     assert command == "python -m bench.run --years 3"
     assert verdicts(again) == verdicts(run)
+
+
+def test_the_scale_out_table_gives_rows_per_second_against_one_loader_on_the_file() -> None:
+    from bench import scaleout
+    from bench.run import scale_out_section
+
+    run = _run(ingest=3, floor=1, builds={1: 8}, rss=GIB)
+    assert scale_out_section(run) == []  # a run without it (or from before it)
+    rows = {"rows": 4_000_000}
+    run.steps += [
+        Measured(scaleout.loaders_label("embedded file", 1), 20.0, GIB, rows),
+        Measured(scaleout.loaders_label("DuckLake", 1), 16.0, GIB, rows),
+        Measured(scaleout.loaders_label("DuckLake", 4), 40.0, 5 * GIB, rows),
+        Measured(scaleout.commits_label(4), 25.0, GIB, {"commits": 799, "gave_up": 1}),
+    ]
+    text = "\n".join(scale_out_section(run))
+    assert "| embedded file | 1 | 4,000,000 | 20.0 s | 200,000 | 1.0× |" in text
+    assert "| DuckLake | 1 | 4,000,000 | 16.0 s | 250,000 | 1.2× |" in text
+    assert "| DuckLake | 4 | 4,000,000 | 40.0 s | 100,000 | 0.5× |" in text
+    assert "| one-row commits on the catalog, 4 processes | 799 | 1 | 25.0 s | 32.0 |" in text
+    # Four processes' summed memory is no single step's peak.
+    [peak] = [v for v in verdicts(run) if v.figure.startswith("peak RSS of any step")]
+    assert "scale-out" not in peak.figure and peak.holds
