@@ -81,15 +81,15 @@ def _error(message: str) -> None:
     print(f"error: {message}", file=sys.stderr, flush=True)
 
 
-def _run_lock(home: Paths):
+def _run_lock(home: Paths, *, shared: bool = False):
     """The run lock of this home (warehouse/lock.py), held for a whole writing command.
 
     Taken before the heavy imports (Great Expectations, dbt): a second run is told it
-    is busy at once.
+    is busy at once. `shared`: a loader on the DuckLake catalog.
     """
     from warehouse.lock import command_line, run_lock
 
-    return run_lock(home.home, command_line())
+    return run_lock(home.home, command_line(), shared=shared)
 
 
 def _tell_dagster(home: Paths, command: str, **done) -> None:
@@ -108,7 +108,10 @@ def _tell_dagster(home: Paths, command: str, **done) -> None:
 
 def cmd_ingest(home: Paths, args: argparse.Namespace) -> int:
     home.ensure()
-    with _run_lock(home):
+    from warehouse.lake import configured_lake
+
+    # On the lake the loaders of one home load at once (warehouse/lock.py): shared.
+    with _run_lock(home, shared=configured_lake() is not None):
         from warehouse.ingest import ingest, summary
 
         started = time.perf_counter()

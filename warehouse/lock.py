@@ -16,7 +16,16 @@ only information, the lock is the flock. The file itself is never removed (remov
 lock file lets two processes lock two different files).
 
 Within one process the lock is re-entrant: `tertial run` takes it, and the pipeline
-functions it calls (which Dagster calls on their own) take it again for free.
+functions it calls (which Dagster calls on their own) take it again for free (in the
+mode it was first taken).
+
+On the DuckLake catalog (`TERTIAL_CATALOG`, warehouse/lake.py) a load writes nothing of
+the home's working database: each file is one transaction on the catalog, which
+serialises the event commits of every loader. There `tertial ingest` takes the lock
+*shared* (`shared=True`, `LOCK_SH`): several loaders of one home load at once, as
+loaders on several machines do, while a command that takes it exclusively (build,
+publish, retract, replay, `run`) is refused while any loader runs, and refuses them
+while it runs. A shared holder records nothing in the file (several hold it at once).
 """
 
 from __future__ import annotations
@@ -105,11 +114,12 @@ def busy_message(home: Path, found: Holder | None) -> str:
 
 
 @contextmanager
-def run_lock(home: Path, command: str | None = None) -> Iterator[None]:
+def run_lock(home: Path, command: str | None = None, *, shared: bool = False) -> Iterator[None]:
     """Hold the run lock of `home` for the block, or raise RunBusy at once.
 
     Re-entrant within a process; `command` (default: this process's command line) is
-    what a second run is told holds it.
+    what a second run is told holds it. `shared`: a loader on the lake (module
+    docstring), which other shared holders do not exclude.
     """
     home.mkdir(parents=True, exist_ok=True)
     path = lock_path(home).resolve()
@@ -127,23 +137,32 @@ def run_lock(home: Path, command: str | None = None) -> Iterator[None]:
 
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)  # close-on-exec: dbt never inherits it
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
         found = holder(home)
-        raise RunBusy(busy_message(home, found), found) from None
+        message = busy_message(home, found)
+        if found is None and not shared:
+            # Shared holders record nothing: loaders on the lake, most likely.
+            message = (
+                "busy: loaders on the DuckLake catalog (`tertial ingest`) or another run "
+                f"hold the run lock of {home}; nothing was done: run this again when they "
+                "have finished"
+            )
+        raise RunBusy(message, found) from None
     except BaseException:
         os.close(fd)
         raise
     try:
-        record = {
-            "pid": os.getpid(),
-            "command": _masked(command or command_line()),
-            "since": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
-        }
-        with contextlib.suppress(OSError):  # a full disk: the lock holds all the same
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, (json.dumps(record) + "\n").encode("utf-8"), 0)
+        if not shared:
+            record = {
+                "pid": os.getpid(),
+                "command": _masked(command or command_line()),
+                "since": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+            }
+            with contextlib.suppress(OSError):  # a full disk: the lock holds all the same
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, (json.dumps(record) + "\n").encode("utf-8"), 0)
         with _guard:
             _held[path] = [fd, 1]
         try:
@@ -151,8 +170,9 @@ def run_lock(home: Path, command: str | None = None) -> Iterator[None]:
         finally:
             with _guard:
                 del _held[path]
-            with contextlib.suppress(OSError):
-                os.ftruncate(fd, 0)  # nobody holds it now
+            if not shared:
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, 0)  # nobody holds it now
     finally:
         os.close(fd)  # closing the last descriptor releases the flock
 

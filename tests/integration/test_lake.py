@@ -261,20 +261,21 @@ RACED = [
 def test_two_loader_processes_on_one_lake_load_the_files_once(
     lake: Lake, home: Paths, loaded: Load, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Two `tertial ingest` processes (two machines: each its own TERTIAL_HOME, one
-    catalog and one Parquet folder) handed the same files at the same time: every file
-    is raced. The lake ends as one loader alone would leave it: equal, row for row and id
-    for id, to the embedded file loaded once (each loader takes the files in the same
-    order, and a file is committed once, so commit order is the files' order); every
-    accepted file accepted by exactly one of the two, a duplicate for the other."""
+    """Two `tertial ingest` processes of one TERTIAL_HOME (on the lake its loaders share
+    the run lock: warehouse/lock.py), one catalog and one Parquet folder, handed the same
+    files at the same time: every file is raced. The lake ends as one loader alone would
+    leave it: equal, row for row and id for id, to the embedded file loaded once (each
+    loader takes the files in the same order, and a file is committed once, so commit
+    order is the files' order); every accepted file accepted by exactly one of the two,
+    a duplicate for the other."""
     with monkeypatch.context() as embedded:
         embedded.delenv(CATALOG_ENV)
         embedded_home = Paths(tmp_path / "embedded")
         loaded(embedded_home.ensure(), RACED)
 
     loaders = []
-    for number in (1, 2):
-        environment = {**os.environ, "TERTIAL_HOME": str(tmp_path / f"loader{number}")}
+    for _ in (1, 2):
+        environment = {**os.environ, "TERTIAL_HOME": str(tmp_path / "loaders")}
         loaders.append(
             subprocess.Popen(
                 [sys.executable, "-m", "tertial.cli", "ingest", *map(str, RACED)],
@@ -308,6 +309,58 @@ def test_two_loader_processes_on_one_lake_load_the_files_once(
     finally:
         file.close()
         on_lake.close()
+
+
+# A loader of the lake holding the run lock shared until its stdin closes.
+SHARED_HOLDER = """
+import sys
+from pathlib import Path
+home, sys.argv = Path(sys.argv[1]), ["tertial", "ingest"]
+from warehouse.lock import run_lock
+with run_lock(home, shared=True):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_loaders_on_the_lake_share_the_run_lock_and_exclude_the_rest(
+    lake: Lake, home: Paths
+) -> None:
+    """While a loader of the lake holds the home's run lock (shared), another `tertial
+    ingest` of the same home loads; `tertial build` (exclusive) is refused with exit 3
+    and says who holds it; on the embedded file an ingest is exclusive as before."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", SHARED_HOLDER, str(home.home)],
+        cwd=REPO_ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+    def tertial(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "tertial.cli", *args],
+            cwd=REPO_ROOT,
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        loaded = tertial("ingest", str(SERVICENAMNDEN / "organisation.csv"))
+        assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+        assert "accepted" in loaded.stdout
+        built = tertial("build")
+        assert built.returncode == 3, built.stdout + built.stderr
+        assert "loaders on the DuckLake catalog" in built.stderr
+        embedded = {CATALOG_ENV: ""}
+        alone = tertial("ingest", str(SERVICENAMNDEN / "organisation.csv"), **embedded)
+        assert alone.returncode == 3, alone.stdout + alone.stderr
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 def test_a_loader_killed_mid_commit_leaves_nothing_on_the_lake(
