@@ -137,7 +137,9 @@ def _selective(
     dagster-dbt adds its own `--select fqn:*` to a run given the context, and dbt takes
     the union of both: so dbt is started without the context and its events are turned
     into this asset's events with it. The models not rebuilt are unchanged (no new event
-    reaches them): each gets an output saying so, so the publish downstream runs (Dagster
+    reaches them; or a view, whose definition is the project's that made it, and which
+    reads its tables when queried: warehouse/build.py `build_args`): each gets an output
+    saying so, so the publish downstream runs (Dagster
     skips a step whose upstream outputs are missing). Dagster wants a multi-asset's
     outputs in dependency order, and an unchanged model may lie upstream of a rebuilt
     one: so the outputs wait until dbt succeeded and then all come in that order (test
@@ -178,7 +180,8 @@ def _selective(
                 output_name=output_name,
                 metadata={
                     "rebuilt": False,
-                    "why": "no new event upstream (warehouse/selection.py)",
+                    "why": "no new event upstream (warehouse/selection.py), or a view "
+                    "of this project, which reads its tables when queried",
                 },
             )
 
