@@ -39,11 +39,13 @@ with the machine, its load average and the versions. Data and warehouses live un
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import importlib.metadata
 import json
 import os
 import platform
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -56,6 +58,7 @@ from pathlib import Path
 
 import psutil
 
+from bench import scaleout
 from bench.generate import CITY, PROBE, Parameters, arrival
 from bench.queries import QUERIES
 from warehouse.settings import LANDING_SETTLE_SECONDS_ENV, REPO_ROOT, paths
@@ -170,6 +173,42 @@ def measure(
         flush=True,
     )
     return measured
+
+
+def measure_together(
+    commands: Sequence[Sequence[str]], env: dict[str, str]
+) -> tuple[float, int, list[dict]]:
+    """Start every command at once (`measure`'s way, in `step_environment()` and `env`);
+    (wall to the last exit, peak RSS of all their trees, each one's JSON)."""
+    with contextlib.ExitStack() as stack:
+        outs = [stack.enter_context(tempfile.TemporaryFile(mode="w+")) for _ in commands]
+        started = time.perf_counter()
+        processes = [
+            psutil.Popen(
+                list(command),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=REPO_ROOT,
+                text=True,
+                env={**step_environment(), **env},
+            )
+            for command, out in zip(commands, outs, strict=True)
+        ]
+        peak = 0
+        while any(p.poll() is None for p in processes):
+            peak = max(peak, sum(_tree_rss(p) for p in processes))
+            time.sleep(POLL_SECONDS)
+        wall = time.perf_counter() - started
+        results = []
+        for process, out in zip(processes, outs, strict=True):
+            out.seek(0)
+            lines = out.read().splitlines()
+            if process.returncode != 0:
+                tail = "\n".join(lines[-20:])
+                command = shlex.join(map(str, process.args))
+                raise RuntimeError(f"{command}: exit {process.returncode}\n{tail}")
+            results.append(_last_json(lines))
+    return wall, peak, results
 
 
 def step_environment() -> dict[str, str]:
@@ -394,7 +433,6 @@ def scale_out(
     """Issue 18's scale-out table (bench/scaleout.py): the months by 1, 2 and 4 loaders at
     once on DuckLake against 1 loader on the embedded file, and the catalog's commits per
     second, on a PostgreSQL server of its own (skipped, said, without PostgreSQL)."""
-    from bench import scaleout
     from warehouse.lake import CATALOG_ENV, DATA_PATH_ENV
     from warehouse.postgres.server import ServerError
 
@@ -406,9 +444,7 @@ def scale_out(
         return
 
     def together(label: str, commands: list[list[str]], env: dict[str, str]) -> None:
-        wall, peak, results = scaleout.together(
-            commands, {**step_environment(), **env}, REPO_ROOT, _last_json, POLL_SECONDS
-        )
+        wall, peak, results = measure_together(commands, env)
         rows = sum(int(r.get("rows", 0)) for r in results)
         commits = sum(int(r.get("commits", 0)) for r in results)
         gave_up = sum(int(r.get("gave_up", 0)) for r in results)
@@ -669,8 +705,7 @@ def run(
     # The old baseline, for comparison: in-process work on both sides, imports left out.
     step(INGEST_WORK, [*bench, "ingest", "--home", str(probe_home), str(probe)])
     step(OLD_BASELINE, [*bench, "read_csv", str(probe), str(out / "read_csv.duckdb")])
-    months = [f for f in files if f.name.startswith("huvudbok_")][:4]
-    scale_out(result, out, bench, registers, months, save_partial=step_saved(result, out))
+    scale_out(result, out, bench, *scaleout.inputs(files), save_partial=step_saved(result, out))
     result.load_after = os.getloadavg()
     result.seconds = time.perf_counter() - started
     return result
@@ -1121,7 +1156,6 @@ def report(result: Run, command: str) -> str:
 
 def scale_out_section(result: Run) -> list[str]:
     """Issue 18's scale-out table, when the run has it (bench/scaleout.py)."""
-    from bench import scaleout
 
     loaders = {
         (backend, count): s
@@ -1258,15 +1292,11 @@ def main(argv: list[str] | None = None) -> int:
         result, command = load(results)
     elif args.scale_out_only:
         result, command = load(results)
-        from bench import scaleout
-
         result.steps = [s for s in result.steps if scaleout.PREFIX not in s.label]
         out = args.out.resolve()
         city = sorted(f for f in (out / "data" / CITY).rglob("*.csv") if f.is_file())
-        registers = [f for f in city if arrival(f.name) is None]
-        months = [f for f in city if f.name.startswith("huvudbok_")][:4]
         bench = [sys.executable, "-m", "bench.steps"]
-        scale_out(result, out, bench, registers, months, save_partial=step_saved(result, out))
+        scale_out(result, out, bench, *scaleout.inputs(city), save_partial=step_saved(result, out))
         save(result, command, results)
     else:
         parameters = Parameters(args.years, args.rows, args.ingest_rows, args.first_year, args.seed)

@@ -17,11 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-
-import psutil
 
 LOADERS = (1, 2, 4)
 COMMITS = 200  # one-row commits per process for the catalog's ceiling
@@ -30,6 +27,19 @@ PREFIX = "scale-out: "
 
 def loaders_label(backend: str, count: int) -> str:
     return f"{PREFIX}{backend}, {count} loader{'s' if count > 1 else ''} at once"
+
+
+def inputs(files: Sequence[Path]) -> tuple[list[Path], list[Path]]:
+    """(the registers, the first four ledger months) of the city's files, sorted.
+
+    >>> inputs([Path("huvudbok_201501.csv"), Path("organisation.csv")])
+    ([PosixPath('organisation.csv')], [PosixPath('huvudbok_201501.csv')])
+    """
+    from bench.generate import arrival
+
+    registers = [f for f in files if arrival(f.name) is None]
+    months = [f for f in files if f.name.startswith("huvudbok_")][:4]
+    return registers, months
 
 
 def commits_label(count: int) -> str:
@@ -43,54 +53,6 @@ def deal(files: Sequence[Path], count: int) -> list[list[Path]]:
     [[PosixPath('a'), PosixPath('c')], [PosixPath('b'), PosixPath('d')]]
     """
     return [list(files[i::count]) for i in range(count)]
-
-
-def together(
-    commands: Sequence[Sequence[str]],
-    env: dict[str, str],
-    cwd: Path,
-    last_json: Callable[[list[str]], dict],
-    poll_seconds: float,
-) -> tuple[float, int, list[dict]]:
-    """Start every command at once; (wall to the last exit, peak RSS of all, their JSON)."""
-    import contextlib
-    import subprocess
-    import tempfile
-
-    with contextlib.ExitStack() as stack:
-        outs = [stack.enter_context(tempfile.TemporaryFile(mode="w+")) for _ in commands]
-        started = time.perf_counter()
-        processes = [
-            psutil.Popen(
-                list(command), stdout=out, stderr=subprocess.STDOUT, cwd=cwd, text=True, env=env
-            )
-            for command, out in zip(commands, outs, strict=True)
-        ]
-        peak = 0
-        while any(p.poll() is None for p in processes):
-            peak = max(peak, sum(_tree_rss(p) for p in processes))
-            time.sleep(poll_seconds)
-        wall = time.perf_counter() - started
-        results = []
-        for process, out in zip(processes, outs, strict=True):
-            out.seek(0)
-            lines = out.read().splitlines()
-            if process.returncode != 0:
-                tail = "\n".join(lines[-20:])
-                raise RuntimeError(f"a loader exited {process.returncode}:\n{tail}")
-            results.append(last_json(lines))
-    return wall, peak, results
-
-
-def _tree_rss(process: psutil.Popen) -> int:
-    """RSS of a running process and its children; 0 once it has ended."""
-    try:
-        if process.poll() is not None:
-            return 0
-        children = process.children(recursive=True)
-        return process.memory_info().rss + sum(c.memory_info().rss for c in children)
-    except psutil.Error:
-        return 0
 
 
 def lake_database(server, name: str) -> str:

@@ -80,6 +80,25 @@ def tables_of(con: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> list
     return [name for (name,) in rows]
 
 
+def compared(
+    con: duckdb.DuckDBPyConnection, lake_catalog: str, schema: str, tables: list[str]
+) -> tuple[dict[str, int], list[str]]:
+    """(rows per table on the lake, the tables whose content hash differs from the
+    attached file's) for `tables` of `schema`; a table the file lacks counts as empty."""
+    in_file = set(tables_of(con, EMBEDDED, schema))
+    rows: dict[str, int] = {}
+    differing: list[str] = []
+    for table in tables:
+        on_lake = content_hash(con, f'{lake_catalog}.{schema}."{table}"')
+        file_hash = (0, "")
+        if table in in_file:
+            file_hash = content_hash(con, f'{EMBEDDED}.{schema}."{table}"')
+        rows[table] = on_lake[0]
+        if on_lake != file_hash:
+            differing.append(table)
+    return rows, differing
+
+
 def copy_events(con: duckdb.DuckDBPyConnection, lake_catalog: str) -> dict[str, int]:
     """Every event table of the attached embedded log into the lake's, in the caller's
     transaction, then each table's hash compared; raises MigrationRefused on a difference.
@@ -87,46 +106,25 @@ def copy_events(con: duckdb.DuckDBPyConnection, lake_catalog: str) -> dict[str, 
     The lake's schema (made by warehouse.store.EventStore) decides the tables; one the
     old file lacks (a source added since) stays empty.
     """
-    embedded = set(tables_of(con, EMBEDDED, "events"))
-    rows: dict[str, int] = {}
-    for table in tables_of(con, lake_catalog, "events"):
-        if table not in embedded:
-            rows[table] = 0
-            continue
-        # Names from both catalogs, quoted.
-        con.execute(
-            f'insert into {lake_catalog}.events."{table}" by name '
-            f'select * from {EMBEDDED}.events."{table}"'
-        )
-        lake_hash = content_hash(con, f'{lake_catalog}.events."{table}"')
-        file_hash = content_hash(con, f'{EMBEDDED}.events."{table}"')
-        if lake_hash != file_hash:
-            raise MigrationRefused(
-                f"events.{table} differs after the copy ({lake_hash[0]} rows on the lake, "
-                f"{file_hash[0]} in the file): nothing was migrated"
+    in_file = set(tables_of(con, EMBEDDED, "events"))
+    tables = tables_of(con, lake_catalog, "events")
+    for table in tables:
+        if table in in_file:  # names from both catalogs, quoted
+            con.execute(
+                f'insert into {lake_catalog}.events."{table}" by name '
+                f'select * from {EMBEDDED}.events."{table}"'
             )
-        rows[table] = lake_hash[0]
+    rows, differing = compared(con, lake_catalog, "events", tables)
+    if differing:
+        raise MigrationRefused(
+            f"events.{', events.'.join(differing)} differ after the copy: nothing was migrated"
+        )
     # The lake's ids continue after the file's (warehouse/lake.py: loader.head).
     con.execute(
         f"update {lake_catalog}.loader.head set batch_id = coalesce(greatest("
         f"(select max(batch_id) from {lake_catalog}.events.batches), "
         f"(select max(retraction_id) from {lake_catalog}.events.retractions)), 0)"
     )
-    return rows
-
-
-def same_events(con: duckdb.DuckDBPyConnection, lake_catalog: str) -> dict[str, int] | None:
-    """Rows per event table when the lake's event tables hash as the file's; else None."""
-    embedded = set(tables_of(con, EMBEDDED, "events"))
-    rows: dict[str, int] = {}
-    for table in tables_of(con, lake_catalog, "events"):
-        on_lake = content_hash(con, f'{lake_catalog}.events."{table}"')
-        in_file = (0, "")
-        if table in embedded:
-            in_file = content_hash(con, f'{EMBEDDED}.events."{table}"')
-        if on_lake != in_file:
-            return None
-        rows[table] = on_lake[0]
     return rows
 
 
@@ -161,8 +159,8 @@ def migrate_to_lake(
         if held:
             # A migration that committed and then stopped (before or during the marts'
             # build): the same events, verified again, and it goes on from there.
-            rows = same_events(con, catalog)
-            if rows is None:
+            rows, differing = compared(con, catalog, "events", tables_of(con, catalog, "events"))
+            if differing:
                 raise MigrationRefused(
                     f"the lake's event log already holds {held} batches, not this file's: "
                     "migrate into an empty catalog (one history would be renumbered)"
@@ -184,22 +182,13 @@ def migrate_to_lake(
             )
             progress(f"Marts not compared: {skipped}.")
             return Migrated(rows, marts_skipped=skipped, seconds=_since(started))
+        progress("Building the dbt project on the lake (dbt build --target lake) ...")
+        build()  # another process; this connection reads its commits afterwards
         marts = tables_of(con, EMBEDDED, "marts")
-    progress("Building the dbt project on the lake (dbt build --target lake) ...")
-    build()
-    with EventStore(home.database) as store:
-        con = store.con
-        attach_read_only(con, home.database, EMBEDDED)
-        catalog = con.execute("select current_database()").fetchone()[0]
-        mismatched = tuple(
-            name
-            for name in marts
-            if content_hash(con, f'{catalog}.marts."{name}"')
-            != content_hash(con, f'{EMBEDDED}.marts."{name}"')
-        )
-    if mismatched:
+        _, differing = compared(con, catalog, "marts", marts)
+    if differing:
         raise MigrationRefused(
-            f"the lake's marts differ from the working marts: {', '.join(mismatched)} "
+            f"the lake's marts differ from the working marts: {', '.join(differing)} "
             "(the event log was migrated and verified; the marts of the same events "
             "should be equal: report this)"
         )
