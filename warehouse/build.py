@@ -22,9 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from warehouse.crashpoints import crash_point
+from warehouse.datatests import DataTest, Verdict, chosen, remember, remembered, run_tests
 from warehouse.settings import DBT_PROJECT_DIR, DUCKDB_MEMORY_LIMIT_ENV, Paths, duckdb_config
 
 Progress = Callable[[str], None]
+# A node's status when it failed, as dbt's events say it (a model that built says "ok"
+# in `dbt run`'s events, "success" in its run_results.json).
+FAILED = frozenset({"error", "fail", "runtime error"})
 
 
 class BuildFailed(RuntimeError):
@@ -52,7 +56,7 @@ class BuildResult:
         for node in self.nodes:
             count[node.resource_type] = count.get(node.resource_type, 0) + 1
         parts = ", ".join(f"{n} {kind}s" for kind, n in sorted(count.items()))
-        failed = [n for n in self.nodes if n.status not in ("success", "pass", "warn", "skipped")]
+        failed = [n for n in self.nodes if n.status in FAILED]
         state = "ok" if self.success else f"FAILED ({len(failed)} node(s))"
         return f"dbt build {state}: {parts} in {self.seconds:.1f}s"
 
@@ -169,60 +173,84 @@ def run_dbt(
             if name in RESULT_EVENTS:
                 node = _node(data)
                 nodes.append(node)
-                if progress:
-                    progress(
-                        f"  [{len(nodes)}] {node.resource_type:<10} {node.name:<45} "
-                        f"{node.status} ({node.seconds:.2f}s)"
-                    )
+                _report(progress, len(nodes), node)
                 crash_point("during_build")
             elif event.get("info", {}).get("level") == "error":
                 errors.append(event["info"].get("msg", ""))
         returncode = process.wait()
     result = BuildResult(returncode == 0, nodes, time.perf_counter() - started)
     if returncode != 0:
-        failed = [n for n in nodes if n.status in ("error", "fail", "runtime error")]
         # dbt's database path, as dbt resolved it (relative to its folder for as-of builds).
         database = Path(cwd or DBT_PROJECT_DIR) / env["TERTIAL_DB_PATH"]
-        rows = _failing_rows(paths, database, failed[:5])
-        detail = "; ".join(
-            f"{n.name}: {n.message}{rows.get(n.unique_id or '', '')}" for n in failed[:5]
-        )
-        detail = detail or " ".join(e for e in errors if e)[-2000:]
-        detail = detail or f"see the dbt logs in {paths.dbt_logs}"
-        raise BuildFailed(f"{result.summary()}: {detail}")
+        raise _failure(paths, result, database, errors=errors)
     return result
+
+
+def _report(progress: Progress | None, index: int, node: NodeResult) -> None:
+    if progress:
+        progress(
+            f"  [{index}] {node.resource_type:<10} {node.name:<45} "
+            f"{node.status} ({node.seconds:.2f}s)"
+        )
+
+
+def _failure(
+    paths: Paths,
+    result: BuildResult,
+    database: Path,
+    *,
+    queries: Mapping[str, str] | None = None,
+    errors: Sequence[str] = (),
+) -> BuildFailed:
+    """What failed, for the controller: the first five failed nodes, each with its
+    message and, for a failed data test, its first failing rows (`queries`: each test's
+    query; by default the ones dbt ran, from run_results.json)."""
+    failed = [n for n in result.nodes if n.status in FAILED]
+    tests = {n.unique_id for n in failed[:5] if n.resource_type == "test" and n.status == "fail"}
+    if queries is None and tests:
+        queries = _queries_dbt_ran(paths, tests)
+    rows = _failing_rows(database, {k: v for k, v in (queries or {}).items() if k in tests})
+    detail = "; ".join(
+        f"{n.name}: {n.message}{rows.get(n.unique_id or '', '')}" for n in failed[:5]
+    )
+    detail = detail or " ".join(e for e in errors if e)[-2000:]
+    detail = detail or f"see the dbt logs in {paths.dbt_logs}"
+    return BuildFailed(f"{result.summary()}: {detail}")
+
+
+def _queries_dbt_ran(paths: Paths, tests: set[str | None]) -> dict[str, str]:
+    """Each test's query as dbt ran it (run_results.json); none if it cannot be read."""
+    try:
+        run_results = json.loads((paths.dbt_target / "run_results.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {
+        r["unique_id"]: r["compiled_code"]
+        for r in run_results.get("results", [])
+        if r.get("unique_id") in tests and r.get("compiled_code")
+    }
 
 
 # Failing rows shown per failed test in BuildFailed's message: enough to find the row.
 FAILING_ROWS_SHOWN = 3
 
 
-def _failing_rows(paths: Paths, database: Path, failed: Sequence[NodeResult]) -> dict[str, str]:
-    """`unique_id` -> " (first failing rows: ...)" for each failed data test in `failed`.
+def _failing_rows(database: Path, queries: Mapping[str, str]) -> dict[str, str]:
+    """`unique_id` -> " (first failing rows: ...)" for each failed data test's query.
 
     dbt's message of a failed test only counts the rows ("Got 1 result, configured to
     fail if != 0"). The test's name used to say which column was null (one not_null per
     column); one `columns_not_null` per model (dbt_project/tests/generic) checks them all,
     and its rows name the null columns and the row's key. So the first rows are read
-    here, with the query dbt ran (run_results.json), once dbt has exited and released
-    the database. Only on a failed build; anything that goes wrong here leaves the
-    message as dbt gave it.
+    here, with the test's query, once dbt has exited and released the database. Only on
+    a failed build; anything that goes wrong here leaves the message as dbt gave it.
     """
-    tests = {n.unique_id for n in failed if n.resource_type == "test" and n.status == "fail"}
-    if not tests:
+    if not queries:
         return {}
     from warehouse.connection import duckdb_connect
 
     shown: dict[str, str] = {}
     try:
-        run_results = json.loads((paths.dbt_target / "run_results.json").read_text("utf-8"))
-        queries = {
-            r["unique_id"]: r["compiled_code"]
-            for r in run_results.get("results", [])
-            if r.get("unique_id") in tests and r.get("compiled_code")
-        }
-        if not queries:
-            return {}
         with duckdb_connect(database, read_only=True) as con:
             for unique_id, query in queries.items():
                 cursor = con.execute(f"select * from ({query}) limit {FAILING_ROWS_SHOWN}")
@@ -270,6 +298,9 @@ TESTS = ("full", "data", "nightly")
 # on pure renaming views, and those on the intermediate models.
 RENAMING_VIEW_TESTS = "renaming_view"
 BELOW_MARTS_TESTS = "below_marts"
+NIGHTLY_EXCLUDED_TAGS = (RENAMING_VIEW_TESTS, BELOW_MARTS_TESTS)
+# What a selective nightly leaves out of what it builds (see `build_args`).
+VIEWS = "config.materialized:view"
 
 
 REFRESH_NOTE = (
@@ -306,10 +337,10 @@ def build_args(
     """
     if tests not in TESTS:
         raise ValueError(f"tests must be one of {TESTS}, not {tests!r}")
-    excluded = [f"tag:{RENAMING_VIEW_TESTS}", f"tag:{BELOW_MARTS_TESTS}"]
+    excluded = [f"tag:{tag}" for tag in NIGHTLY_EXCLUDED_TAGS]
     selective_nightly = tests == "nightly" and bool(select)
     if selective_nightly:
-        excluded.append("config.materialized:view")
+        excluded.append(VIEWS)
     return (
         # One argument, the selectors separated by spaces (a union, for dbt): dagster-dbt
         # reads `--select` as taking one value.
@@ -338,6 +369,10 @@ def build(
     build (`select`, warehouse/selection.py) records it too: it rebuilt everything that
     the events since the last record change, so the working marts are this project's
     build of the log through the newest event, as after a full build.
+
+    The selective nightly runs its data tests from the queries dbt compiled for them in
+    an earlier build of this project (`_models_then_tests`, warehouse/datatests.py):
+    every successful build keeps them.
     """
     from warehouse.freshness import about_to_build, projections_stale, record_build
     from warehouse.lake import CATALOG_ENV, configured_lake
@@ -356,11 +391,73 @@ def build(
         full_refresh, select = True, ()
         if progress:
             progress(REFRESH_NOTE)
-    args = build_args(full_refresh=full_refresh, tests=tests, select=select)
-    result = run_dbt(paths, "build", *args, progress=progress)
+    kept = {}
+    if record is not None and tests == "nightly" and select and not full_refresh:
+        kept = remembered(paths, record.fingerprint)
+    if kept:
+        result = _models_then_tests(paths, select, kept, progress)
+    else:
+        args = build_args(full_refresh=full_refresh, tests=tests, select=select)
+        result = run_dbt(paths, "build", *args, progress=progress)
     if record is not None:
+        manifest = _manifest(paths)
+        if manifest is not None:
+            remember(paths, record.fingerprint, manifest)
         record_build(paths, record)
     return result
+
+
+def _models_then_tests(
+    paths: Paths, select: Sequence[str], kept: Mapping[str, DataTest], progress: Progress | None
+) -> BuildResult:
+    """A selective nightly: dbt builds the models (`dbt run`), then their data tests run
+    from the queries dbt compiled for them (warehouse/datatests.py) in one connection,
+    with dbt's verdicts; a test with no query on record is left to `dbt test`. Raises
+    BuildFailed like a `dbt build` on any failed model or test, naming the failing rows.
+    """
+    started = time.perf_counter()
+    run = run_dbt(paths, "run", "--select", " ".join(select), "--exclude", VIEWS, progress=progress)
+    manifest = _manifest(paths) or {}
+    # Every model of a `dbt run` that returns was built (run_dbt raises on any failure).
+    built = [n.unique_id for n in run.nodes if n.unique_id and n.resource_type == "model"]
+    wanted = chosen(manifest, built, NIGHTLY_EXCLUDED_TAGS)
+    nodes = list(run.nodes)
+    left_to_dbt = [manifest["nodes"][t]["name"] for t in wanted if t not in kept]
+    if left_to_dbt:
+        nodes += run_dbt(paths, "test", "--select", " ".join(left_to_dbt), progress=progress).nodes
+
+    def report(verdict: Verdict) -> None:
+        nodes.append(_tested(verdict))
+        _report(progress, len(nodes), nodes[-1])
+        crash_point("during_build")
+
+    from warehouse.connection import duckdb_connect
+
+    with duckdb_connect(paths.database, read_only=True) as con:
+        run_tests(con, [kept[t] for t in wanted if t in kept], report)
+    result = BuildResult(True, nodes, time.perf_counter() - started)
+    if any(n.status in FAILED for n in nodes):
+        result.success = False
+        raise _failure(paths, result, paths.database, queries={t: kept[t].sql for t in kept})
+    return result
+
+
+def _tested(verdict: Verdict) -> NodeResult:
+    """A test's verdict as dbt's own event for it would report it (`_node`)."""
+    message = verdict.message or (
+        f"{verdict.failures} failing row(s)" if verdict.status in ("fail", "warn") else None
+    )
+    return NodeResult(
+        verdict.name, "test", verdict.status, verdict.seconds, message, verdict.unique_id
+    )
+
+
+def _manifest(paths: Paths) -> dict[str, Any] | None:
+    """The manifest dbt's last invocation wrote; None if it cannot be read."""
+    try:
+        return json.loads(manifest_path(paths).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def manifest_path(paths: Paths) -> Path:

@@ -13,6 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
+import subprocess
+from collections.abc import Sequence
 
 import dagster as dg
 import duckdb
@@ -26,7 +30,8 @@ from orchestration.resources import TertialHome, dbt_resource
 from tertial.cli import main
 from tests.conftest import SERVICENAMNDEN
 from tests.integration.test_source_sie import SIE_JULY
-from warehouse.settings import Paths
+from warehouse.build import build_args, dbt_args, dbt_env, dbt_executable
+from warehouse.settings import DBT_PROJECT_DIR, Paths
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds: `make test-fast` skips it
 
@@ -117,12 +122,37 @@ def last_build(home: Paths) -> tuple[set[str], set[str]]:
 
 
 def renaming_view_tests(home: Paths) -> set[str]:
+    """The names of the tests on pure renaming views."""
     manifest = json.loads((home.dbt_target / "manifest.json").read_text(encoding="utf-8"))
     return {
-        unique_id
-        for unique_id, node in manifest["nodes"].items()
+        node["name"]
+        for node in manifest["nodes"].values()
         if node["resource_type"] == "test" and "renaming_view" in node["tags"]
     }
+
+
+# What the nightly selects after a SIE file (warehouse/selection.py `plan`).
+SELECTED_FOR_SIE = (
+    "source:events.budget+",
+    "source:events.huvudbok+",
+    "tag:every_source",
+    "source:events.batches",
+    "source:events.supersession_keys",
+)
+
+
+def dbt_listed(home: Paths, args: Sequence[str]) -> set[str]:
+    """The names of the tests `dbt ls` selects with a build's arguments."""
+    listed = subprocess.run(
+        [dbt_executable(), *dbt_args("ls", home, "--resource-type", "test", "--output",
+                                     "name", "--quiet", *args)],
+        env={**os.environ, **dbt_env(home)},
+        cwd=DBT_PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )  # fmt: skip
+    return set(listed.stdout.split())
 
 
 def land(home: Paths, name: str, text: str, encoding: str) -> None:
@@ -157,11 +187,22 @@ def test_run_with_nothing_new_starts_no_dbt_new_batches_build_what_changed(
     )
     assert "Published " in out
     assert publication(home) == (batch, fingerprint)
-    models, tests = last_build(home)
+    models, by_dbt = last_build(home)
     assert {"model.tertial.fct_ledger", "model.tertial.fct_budget"} <= models
     assert "model.tertial.meta_freshness" in models  # reads every source's deliveries
     assert not {"model.tertial.fct_payroll", "model.tertial.fct_sick_leave"} & models
-    assert tests and not tests & renaming_view_tests(home)
+    # dbt built the models; their tests ran from the queries dbt compiled for them in
+    # the home's first build (warehouse/datatests.py): at least every test that dbt's
+    # own selective build would run, and beyond those only the event log's tests.
+    assert not by_dbt
+    tested = set(re.findall(r"\] test +(\S+) +pass \(", out))
+    dbt_would = dbt_listed(home, build_args(tests="nightly", select=SELECTED_FOR_SIE))
+    assert dbt_would and dbt_would <= tested, sorted(dbt_would - tested)
+    assert {name.split("_events_")[0] for name in tested - dbt_would} <= {
+        "source_unique",
+        "source_columns_not_null",
+    }, sorted(tested - dbt_would)
+    assert not tested & renaming_view_tests(home)
     selective = marts(home)
 
     # A retraction is an event (the id sequence of the batches): the next run builds
@@ -177,7 +218,7 @@ def test_run_with_nothing_new_starts_no_dbt_new_batches_build_what_changed(
     assert publication(home) == (second, fingerprint)
     models, tests = last_build(home)
     assert {"model.tertial.fct_payroll", "model.tertial.dim_period"} <= models
-    assert not tests & renaming_view_tests(home)  # the nightly's tests, as above
+    assert tests and not {t.split(".")[2] for t in tests} & renaming_view_tests(home)
     assert marts(home) == selective
 
     # And again nothing new: no build, the new snapshot stays as it is.
