@@ -14,7 +14,10 @@ query in dbt's manifest. `remember` keeps them (`dbt/data_tests.json`) with the 
 fingerprint (warehouse/freshness.py): a test compiles to the same query while the project
 does not change, and the nightly only builds selectively when the project is the one the
 working marts were built by (warehouse/selection.py). A test with no query on record for
-this fingerprint is left to dbt (`dbt test`), so none is skipped.
+this fingerprint is left to dbt (`dbt test`), so none is skipped. That holds for tests
+whose query depends on the project only: a test that read the data while compiling
+(`run_query` in its Jinja) would be kept stale. None of ours does (dbt_project/tests);
+one that must would need its own `dbt test` here.
 
 Which tests: those the nightly's own `dbt build` would run (`build_args`: not tagged as
 below the marts or on a renaming view) with a parent that was just built, and the tests

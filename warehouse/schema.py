@@ -95,8 +95,9 @@ def event_table_ddl(contract: Contract) -> str:
 
 def schema_sql() -> str:
     """The whole event log's DDL: `schema.sql`, then every registered source's table."""
-    # Imported here: the registry brings polars and every source (0.15 s), which the
-    # nightly's selection and `tertial query` import this module for and never use.
+    # Imported here: the registry brings polars and every source (0.15 s), and the
+    # nightly's selection imports this module (warehouse.freshness, published_log) for
+    # the build record, never for DDL.
     from sources import registry
 
     tables = [event_table_ddl(registry.table_owner(t).contract) for t in registry.event_tables()]
