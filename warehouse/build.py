@@ -370,9 +370,9 @@ def build(
     the events since the last record change, so the working marts are this project's
     build of the log through the newest event, as after a full build.
 
-    The selective nightly runs its data tests from the queries dbt compiled for them in
-    an earlier build of this project (`_models_then_tests`, warehouse/datatests.py):
-    every successful build keeps them.
+    The nightly (`tests="nightly"`, no `full_refresh`) runs its data tests from the
+    queries dbt compiled for them in an earlier build of this project
+    (`_models_then_tests`, warehouse/datatests.py): every successful build keeps them.
     """
     from warehouse.freshness import about_to_build, projections_stale, record_build
     from warehouse.lake import CATALOG_ENV, configured_lake
@@ -392,7 +392,7 @@ def build(
         if progress:
             progress(REFRESH_NOTE)
     kept = {}
-    if record is not None and tests == "nightly" and select and not full_refresh:
+    if record is not None and tests == "nightly" and not full_refresh:
         kept = remembered(paths, record.fingerprint)
     if kept:
         result = _models_then_tests(paths, select, kept, progress)
@@ -410,16 +410,23 @@ def build(
 def _models_then_tests(
     paths: Paths, select: Sequence[str], kept: Mapping[str, DataTest], progress: Progress | None
 ) -> BuildResult:
-    """A selective nightly: dbt builds the models (`dbt run`), then their data tests run
-    from the queries dbt compiled for them (warehouse/datatests.py) in one connection,
-    with dbt's verdicts; a test with no query on record is left to `dbt test`. Raises
-    BuildFailed like a `dbt build` on any failed model or test, naming the failing rows.
+    """The nightly, selective (`select`) or whole: dbt builds the models (`dbt run`), then
+    their data tests run from the queries dbt compiled for them (warehouse/datatests.py)
+    in one connection, with dbt's verdicts; a test with no query on record is left to
+    `dbt test`. Raises BuildFailed like a `dbt build` on any failed model or test,
+    naming the failing rows. The seeds are not loaded again: a seed changes with the
+    project only, and a changed project has no queries on record (a whole `dbt build`).
     """
     started = time.perf_counter()
-    run = run_dbt(paths, "run", "--select", " ".join(select), "--exclude", VIEWS, progress=progress)
+    selection = ("--select", " ".join(select), "--exclude", VIEWS) if select else ()
+    run = run_dbt(paths, "run", *selection, progress=progress)
     manifest = _manifest(paths) or {}
-    # Every model of a `dbt run` that returns was built (run_dbt raises on any failure).
+    # Every model of a `dbt run` that returns was built (run_dbt raises on any failure);
+    # a whole build's tests are all the nightly's, those on the seeds too (loaded by the
+    # build that recorded these queries: `dbt run` loads none).
     built = [n.unique_id for n in run.nodes if n.unique_id and n.resource_type == "model"]
+    if not select:
+        built += [k for k, n in manifest.get("nodes", {}).items() if n["resource_type"] == "seed"]
     wanted = chosen(manifest, built, NIGHTLY_EXCLUDED_TAGS)
     nodes = list(run.nodes)
     left_to_dbt = [manifest["nodes"][t]["name"] for t in wanted if t not in kept]

@@ -1,4 +1,4 @@
-"""The selective nightly's data tests, run from dbt's own compiled SQL in one connection.
+"""The nightly's data tests, run from dbt's own compiled SQL in one connection.
 
 A data test is a query for the rows that break it (dbt compiles `unique`, `not_null`,
 our generic tests and the singular ones to such a query) and a verdict on their count
@@ -6,8 +6,8 @@ our generic tests and the singular ones to such a query) and a verdict on their 
 nodes, the 99 tests of the 10-year city's nightly took 4.0 s of a 13.0 s build: dbt's
 own work per node (Jinja, events, a transaction each) on 2 threads that share one
 interpreter. Their queries take 0.5 s in one DuckDB connection (2026-12-06). So the
-selective nightly (warehouse/build.py) lets dbt build the models (`dbt run`) and runs
-their tests here, with dbt's verdict.
+nightly (warehouse/build.py: selective, or whole after a retraction) lets dbt build the
+models (`dbt run`) and runs their tests here, with dbt's verdict.
 
 Where the SQL comes from: every `dbt build` that runs tests leaves each test's compiled
 query in dbt's manifest. `remember` keeps them (`dbt/data_tests.json`) with the project's
@@ -22,7 +22,8 @@ one that must would need its own `dbt test` here.
 Which tests: those the nightly's own `dbt build` would run (`build_args`: not tagged as
 below the marts or on a renaming view) with a parent that was just built, and the tests
 on the event log's tables (a few ms each): a superset of dbt's `--indirect-selection
-buildable` choice (tests/integration/test_nothing_new.py compares it with `dbt ls`).
+buildable` choice, and all of the nightly's tests for a whole build
+(tests/integration/test_nothing_new.py compares both with `dbt ls`).
 Dagster's nightly keeps running them as dbt nodes: dagster-dbt turns each into an asset
 check.
 """
