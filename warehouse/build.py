@@ -391,24 +391,34 @@ def build(
         full_refresh, select = True, ()
         if progress:
             progress(REFRESH_NOTE)
-    kept = {}
+    kept: Mapping[str, DataTest] = {}
     if record is not None and tests == "nightly" and not full_refresh:
         kept = remembered(paths, record.fingerprint)
-    if kept:
-        result = _models_then_tests(paths, select, kept, progress)
+    if record is not None and kept:
+        result = _models_then_tests(paths, select, kept, record.fingerprint, progress)
     else:
         args = build_args(full_refresh=full_refresh, tests=tests, select=select)
         result = run_dbt(paths, "build", *args, progress=progress)
+        if record is not None:
+            _remember_tests(paths, record.fingerprint)
     if record is not None:
-        manifest = _manifest(paths)
-        if manifest is not None:
-            remember(paths, record.fingerprint, manifest)
         record_build(paths, record)
     return result
 
 
+def _remember_tests(paths: Paths, fingerprint: str) -> None:
+    """Keep the queries of the tests dbt just ran (its manifest) for the nightly."""
+    manifest = _manifest(paths)
+    if manifest is not None:
+        remember(paths, fingerprint, manifest)
+
+
 def _models_then_tests(
-    paths: Paths, select: Sequence[str], kept: Mapping[str, DataTest], progress: Progress | None
+    paths: Paths,
+    select: Sequence[str],
+    kept: Mapping[str, DataTest],
+    fingerprint: str,
+    progress: Progress | None,
 ) -> BuildResult:
     """The nightly, selective (`select`) or whole: dbt builds the models (`dbt run`), then
     their data tests run from the queries dbt compiled for them (warehouse/datatests.py)
@@ -432,6 +442,7 @@ def _models_then_tests(
     left_to_dbt = [manifest["nodes"][t]["name"] for t in wanted if t not in kept]
     if left_to_dbt:
         nodes += run_dbt(paths, "test", "--select", " ".join(left_to_dbt), progress=progress).nodes
+        _remember_tests(paths, fingerprint)  # the next night has them
 
     def report(verdict: Verdict) -> None:
         nodes.append(_tested(verdict))
@@ -445,7 +456,8 @@ def _models_then_tests(
     result = BuildResult(True, nodes, time.perf_counter() - started)
     if any(n.status in FAILED for n in nodes):
         result.success = False
-        raise _failure(paths, result, paths.database, queries={t: kept[t].sql for t in kept})
+        queries = {n.unique_id: kept[n.unique_id].sql for n in nodes if n.unique_id in kept}
+        raise _failure(paths, result, paths.database, queries=queries)
     return result
 
 

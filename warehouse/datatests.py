@@ -31,7 +31,6 @@ check.
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
@@ -40,6 +39,7 @@ from typing import Any
 
 import duckdb
 
+from warehouse.freshness import write_json
 from warehouse.settings import Paths
 
 RECORD = "data_tests.json"
@@ -114,13 +114,10 @@ def remember(paths: Paths, fingerprint: str, manifest: Mapping[str, Any]) -> Non
     beside those kept already for it; those of another fingerprint are dropped."""
     kept = remembered(paths, fingerprint)
     kept.update(compiled_tests(manifest))
-    target = record_path(paths)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    temporary.write_text(
-        json.dumps({"fingerprint": fingerprint, "tests": [asdict(t) for t in kept.values()]}),
-        encoding="utf-8",
+    write_json(
+        record_path(paths),
+        {"fingerprint": fingerprint, "tests": [asdict(t) for t in kept.values()]},
     )
-    os.replace(temporary, target)  # whole or not at all: a killed write leaves the old one
 
 
 def remembered(paths: Paths, fingerprint: str) -> dict[str, DataTest]:

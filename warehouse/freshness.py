@@ -123,14 +123,15 @@ def forget_build(paths: Paths) -> None:
 def record_build(paths: Paths, record: BuildRecord) -> None:
     """After a dbt build succeeded: what it was built from, and which project's
     definitions its incremental projections now hold (each written atomically)."""
-    _write_json(
+    write_json(
         record_path(paths),
         {"through_event_id": record.through_event_id, "fingerprint": record.fingerprint},
     )
-    _write_json(projections_record_path(paths), {"fingerprint": record.fingerprint})
+    write_json(projections_record_path(paths), {"fingerprint": record.fingerprint})
 
 
-def _write_json(target: Path, data: dict[str, object]) -> None:
+def write_json(target: Path, data: dict[str, object]) -> None:
+    """`data` as JSON at `target`, whole or not at all (a killed write leaves the old)."""
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     temporary.write_text(json.dumps(data), encoding="utf-8")
     os.replace(temporary, target)
