@@ -55,6 +55,9 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
         own_successor=pl.when(pl.col("eftertradare") == pl.col("verksamhet")).then(
             pl.concat_str(["namnd", "verksamhet"], separator=" / ")
         ),
+        successor_cycle=pl.col("line_number").replace_strict(
+            successor_cycles(parsed.raw), default=None, return_dtype=pl.String
+        ),
         rs_kod=pl.col("rs_kod").str.strip_chars(),  # as the typed code: trimmed
         **cell_values(CONTRACT, parsed),
     )
@@ -82,6 +85,12 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
             "en verksamhet kan inte vara sin egen efterträdare",
         ),
         rule(
+            E.ExpectColumnValuesToBeNull(column="successor_cycle"),
+            "a chain of Efterträdare ends: no activity is its own successor's successor, "
+            "at any distance (Nämnd / Verksamhet → Efterträdare → …) / en kedja av "
+            "efterträdare måste ta slut och får inte gå tillbaka till en tidigare verksamhet",
+        ),
+        rule(
             E.ExpectColumnValuesToBeInSet(column="rs_kod", value_set=list(rs_leaf_codes())),
             "RS-kod is a leaf ('blad') code of SCB's classification of Räkenskapssammandraget "
             "(dbt_project/seeds/rs_verksamhetsomraden.csv), not a sum such as 490 / RS-kod "
@@ -96,6 +105,64 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
     if in_use is not None:
         result.append(("in_use", in_use, _in_use_expectations(in_file)))
     return result
+
+
+def successor_cycles(raw: pl.DataFrame) -> dict[int, str]:
+    """The current versions whose chain of Efterträdare comes back to them: line -> chain.
+
+    A trial file of 2026-12-06 had 110 end with Efterträdare 120 and 120 with
+    Efterträdare 110: it was accepted, and dim_verksamhet, which follows the chain from
+    each activity's current version (newest Giltig från, then line) and stops after 20
+    steps, silently read the cycle as "no successor". The chain is followed here the
+    same way, from the current versions only: an older version's successor is history
+    (110 renamed into 120 in 2015, and 120 folded back into a reopened 110 in 2020, is no
+    cycle). A successor outside the file ends the chain (another rule names it); an
+    activity that is its own successor has its own rule, so cycles start at two.
+
+    >>> raw = pl.DataFrame({
+    ...     "line_number": [2, 3, 4, 5, 6, 7],
+    ...     "namnd": ["101"] * 6,
+    ...     "verksamhet": ["110", "120", "130", "140", "150", "110"],
+    ...     "giltig_fran": ["1971-01-01"] * 5 + ["2025-01-01"],
+    ...     "eftertradare": [None, "110", "140", "150", "130", None],
+    ... })
+    >>> successor_cycles(raw)
+    {4: '101 / 130 → 140 → 150 → 130', 5: '101 / 140 → 150 → 130 → 140', \
+6: '101 / 150 → 130 → 140 → 150'}
+    >>> successor_cycles(raw.with_columns(eftertradare=pl.lit("120")).head(2))
+    {}
+    >>> successor_cycles(raw.drop("eftertradare"))
+    {}
+    """
+    if not {"namnd", "verksamhet", "giltig_fran", "eftertradare"} <= set(raw.columns):
+        return {}  # a missing header: the structure suite names it
+    current = (
+        raw.sort(["giltig_fran", "line_number"], descending=True, nulls_last=True)
+        .unique(["namnd", "verksamhet"], keep="first", maintain_order=True)
+        .filter(pl.col("eftertradare").is_not_null() & pl.col("verksamhet").is_not_null())
+    )
+    successor: dict[tuple[str, str], str] = {}
+    line: dict[tuple[str, str], int] = {}
+    for number, namnd, code, after in current.select(
+        "line_number", "namnd", "verksamhet", "eftertradare"
+    ).iter_rows():
+        successor[(namnd, code)] = after
+        line[(namnd, code)] = number
+    cycles: dict[int, str] = {}
+    done: set[tuple[str, str]] = set()  # chains already followed to their end
+    for start in successor:
+        path: list[tuple[str, str]] = []
+        at: tuple[str, str] | None = start
+        while at in successor and at not in done and at not in path:
+            path.append(at)
+            at = (at[0], successor[at])
+        if at in path and len(path) - path.index(at) > 1:
+            ring = path[path.index(at) :]
+            for i, member in enumerate(ring):
+                codes = [m[1] for m in ring[i:] + ring[: i + 1]]
+                cycles[line[member]] = f"{member[0]} / " + " → ".join(codes)
+        done.update(path)
+    return dict(sorted(cycles.items()))
 
 
 def _in_use(parsed: ParsedBatch, reference: Reference) -> pl.DataFrame | None:

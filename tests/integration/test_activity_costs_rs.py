@@ -184,6 +184,16 @@ def test_the_register_rules_reject_through_the_real_ingest(tmp_path: Path, loade
         "142;100;Nämnd;;2010-01-01;;;100\n142;210;Lön;;2010-01-01;2010-12-31;210;\n",
     )
     assert "Efterträdare is another activity" in line and "'142 / 210'" in line
+    # Successors in a ring (a trial file of 2026-12-06, accepted before): no chain ends.
+    line = _rejected(
+        home,
+        "verksamheter_ring.csv",
+        "142;100;Nämnd;;2010-01-01;;;100\n142;210;Lön;;2010-01-01;2010-12-31;220;\n"
+        "142;220;Upphandling;;2010-01-01;2010-12-31;230;\n"
+        "142;230;Kontaktcenter;;2010-01-01;2010-12-31;210;\n",
+    )
+    assert "a chain of Efterträdare ends" in line, line
+    assert "'142 / 210 → 220 → 230 → 210'" in line and "line 3" in line, line
     # A personnummer in a new column rejects the batch as anywhere else.
     line = _rejected(home, "verksamheter_pnr.csv", "142;100;Nämnd;;2010-01-01;;19121212-1212;100\n")
     assert "personnummer" in line.lower()
