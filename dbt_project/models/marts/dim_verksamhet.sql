@@ -23,8 +23,9 @@
 
     today_verksamhet_code follows Efterträdare from the current version to the activity
     that carries the work today (a chain of renames: 210 -> 211 -> 212 gives 212); an
-    activity without a successor maps to itself, and a chain stops after 20 steps (a
-    cycle in the register).
+    activity without a successor maps to itself. The loader rejects a register whose
+    chain comes back on itself (sources/verksamheter: successor_cycles); the 20-step
+    stop is a guard only.
 
     rs_code is the version's RS-kod (SCB's Räkenskapssammandraget, seed
     rs_verksamhetsomraden, a leaf by the loader's rule); rs_area_code is the sum ('summa')
