@@ -6,8 +6,8 @@ our generic tests and the singular ones to such a query) and a verdict on their 
 nodes, the 99 tests of the 10-year city's nightly took 4.0 s of a 13.0 s build: dbt's
 own work per node (Jinja, events, a transaction each) on 2 threads that share one
 interpreter. Their queries take 0.5 s in one DuckDB connection (2026-12-06). So the
-nightly (warehouse/build.py: selective, or whole after a retraction) lets dbt build the
-models (`dbt run`) and runs their tests here, with dbt's verdict.
+nightly (warehouse/build.py: selective, or whole without a build on record) lets dbt
+build the models (`dbt run`) and runs their tests here, with dbt's verdict.
 
 Where the SQL comes from: every `dbt build` that runs tests leaves each test's compiled
 query in dbt's manifest. `remember` keeps them (`dbt/data_tests.json`) with the project's

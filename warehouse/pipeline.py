@@ -132,9 +132,10 @@ def run(
 
     No new event (batch, accepted or rejected, or retraction) since the published
     snapshot was built, and the same dbt project: no dbt and no publish, one line says
-    so (warehouse/freshness.py). New batches only: the models downstream of the event
-    tables they wrote, with their data tests, then the publish; a retraction, a changed
-    project or anything unknown builds everything (warehouse/selection.py); a second
+    so (warehouse/freshness.py). New batches or retractions: the models downstream of
+    the event tables the batches (or the retracted ones) wrote, with their data tests,
+    then the publish; a changed project or anything unknown builds everything
+    (warehouse/selection.py); a second
     line says which and why. The nightly leaves out dbt's unit tests and the tests on
     pure renaming views (CI and `tertial build --full-tests` run them).
 

@@ -86,7 +86,7 @@ def dbt_models(
     In the nightly job, with nothing new since the publish (warehouse/freshness.py), it
     starts no dbt and yields nothing: no asset is materialised, and the publish, whose
     inputs were not produced, is skipped by Dagster. One log line says why. With new
-    batches only, it builds the models downstream of what changed (warehouse/selection.py,
+    batches or retractions, it builds the models downstream of what changed (warehouse/selection.py,
     a second line says which) and leaves out the tests on pure renaming views, as
     `tertial run` does.
     """

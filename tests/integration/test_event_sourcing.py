@@ -100,9 +100,9 @@ def booked_in_report(html: str, activity: str) -> list[str]:
 
 
 def nightly(home: Paths) -> None:
-    """Build and publish as the nightly run does (`tertial run`): a first build and a
-    retraction build everything, with the nightly's data tests (not those on the pure
-    renaming views, ~83 of 281, which the reference home's build runs)."""
+    """Build and publish as the nightly run does (`tertial run`): a first build builds
+    everything, a retraction what the retracted batch wrote, with the nightly's data
+    tests (not those on the pure renaming views, which the reference home's build runs)."""
     result = run(home)
     assert result.build is not None and result.build.success, result.skipped
     assert result.published is not None

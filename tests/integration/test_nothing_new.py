@@ -6,7 +6,9 @@ published snapshot and log byte for byte as they were and starts no dbt (its
 run_results.json stays as it was). A new batch builds only the models downstream of the
 event tables it wrote (warehouse/selection.py), without the tests on pure renaming views,
 and publishes; its marts equal those of a full build of the same events. A retraction (a
-new event, from the batches' id sequence) builds everything; the run after it skips again.
+new event, from the batches' id sequence) builds the models downstream of the tables of
+the batch it takes out: the marts equal the full build of the home before that batch. A
+night with no build on record builds everything; the run after it skips again.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from tertial.cli import main
 from tests.conftest import SERVICENAMNDEN
 from tests.integration.test_source_sie import SIE_JULY
 from warehouse.build import build_args, dbt_args, dbt_env, dbt_executable
+from warehouse.freshness import forget_build
+from warehouse.selection import nightly_plan
 from warehouse.settings import DBT_PROJECT_DIR, Paths
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds: `make test-fast` skips it
@@ -59,25 +63,6 @@ def publication(home: Paths) -> tuple:
         return con.execute(
             "select through_event_id, build_fingerprint from meta.publication"
         ).fetchone()
-
-
-def a_ledger_batch(home: Paths) -> int:
-    """The newest accepted ledger batch."""
-    with duckdb.connect(str(home.published), read_only=True) as con:
-        [(batch_id,)] = con.execute(
-            "select max(batch_id) from meta.batches "
-            "where source = 'huvudbok' and status = 'accepted'"
-        ).fetchall()
-    return batch_id
-
-
-def ledger_rows(home: Paths, batch_id: int) -> int:
-    """The batch's rows in the published fct_ledger."""
-    with duckdb.connect(str(home.published), read_only=True) as con:
-        [(rows,)] = con.execute(
-            "select count(*) from marts.fct_ledger where batch_id = ?", [batch_id]
-        ).fetchall()
-    return rows
 
 
 def retract(home: Paths, batch_id: int, capsys: pytest.CaptureFixture) -> int:
@@ -166,6 +151,7 @@ def test_run_with_nothing_new_starts_no_dbt_new_batches_build_what_changed(
     before = untouched(home)
     through, fingerprint = publication(home)
     assert through is not None and fingerprint is not None
+    whole = marts(home)  # the reference home's full build
 
     assert main(["run"]) == 0
     line = skipped_in_one_line(capsys.readouterr().out)
@@ -205,20 +191,40 @@ def test_run_with_nothing_new_starts_no_dbt_new_batches_build_what_changed(
     assert not tested & renaming_view_tests(home)
     selective = marts(home)
 
-    # A retraction is an event (the id sequence of the batches): the next run builds
-    # everything. A ledger batch retracted and the retraction retracted leave the same
-    # current state, so the marts of this full build are those of the selective one.
-    first = retract(home, a_ledger_batch(home), capsys)
-    second = retract(home, first, capsys)
+    # A retraction is an event (the id sequence of the batches). The SIE batch taken out:
+    # the next run builds the models downstream of the tables it wrote, and the marts are
+    # again those of the home's full build before it arrived.
+    first = retract(home, batch, capsys)
+    chosen = nightly_plan(home).select
     assert main(["run"]) == 0
     out = capsys.readouterr().out
-    assert f"Events {first}–{second} are new since the snapshot published " in out
-    assert "2 retractions since the working marts were built" in out
-    assert "Building the warehouse" in out and "Published " in out
+    assert (
+        f"1 retraction (of a batch in budget, huvudbok) since the working marts were built "
+        f"(events through {batch}): building the models downstream of them and those over "
+        "every source's deliveries, with their data tests." in out.splitlines()
+    )
+    assert publication(home) == (first, fingerprint)
+    models, by_dbt = last_build(home)
+    assert {"model.tertial.fct_ledger", "model.tertial.int_retractions_resolved"} <= models
+    assert not {"model.tertial.fct_payroll", "model.tertial.dim_period"} & models
+    assert not by_dbt
+    tested = set(re.findall(r"\] test +(\S+) +pass \(", out))
+    dbt_would = dbt_listed(home, build_args(tests="nightly", select=chosen))
+    assert dbt_would and dbt_would <= tested, sorted(dbt_would - tested)
+    assert marts(home) == whole
+
+    # The retraction retracted, with no build on record (a build killed, a replay): the
+    # whole nightly, its tests run the same way, every test dbt's build of it would run.
+    # The SIE batch is back: the marts of the selective build above.
+    second = retract(home, first, capsys)
+    forget_build(home)
+    assert main(["run"]) == 0
+    out = capsys.readouterr().out
+    assert f"Event {second} is new since the snapshot published " in out
+    assert "The working marts' last build is not on record: building everything." in out
     assert publication(home) == (second, fingerprint)
     models, by_dbt = last_build(home)
     assert {"model.tertial.fct_payroll", "model.tertial.dim_period"} <= models
-    # The whole nightly's tests ran the same way: every test dbt's build of it would run.
     assert not by_dbt
     tested = set(re.findall(r"\] test +(\S+) +pass \(", out))
     dbt_would = dbt_listed(home, build_args(tests="nightly"))

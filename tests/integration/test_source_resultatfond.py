@@ -98,7 +98,7 @@ def test_a_corrected_decision_replaces_itself_only_as_of_and_retraction_honoured
     for batch_id, _ in batches:
         command = ["--home", str(home.home), "retract", str(batch_id), "--reason", "x"]
         assert main([*command, "--yes"]) == 0
-    # A retraction builds everything (one build for both: ~30-60 s here).
+    # The retractions build what the two batches wrote (one selective build for both).
     again = run(home, settle_seconds=0)
     assert again.published is not None, again.skipped
     assert query(home.published, FIGURES) == []

@@ -14,7 +14,7 @@ from warehouse.build import build_args
 from warehouse.freshness import about_to_build, record_build
 from warehouse.ingest import ingest
 from warehouse.publish import BuildRecord
-from warehouse.selection import Changes, observe_changes, plan
+from warehouse.selection import RETRACTIONS, Changes, observe_changes, plan
 from warehouse.settings import DBT_PROJECT_DIR, Paths
 from warehouse.store import EventStore
 
@@ -35,8 +35,9 @@ def changes(
     batches: int | None = 2,
     retractions: int | None = 0,
     known: frozenset[str] | None = KNOWN,
+    retracted: frozenset[str] | None = frozenset(),
 ) -> Changes:
-    return Changes(built, newest, fingerprint, batches, retractions, tables, known)
+    return Changes(built, newest, fingerprint, batches, retractions, tables, known, retracted)
 
 
 def test_new_batches_build_what_is_downstream_of_their_tables_and_the_meta_marts() -> None:
@@ -61,14 +62,42 @@ def test_a_sie_batch_builds_both_tables_it_wrote() -> None:
 def test_rejected_batches_only_build_the_meta_marts_and_the_logs_tests() -> None:
     selected = plan(changes(frozenset(), batches=1))
     assert selected.select == LOG
-    assert "none accepted with data" in selected.reason
+    assert "none with data" in selected.reason
+
+
+RETRACTED = ("int_retractions_resolved", "source:events.retractions")
+
+
+def test_a_retraction_builds_what_is_downstream_of_the_retracted_batchs_tables() -> None:
+    # A ledger batch taken out (or put back: a retraction retracted): its table's models,
+    # as if it had just arrived, the resolved retractions and their tests.
+    alone = plan(changes(frozenset(), batches=0, retractions=1, retracted=frozenset({"huvudbok"})))
+    assert alone.select == ("source:events.huvudbok+", *LOG, *RETRACTED)
+    assert alone.reason.startswith(
+        "1 retraction (of a batch in huvudbok) since the working marts were built (events "
+        "through 7): building the models downstream of it and those over every source's"
+    )
+    # With a new payroll batch the same night: both tables.
+    both = plan(changes(frozenset({"lon"}), batches=1, retractions=2, retracted=frozenset({"lon"})))
+    assert both.select == ("source:events.lon+", *LOG, *RETRACTED)
+    assert both.reason.startswith("1 new batch in lon and 2 retractions (of batches in lon) since")
+    # A retracted batch that wrote no rows and no keys: the log's models only.
+    empty = plan(changes(frozenset(), batches=0, retractions=1))
+    assert empty.select == (*LOG, *RETRACTED)
+    assert "(of a batch with no data)" in empty.reason and "none with data" in empty.reason
 
 
 @pytest.mark.parametrize(
     ("case", "expected"),
     [
-        (changes(retractions=1), "A retraction since the working marts were built"),
-        (changes(retractions=2), "2 retractions since the working marts were built"),
+        (
+            changes(retractions=1, retracted=None),
+            "Which batches the new retractions touch cannot be read",
+        ),
+        (
+            changes(retractions=1, retracted=frozenset({"ny_kalla"})),
+            "New events in ny_kalla, which the dbt",
+        ),
         (changes(built=None), "The working marts' last build is not on record"),
         (changes(fingerprint="0" * 64), "The dbt project (or dbt, DuckDB, the publish code)"),
         (changes(newest=None), "The working event log cannot be read"),
@@ -81,7 +110,7 @@ def test_rejected_batches_only_build_the_meta_marts_and_the_logs_tests() -> None
         (changes(frozenset({"huvudbok", "ny_kalla"})), "New events in ny_kalla, which the dbt"),
     ],
 )
-def test_a_retraction_a_changed_project_or_anything_unknown_builds_everything(
+def test_a_changed_project_or_anything_unknown_builds_everything(
     case: Changes, expected: str
 ) -> None:
     selected = plan(case)
@@ -146,8 +175,16 @@ def test_observed_on_a_real_log_the_tables_of_new_batches_rejections_and_retract
     with EventStore(home.database) as store:
         store.retract(lon.batch_id, "fel fil", recorded_by="test@host", command="test")
     seen = observe_changes(home)
-    assert (seen.batches, seen.retractions) == (2, 1)
-    assert plan(seen).reason.startswith("A retraction since the working marts were built")
+    assert (seen.batches, seen.retractions, seen.retracted) == (2, 1, frozenset({"lon"}))
+    # The retraction of the retraction puts the same batch back: followed down its chain.
+    with EventStore(home.database) as store:
+        first = max(
+            r
+            for (r,) in store.con.execute("select retraction_id from events.retractions").fetchall()
+        )
+        store.retract(first, "ändå rätt", recorded_by="test@host", command="test")
+    seen = observe_changes(home)
+    assert (seen.retractions, seen.retracted) == (2, frozenset({"lon"}))
 
 
 # Models that read the log's own tables (or their views) across sources, and why each is
@@ -155,8 +192,8 @@ def test_observed_on_a_real_log_the_tables_of_new_batches_rejections_and_retract
 # keeps only one source's rows.
 LOG_READERS = {
     "stg_events__batches": "a renaming view of the batches (views need no rebuild)",
-    "stg_events__retractions": "retractions build everything",
-    "int_retractions_resolved": "retractions build everything",
+    "stg_events__retractions": "a renaming view of the retractions (views need no rebuild)",
+    "int_retractions_resolved": "selected after a retraction (selection.RETRACTIONS)",
     "int_batches_accepted": "tagged every_source",
     "int_deliveries_ranked": "tagged every_source",
     "stg_events__supersession_keys": "tagged every_source",
@@ -188,6 +225,7 @@ def test_every_model_reading_the_log_across_sources_is_accounted_for() -> None:
     assert len(owners) >= 8, owners  # one per source with a current state (the pattern works)
     assert readers <= set(LOG_READERS), sorted(readers - set(LOG_READERS))
     project = (DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8")
+    assert "int_retractions_resolved" in RETRACTIONS
     for name, why in LOG_READERS.items():
         if why == "tagged every_source" and name != "meta_freshness":
             assert f'{name}: {{+tags: ["every_source"]}}' in project, name
