@@ -137,8 +137,7 @@ def servicenamnden_2011(tmp_path_factory: pytest.TempPathFactory) -> Paths:
 def ingest_reference(home: Paths) -> list:
     """Load the reference home's files into `home`, in the reference home's order: the
     folder, then the board's comments on its report, its fund decisions, balance sheet,
-    the 2007 mapping and its units' register (delivered after it). Also the lake's test
-    (tests/integration/test_lake.py) loads exactly these."""
+    the 2007 mapping and its units' register (delivered after it)."""
     from warehouse.ingest import ingest
 
     results = [*ingest(home, [SERVICENAMNDEN]), *ingest(home, [KOMMENTARER])]
