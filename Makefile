@@ -9,7 +9,7 @@ PYTEST_PARALLEL := -n auto --dist loadfile --no-loadscope-reorder
 export TERTIAL_HOME ?= $(CURDIR)/var
 export DAGSTER_HOME := $(TERTIAL_HOME)/dagster
 
-.PHONY: install run test test-fast lint format dagster docs bench-small bench clean chromium postgresql serve
+.PHONY: install dagster-settings run test test-fast lint format dagster docs bench-small bench clean chromium postgresql serve
 
 install: .venv/.installed
 
@@ -25,16 +25,17 @@ $(UV):
 	touch $@
 
 ## run: install, write the demo city into landing/, ingest, build, publish, show queries
-run: install $(DAGSTER_HOME)/dagster.yaml
+run: install dagster-settings
 	$(RUN) tertial demo
 	$(RUN) tertial report --namnd 142 --report T2 --year 2024 \
 		$(if $(wildcard /usr/bin/chromium),,--format html xlsx)
 
-# The Dagster instance's settings. A CLI run reports what it loaded, built and published
-# to the instance set up here (warehouse/dagster_events.py), so `make dagster` shows it.
-$(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
-	mkdir -p $(DAGSTER_HOME)
-	cp orchestration/dagster.yaml $@
+# The Dagster instance's settings, $(DAGSTER_HOME)/dagster.yaml, written every time from
+# TERTIAL_CATALOG (orchestration/instance.py: SQLite by default, the catalog's PostgreSQL
+# on the lake). A CLI run reports what it loaded, built and published to the instance set
+# up here (warehouse/dagster_events.py), so `make dagster` shows it.
+dagster-settings: install
+	$(RUN) python -m orchestration.instance $(DAGSTER_HOME)
 
 ## test: install, lint (ruff, sqlfluff) and run the whole test suite, one worker per core
 ## (pytest-xdist; a module's tests stay on one worker, so its built home is built once)
@@ -75,7 +76,7 @@ format: install
 	$(RUN) ruff format .
 
 ## dagster: the web UI and the daemon, so the 02:00 schedule and the landing sensor fire
-dagster: install $(DAGSTER_HOME)/dagster.yaml
+dagster: install dagster-settings
 	$(RUN) dagster dev -m orchestration.definitions
 
 ## docs: dbt docs and data docs as static HTML in $(TERTIAL_HOME)/docs (after `make run`)

@@ -1,5 +1,6 @@
 """Dagster resources: where the warehouse lives, and the dbt project over it."""
 
+import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -7,9 +8,16 @@ from contextlib import contextmanager
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 
+from orchestration.instance import LOCK_TAG
 from warehouse.build import dbt_env, dbt_executable, run_dbt
+from warehouse.lake import configured_lake
 from warehouse.lock import run_lock
 from warehouse.settings import DBT_PROJECT_DIR, Paths, paths
+
+# How long a run that builds or publishes on the lake waits for running loaders: a
+# month's files load in ~10-60 s (docs/ducklake.md); a loader still going after 30 min
+# has hung, and the run fails saying who holds the lock.
+LOCK_WAIT_SECONDS = 1800.0
 
 
 class TertialHome(dg.ConfigurableResource):
@@ -21,6 +29,12 @@ class TertialHome(dg.ConfigurableResource):
     a run's build and its publish. The jobs execute in one process (in_process_executor),
     where a resource is initialised once per run; a run that finds the lock taken fails
     at once with the holder's pid and command (`RunBusy`), before any step has run.
+
+    On the DuckLake catalog (issue 18) the ingest jobs (run tag `tertial/lock: shared`)
+    run each step in a process of its own, each taking the lock shared, as `tertial
+    ingest` does there; any other run takes it exclusively and waits up to
+    `LOCK_WAIT_SECONDS` for the loaders to finish (Dagster's queue starts it beside
+    running ingest runs: orchestration/instance.py), instead of failing at once.
     """
 
     home: str | None = None
@@ -30,7 +44,15 @@ class TertialHome(dg.ConfigurableResource):
 
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["TertialHome"]:
-        with run_lock(self.paths().home, f"dagster run {context.run_id or '(no id)'}"):
+        run = context.dagster_run
+        on_lake = configured_lake() is not None
+        shared = on_lake and run is not None and run.tags.get(LOCK_TAG) == "shared"
+        with run_lock(
+            self.paths().home,
+            f"dagster run {context.run_id or '(no id)'}",
+            shared=shared,
+            wait_seconds=LOCK_WAIT_SECONDS if on_lake and not shared else 0,
+        ):
             yield self
 
 
@@ -85,6 +107,16 @@ def prepared(home: Paths) -> DbtProject:
     project = dbt_project(home)
     with dbt_environment(home):
         project.prepare_if_dev()
-    if not project.manifest_path.exists():
-        run_dbt(home, "parse")
+    # Several processes may load the definitions at once (on the lake, every step of
+    # an ingest run is a process of its own, and two runs start together): one parses,
+    # the others wait for it, and none reads a manifest half written (seen: orjson's
+    # "unexpected content after document" in a second process, 2026-12-06).
+    home.dbt_target.mkdir(parents=True, exist_ok=True)
+    fd = os.open(home.dbt_target / ".parse.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        if not project.manifest_path.exists():
+            run_dbt(home, "parse")
+    finally:
+        os.close(fd)  # releases the flock
     return project

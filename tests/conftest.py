@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -10,9 +11,11 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+import psycopg
 import pytest
 from filelock import FileLock
 
+from warehouse.lake import CATALOG_ENV, DATA_PATH_ENV, Lake, configured_lake
 from warehouse.postgres.server import LocalServer
 from warehouse.settings import REPO_ROOT, Paths, paths
 
@@ -218,3 +221,21 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Load:
         shutil.copytree(built[key].home, home.home, symlinks=True, dirs_exist_ok=True)
 
     return load
+
+
+@pytest.fixture
+def lake(
+    pg_server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request
+) -> Iterator[Lake]:
+    """A new DuckLake catalog (its own PostgreSQL database) set in the environment."""
+    name = "lake_" + hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:12]
+    with psycopg.connect(pg_server.loader_dsn("postgres"), autocommit=True) as admin:
+        admin.execute(f"drop database if exists {name}")
+        admin.execute(f"create database {name}")
+    monkeypatch.setenv(CATALOG_ENV, f"ducklake:postgres:{pg_server.loader_dsn(name)}")
+    monkeypatch.setenv(DATA_PATH_ENV, str(tmp_path / "parquet"))
+    configured = configured_lake()
+    assert configured is not None
+    yield configured
+    with psycopg.connect(pg_server.loader_dsn("postgres"), autocommit=True) as admin:
+        admin.execute(f"drop database if exists {name} with (force)")

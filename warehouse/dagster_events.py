@@ -326,7 +326,7 @@ def report_cli_run(
     """Report a CLI run's materialisations to the Dagster instance; the number reported.
 
     Only to an instance that is set up (its `dagster.yaml` in `dagster_home`: `make
-    dagster` and `make run` copy orchestration/dagster.yaml there): a user who never runs
+    dagster` and `make run` write it: orchestration/instance.py): a user who never runs
     Dagster pays nothing, not even its import. The run is done and published whatever
     happens here: a broken instance (or Dagster missing) is one line through `warn`;
     reported, one line through `progress` says what and how long it took (Dagster's

@@ -38,6 +38,7 @@ import os
 import shlex
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -114,12 +115,16 @@ def busy_message(home: Path, found: Holder | None) -> str:
 
 
 @contextmanager
-def run_lock(home: Path, command: str | None = None, *, shared: bool = False) -> Iterator[None]:
+def run_lock(
+    home: Path, command: str | None = None, *, shared: bool = False, wait_seconds: float = 0
+) -> Iterator[None]:
     """Hold the run lock of `home` for the block, or raise RunBusy at once.
 
     Re-entrant within a process; `command` (default: this process's command line) is
     what a second run is told holds it. `shared`: a loader on the lake (module
-    docstring), which other shared holders do not exclude.
+    docstring), which other shared holders do not exclude. `wait_seconds`: try again
+    every second for that long before RunBusy (a Dagster run on the lake waiting for
+    the loaders: orchestration/resources.py); the command line never waits.
     """
     home.mkdir(parents=True, exist_ok=True)
     path = lock_path(home).resolve()
@@ -136,8 +141,16 @@ def run_lock(home: Path, command: str | None = None, *, shared: bool = False) ->
         return
 
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)  # close-on-exec: dbt never inherits it
+    deadline = time.monotonic() + wait_seconds
     try:
-        fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+        while True:
+            try:
+                fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(1.0)
     except BlockingIOError:
         os.close(fd)
         found = holder(home)

@@ -7,16 +7,14 @@ mocked: the real extensions (the PyPI packages), real DuckLake commits and confl
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import os
 import re
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from sources import registry
@@ -34,32 +32,13 @@ from tests.conftest import (
 from warehouse import store as store_module
 from warehouse.connection import duckdb_connect
 from warehouse.ingest import ingest, ingest_file
-from warehouse.lake import CATALOG_ENV, DATA_PATH_ENV, Lake, configured_lake
-from warehouse.postgres.server import LocalServer
+from warehouse.lake import CATALOG_ENV, Lake
 from warehouse.settings import REPO_ROOT, Paths, paths
 from warehouse.store import EventStore
 
 pytestmark = pytest.mark.integration
 
 EVENT_TABLES = ("batches", "retractions", "supersession_keys", *registry.event_tables())
-
-
-@pytest.fixture
-def lake(
-    pg_server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request
-) -> Iterator[Lake]:
-    """A new DuckLake catalog (its own PostgreSQL database) set in the environment."""
-    name = "lake_" + hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:12]
-    with psycopg.connect(pg_server.loader_dsn("postgres"), autocommit=True) as admin:
-        admin.execute(f"drop database if exists {name}")
-        admin.execute(f"create database {name}")
-    monkeypatch.setenv(CATALOG_ENV, f"ducklake:postgres:{pg_server.loader_dsn(name)}")
-    monkeypatch.setenv(DATA_PATH_ENV, str(tmp_path / "parquet"))
-    configured = configured_lake()
-    assert configured is not None
-    yield configured
-    with psycopg.connect(pg_server.loader_dsn("postgres"), autocommit=True) as admin:
-        admin.execute(f"drop database if exists {name} with (force)")
 
 
 def event_rows(con, table: str) -> list[tuple]:

@@ -15,10 +15,11 @@ from orchestration.assets.dbt_models import DBT_GROUP, dbt_models, published_sna
 from orchestration.assets.ingest import ingest_assets
 from orchestration.assets.reports import board_reports
 from orchestration.definitions import defs
+from orchestration.instance import write_settings
 from orchestration.resources import TertialHome, dbt_resource
 from tertial.cli import main
 from tests.conftest import SERVICENAMNDEN, SHARED
-from warehouse.settings import REPO_ROOT, Paths, paths
+from warehouse.settings import Paths, paths
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds a home: `make test-fast` skips it
 
@@ -310,8 +311,7 @@ def test_a_cli_run_shows_in_dagster(
     nothing new it does not even import Dagster; a broken instance is one warning line."""
     home = materialised[0]
     dagster_home = tmp_path / "dagster"
-    dagster_home.mkdir()
-    shutil.copy(REPO_ROOT / "orchestration" / "dagster.yaml", dagster_home)  # as `make run`
+    write_settings(dagster_home, catalog="")  # as `make run` on the embedded file
     monkeypatch.setenv("DAGSTER_HOME", str(dagster_home))
     shutil.copy(SERVICENAMNDEN / "sjukfranvaro_201108.csv", home.landing)
     bad_period("lon_201106.csv", home.landing)

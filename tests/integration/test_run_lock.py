@@ -16,6 +16,8 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -146,6 +148,18 @@ def test_the_lock_is_reentrant_in_a_process_and_released_after(home: Paths) -> N
 def test_busy_is_raised_before_anything_is_done(home: Paths) -> None:
     with lock_held_elsewhere(home), pytest.raises(RunBusy, match="busy"), run_lock(home.home):
         pytest.fail("the body must not run")
+
+
+def test_a_waiting_run_takes_the_lock_when_the_holder_ends(home: Paths) -> None:
+    # A Dagster run on the lake waits for the loaders (orchestration/resources.py).
+    with lock_held_elsewhere(home) as other:
+        with pytest.raises(RunBusy), run_lock(home.home, wait_seconds=1.5):
+            pytest.fail("the body must not run while the other holds it")
+        threading.Timer(1.0, other.stdin.close).start()  # type: ignore[union-attr]
+        started = time.monotonic()
+        with run_lock(home.home, "dagster run", wait_seconds=60):
+            assert held(home.home)
+        assert 0.5 < time.monotonic() - started < 60
 
 
 def test_a_damaged_working_database_is_one_line_and_touched_by_nobody(home: Paths, capsys) -> None:
