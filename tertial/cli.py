@@ -433,17 +433,15 @@ def cmd_migrate(home: Paths, args: argparse.Namespace) -> int:
         )
         return EXIT_FAILED
     with _run_lock(home):
-        from warehouse.build import build_args, run_dbt
-        from warehouse.lake import dbt_lake_env
+        from warehouse.build import build
         from warehouse.migrate import migrate_to_lake
 
-        def build() -> None:
-            built = run_dbt(
-                home, "build", "--target", "lake", *build_args(), env=dbt_lake_env(lake)
-            )
-            _say(built.summary())
+        def build_on_lake() -> None:
+            # `tertial build`'s own build, which on the lake is `dbt build --target lake`
+            # and records what it was built from, so the next nightly knows.
+            _say(build(home).summary())
 
-        migrated = migrate_to_lake(home, lake, _say, build=None if args.no_build else build)
+        migrated = migrate_to_lake(home, lake, _say, build=None if args.no_build else build_on_lake)
     batches = migrated.rows.get("batches", 0)
     _say(
         f"Migrated {batches} batches to {lake.catalog} in {migrated.seconds:.1f}s; "

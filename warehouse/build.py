@@ -375,22 +375,27 @@ def build(
     (`_models_then_tests`, warehouse/datatests.py): every successful build keeps them.
     """
     from warehouse.freshness import about_to_build, projections_stale, record_build
-    from warehouse.lake import CATALOG_ENV, configured_lake
+    from warehouse.lake import configured_lake, dbt_lake_env
 
-    if configured_lake() is not None:
-        # dbt's `lake` target builds the project on the catalog, but the publish, the
-        # selective nightly's records and the as-of builds still read the working
-        # database: refused rather than building an empty working database.
-        raise BuildFailed(
-            f"{CATALOG_ENV} is set: the event log is on the DuckLake catalog, and "
-            "`tertial build` does not build there yet (docs/ducklake.md: `dbt build "
-            "--target lake` does); unset it to build the working database"
-        )
+    lake = configured_lake()
     record = about_to_build(paths)
     if not full_refresh and projections_stale(paths, record.fingerprint if record else None):
         full_refresh, select = True, ()
         if progress:
             progress(REFRESH_NOTE)
+    if lake is not None:
+        # On the DuckLake catalog (issue 18) the same project builds there, everything
+        # (dbt's `lake` target: the catalog attached as `lake`, one thread), its data
+        # tests as dbt nodes: the nightly's selection and kept test queries read the
+        # working database file (warehouse/selection.py says so), and the publish reads
+        # the catalog (warehouse/publish.py `attach_working`).
+        args = build_args(full_refresh=full_refresh, tests=tests)
+        result = run_dbt(
+            paths, "build", "--target", "lake", *args, progress=progress, env=dbt_lake_env(lake)
+        )
+        if record is not None:
+            record_build(paths, record)
+        return result
     kept: Mapping[str, DataTest] = {}
     if record is not None and tests == "nightly" and not full_refresh:
         kept = remembered(paths, record.fingerprint)

@@ -151,7 +151,7 @@ def about_to_build(paths: Paths) -> BuildRecord | None:
     """Before a dbt build: forget the old record and return the new one to record
     when the build succeeds (None: the log cannot be read, so nothing will be recorded)."""
     forget_build(paths)
-    newest = newest_event(paths.database)
+    newest = working_newest_event(paths)
     return None if newest is None else BuildRecord(newest, project_fingerprint())
 
 
@@ -238,7 +238,7 @@ def decide(observed: Observed) -> Decision:
 def observe(paths: Paths) -> Observed:
     """Read what `decide` needs: the working log, the published snapshot and log copy."""
     return Observed(
-        newest_event=newest_event(paths.database),
+        newest_event=working_newest_event(paths),
         snapshot=published_snapshot(paths.published),
         published_log_through=newest_event(paths.published_events),
         fingerprint=project_fingerprint(),
@@ -262,6 +262,29 @@ def newest_event(database: Path) -> int | None:
         return through_id(con)
     except duckdb.Error:
         return None  # e.g. a log from before events.retractions
+    finally:
+        con.close()
+
+
+def working_newest_event(paths: Paths) -> int | None:
+    """The newest event id of the working log: the file's, or on the DuckLake catalog
+    (`TERTIAL_CATALOG`) the catalog's; None when it cannot be read."""
+    from warehouse.lake import LakeConfigurationError, configured_lake
+
+    try:
+        lake = configured_lake()
+    except LakeConfigurationError:
+        return None
+    if lake is None:
+        return newest_event(paths.database)
+    try:
+        con = lake.connect()
+    except duckdb.Error:
+        return None
+    try:
+        return through_id(con)
+    except duckdb.Error:
+        return None  # a new catalog: no event table yet
     finally:
         con.close()
 

@@ -74,33 +74,43 @@ class Lake:
     def connect(self) -> duckdb.DuckDBPyConnection:
         """An in-memory DuckDB with the catalog attached as `lake` and in use, so that
         `events.batches` means `lake.events.batches` as it means the file's table."""
-        con = duckdb_connect(
-            ":memory:", extensions=[extension_path("postgres"), extension_path("ducklake")]
-        )
+        con = duckdb_connect(":memory:")
         try:
-            # ATTACH takes no bind parameter: both strings are the operator's
-            # configuration, quoted as literals.
-            catalog = self.catalog.replace("'", "''")
-            data = self.data_path.replace("'", "''")
-            wait = FIRST_WAIT_SECONDS
-            for attempt in range(1, RETRIES + 1):
-                try:
-                    con.execute(f"attach '{catalog}' as {LAKE} (data_path '{data}')")
-                    break
-                except duckdb.Error as exc:
-                    # Two loaders attaching a new catalog at once both create its
-                    # metadata tables, and PostgreSQL refuses the second ("Failed to
-                    # initialize DuckLake: ... CREATE TABLE ..."): seen with 2 loaders
-                    # started together. The next attempt finds the catalog made.
-                    if "initialize DuckLake" not in str(exc) or attempt == RETRIES:
-                        raise
-                time.sleep(wait * random.uniform(0.5, 1.5))
-                wait *= BACKOFF
+            self.attach(con)
             con.execute(f"use {LAKE}")
         except BaseException:
             con.close()
             raise
         return con
+
+    def attach(
+        self, con: duckdb.DuckDBPyConnection, alias: str = LAKE, *, read_only: bool = False
+    ) -> None:
+        """Attach the catalog to `con` as `alias` (one of our fixed names), loading the
+        two extensions from their PyPI packages' files first. `read_only`: the publish
+        reads the lake's log and marts so (warehouse/publish.py `attach_working`)."""
+        for name in ("postgres", "ducklake"):
+            literal = str(extension_path(name)).replace("'", "''")
+            con.execute(f"load '{literal}'")
+        # ATTACH takes no bind parameter: both strings are the operator's
+        # configuration, quoted as literals.
+        catalog = self.catalog.replace("'", "''")
+        data = self.data_path.replace("'", "''")
+        options = f"data_path '{data}'" + (", read_only" if read_only else "")
+        wait = FIRST_WAIT_SECONDS
+        for attempt in range(1, RETRIES + 1):
+            try:
+                con.execute(f"attach '{catalog}' as {alias} ({options})")
+                return
+            except duckdb.Error as exc:
+                # Two loaders attaching a new catalog at once both create its metadata
+                # tables, and PostgreSQL refuses the second ("Failed to initialize
+                # DuckLake: ... CREATE TABLE ..."): seen with 2 loaders started together.
+                # The next attempt finds the catalog made.
+                if "initialize DuckLake" not in str(exc) or attempt == RETRIES:
+                    raise
+            time.sleep(wait * random.uniform(0.5, 1.5))
+            wait *= BACKOFF
 
 
 def configured_lake() -> Lake | None:

@@ -119,9 +119,17 @@ def replay(paths: Paths, progress: Progress = _quiet) -> tuple[BuildResult, Publ
     intermediate, marts and whatever a model may add), dbt rebuilds with a full refresh
     and the log's published copy is copied afresh. The log itself is never touched.
     """
+    from warehouse.lake import configured_lake
+
     with run_lock(paths.home):
-        dropped = drop_projections(paths.database)
-        progress(f"Dropped every projection: {', '.join(dropped) or 'none'}")
+        if configured_lake() is None:
+            dropped = drop_projections(paths.database)
+            progress(f"Dropped every projection: {', '.join(dropped) or 'none'}")
+        else:
+            progress(
+                "The event log is on the DuckLake catalog: every projection is rebuilt "
+                "there from the log (dbt --full-refresh), not dropped first."
+            )
         return build_and_publish(paths, progress, full_refresh=True)
 
 

@@ -253,7 +253,8 @@ def replace_from(
     Both publishes (the marts snapshot here, the event log's copy in published_log.py)
     are this: a temporary file beside `target` (`.<name>.<pid>.tmp`; a clone of
     `target` when `start_from_target` and it exists), opened with the warehouse's
-    settings, `working` attached read-only as `work`, `write(con)` fills it, then
+    settings, the working log attached read-only as `work` (`attach_working`: the file
+    `working`, or the DuckLake catalog when one is configured), `write(con)` fills it, then
     detach, checkpoint, close, read-only and rename over `target`. `before_replace` is
     the crash point (warehouse/crashpoints.py) between the written file and its rename.
 
@@ -271,7 +272,7 @@ def replace_from(
             os.chmod(temporary, 0o644)
         con = duckdb_connect(temporary)
         try:
-            attach_read_only(con, working, "work")
+            attach_working(con, working, "work")
             result = write(con)
             con.execute("detach work")
             con.execute("checkpoint")
@@ -286,6 +287,20 @@ def replace_from(
         remove_temporary(temporary)
         raise
     return result
+
+
+def attach_working(con: duckdb.DuckDBPyConnection, working: Path, alias: str) -> None:
+    """The working event log and marts, read-only, as `alias`: the file `working`, or on
+    the DuckLake catalog (`TERTIAL_CATALOG`, issue 18) the catalog, where the loaders
+    append and `dbt build --target lake` writes the marts (warehouse/build.py). Both
+    publishes read the same names from either (`work.events.*`, `work.marts.*`)."""
+    from warehouse.lake import configured_lake
+
+    lake = configured_lake()
+    if lake is None:
+        attach_read_only(con, working, alias)
+    else:
+        lake.attach(con, alias, read_only=True)
 
 
 def attach_read_only(con: duckdb.DuckDBPyConnection, path: Path, alias: str) -> None:

@@ -42,12 +42,13 @@ since the record (the run died between build and publish), or a log that cannot 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 
 import duckdb
 
 from warehouse.connection import duckdb_connect
-from warehouse.freshness import built_from, newest_event, project_fingerprint
+from warehouse.freshness import built_from, project_fingerprint, working_newest_event
 from warehouse.publish import BuildRecord
 from warehouse.settings import Paths
 
@@ -194,7 +195,7 @@ def _what_is_new(
 def observe_changes(paths: Paths) -> Changes:
     """Read what `plan` needs: the working marts' record, the log after it, the manifest."""
     built = built_from(paths)
-    newest = newest_event(paths.database)
+    newest = working_newest_event(paths)
     batches = retractions = tables = retracted = None
     if built is not None and newest is not None:
         batches, retractions, tables, retracted = _since(paths, built.through_event_id)
@@ -211,7 +212,19 @@ def observe_changes(paths: Paths) -> Changes:
 
 
 def nightly_plan(paths: Paths) -> Plan:
-    """`plan(observe_changes(paths))`: what the nightly build builds, and why."""
+    """`plan(observe_changes(paths))`: what the nightly build builds, and why.
+
+    On the DuckLake catalog (`TERTIAL_CATALOG`) everything, said so: the build there is
+    dbt's whole `dbt build --target lake` (warehouse/build.py).
+    """
+    from warehouse.lake import CATALOG_ENV
+
+    if os.environ.get(CATALOG_ENV, "").strip():
+        return Plan(
+            (),
+            "The event log is on the DuckLake catalog: building everything (the selective "
+            "nightly is not done on the lake yet).",
+        )
     return plan(observe_changes(paths))
 
 

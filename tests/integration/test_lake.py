@@ -10,9 +10,11 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
@@ -29,15 +31,31 @@ from tests.conftest import (
     Load,
     ledger_files,
 )
+from tests.integration.test_source_resultatfond import FIGURES as RESULT_FUNDS
 from warehouse import store as store_module
+from warehouse.asof import connect_as_of
 from warehouse.connection import duckdb_connect
 from warehouse.ingest import ingest, ingest_file
 from warehouse.lake import CATALOG_ENV, Lake
+from warehouse.publish import connect_published
 from warehouse.settings import REPO_ROOT, Paths, paths
 from warehouse.store import EventStore
 
 pytestmark = pytest.mark.integration
 
+# Servicenämnden's follow-up through June 2011, every activity and kind (mnkr).
+FOLLOWUP_201106 = (
+    "select * from rpt_budget_followup_mnkr where namnd_code = '142' "
+    "and through_period = 201106 order by all"
+)
+# The marts a corrected fund decision changes: the funds, the result after them, the
+# budget adherence after transfers, and the deliveries' freshness.
+RESULT_FUND_MARTS = {
+    "rpt_result_funds",
+    "rpt_result_after_disposition",
+    "rpt_indicators",
+    "meta_freshness",
+}
 EVENT_TABLES = ("batches", "retractions", "supersession_keys", *registry.event_tables())
 
 
@@ -180,6 +198,67 @@ def test_migrate_copies_the_embedded_log_and_the_lake_builds_the_same_marts(
     )
     [accepted] = ingest(home, [changed])
     assert (accepted.status, accepted.batch_id) == ("accepted", newest + 1)
+
+    # As of a moment between the two deliveries of 201106, on the file's published log.
+    with duckdb_connect(home.published_events, read_only=True) as con:
+        leverans1, leverans2 = (
+            con.execute(
+                "select recorded_at from events.batches where file_name = ? "
+                "and status = 'accepted'",
+                [name],
+            ).fetchone()[0]
+            for name in ("huvudbok_201106_leverans1.csv", "huvudbok_201106_leverans2.csv")
+        )
+    between = leverans1 + (leverans2 - leverans1) / 2
+    shutil.rmtree(home.asof, ignore_errors=True)
+    with connect_as_of(home, between) as con:
+        then_on_file = con.execute(FOLLOWUP_201106).fetchall()
+    assert then_on_file
+
+    # The nightly on the lake: the whole project built there, both publishes read from
+    # the catalog (the published files removed first, so nothing comes from the file).
+    snapshot_before = duckdb_connect(home.published, read_only=True)
+    try:
+        marts_before = {
+            name: snapshot_before.execute(f"select * from marts.{name} order by all").fetchall()
+            for name in published
+        }
+    finally:
+        snapshot_before.close()
+    home.published.unlink()
+    home.published_events.unlink()
+    assert main(["--home", str(home.home), "run"]) == 0, capsys.readouterr().err
+    said = capsys.readouterr().out
+    assert "The event log is on the DuckLake catalog: building everything" in said
+    assert "Published 29 tables" in said
+    with connect_published(home.published) as con:
+        assert con.execute("select through_event_id from meta.publication").fetchone() == (
+            newest + 1,
+        )
+        # The corrected decision (2,5 used instead of 2,0): tests/.../test_source_resultatfond.
+        assert con.execute(RESULT_FUNDS).fetchall() == [
+            ("142", 2011, D("7600000.00"), D("2500000.00"), D("5600000.00"), D("5100000.00"), 2)
+        ]
+        changed_marts = {
+            name
+            for name in published
+            if con.execute(f"select * from marts.{name} order by all").fetchall()
+            != marts_before[name]
+        }
+    assert changed_marts and changed_marts <= RESULT_FUND_MARTS, changed_marts
+    # The published log is the lake's, every event (the correction's too).
+    with duckdb_connect(home.published_events, read_only=True) as con:
+        assert con.execute("select max(batch_id) from events.batches").fetchone() == (newest + 1,)
+
+    # As of a moment between the two deliveries of 201106 (ids and recorded_at migrated
+    # as they were), built from the published log the lake's publish wrote: the same
+    # answer as the embedded file's published log gave (asked before, above), which
+    # differs from now's (leverans2 adds a voucher: expected.md's 27,1 then, 27,2 now).
+    shutil.rmtree(home.asof, ignore_errors=True)  # no cached build of the file's log
+    with connect_as_of(home, between) as con:
+        assert con.execute(FOLLOWUP_201106).fetchall() == then_on_file
+    with connect_published(home.published) as con:
+        assert con.execute(FOLLOWUP_201106).fetchall() != then_on_file
 
 
 def _interleave(monkeypatch: pytest.MonkeyPatch, other: Callable[[], object]) -> list[str]:
@@ -423,19 +502,3 @@ def test_a_loader_killed_mid_commit_leaves_nothing_on_the_lake(
         assert con.execute("select count(*) from events.supersession_keys").fetchone() == (3,)
     finally:
         con.close()
-
-
-def test_tertial_build_refuses_the_lake_until_it_builds_there(lake: Lake, home: Paths) -> None:
-    """`tertial build` with TERTIAL_CATALOG set would build the empty working database
-    and publish nothing true: it stops, says why, and publishes nothing."""
-    done = subprocess.run(
-        [sys.executable, "-m", "tertial.cli", "build"],
-        cwd=REPO_ROOT,
-        env=dict(os.environ),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 2, done.stdout + done.stderr
-    assert "does not build there yet" in done.stderr
-    assert not home.published.exists()
