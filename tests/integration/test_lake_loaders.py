@@ -1,0 +1,153 @@
+"""Four loaders at once on one DuckLake catalog, then one build there (issue 18).
+
+The reference city's exports (`servicenamnden-2011/` and the files the reference home
+loads after it: tests.conftest.ingest_reference) are dealt to four `tertial ingest`
+processes started together on one home, one catalog and one Parquet folder, each with
+its own sources in their delivery order (a correction after what it corrects), and
+`huvudbok_201108.csv` handed to two of them. Then `tertial build` builds the project on
+the lake and publishes from it. Against the session's reference home, the same files
+loaded one by one into the embedded file and built there:
+
+- the same files accepted, rejected and duplicated (the file two loaders were handed:
+  accepted by one, a duplicate for the other);
+- every event table equal row for row, but for what the order of commits decides: the
+  event ids (`batch_id`), the transaction times (`recorded_at`) and a rejection's
+  report path (under each home's quarantine/);
+- every published mart equal row for row, but for the same columns (a fact's
+  `batch_id`, `mapping_batch_id`, `recorded_at`, meta_freshness's `last_recorded_at`).
+
+One board's city (Servicenämnden), so the loaders split it by source, not by board: the
+concurrency the catalog sees is the same (different tables' appends and one `loader.head`
+row per commit). The race of one file in every loader is test_lake.py's.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tertial.cli import main
+from tests.conftest import (
+    ANSVAR,
+    BALANS,
+    KOMMENTARER,
+    ORGANISATIONSMAPPNING,
+    RESULTATFOND,
+    SERVICENAMNDEN,
+    ingested,
+)
+from warehouse.connection import duckdb_connect
+from warehouse.ingest import ingest
+from warehouse.lake import Lake
+from warehouse.settings import REPO_ROOT, Paths, paths
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # builds on the lake
+
+REGISTERS = [SERVICENAMNDEN / "organisation.csv", SERVICENAMNDEN / "verksamheter.csv"]
+TWICE = SERVICENAMNDEN / "huvudbok_201108.csv"  # handed to two loaders
+# Columns whose values the order of commits decides, left out of every comparison.
+ORDERED = ("batch_id", "mapping_batch_id", "recorded_at", "last_recorded_at", "report_path")
+
+
+def folder(prefix: str) -> list[Path]:
+    return sorted(
+        p for p in SERVICENAMNDEN.iterdir() if p.name.startswith(prefix) and p.suffix != ".ctl"
+    )
+
+
+def loaders() -> list[list[Path]]:
+    """Four loaders' files, each source in its delivery (name) order."""
+    return [
+        folder("huvudbok_"),
+        [*folder("lon_"), *folder("budget_"), *folder("prognos_")],
+        [*folder("sjukfranvaro_"), *folder("indikatorer_"), KOMMENTARER, *folder("medar")],
+        [TWICE, SERVICENAMNDEN / "expected.md", RESULTATFOND, BALANS, ORGANISATIONSMAPPNING,
+         ANSVAR],
+    ]  # fmt: skip
+
+
+def rows(con, schema: str, table: str) -> list[tuple]:
+    """The table's rows, sorted, without the columns the order of commits decides."""
+    columns = [
+        name
+        for (name,) in con.execute(
+            "select column_name from information_schema.columns where table_schema = ? "
+            "and table_name = ? and table_catalog = current_database() order by ordinal_position",
+            [schema, table],
+        ).fetchall()
+        if name not in ORDERED
+    ]
+    listed = ", ".join(f'"{name}"' for name in columns)
+    return con.execute(f'select {listed} from {schema}."{table}" order by all').fetchall()
+
+
+def tables(con, schema: str) -> list[str]:
+    return [
+        name
+        for (name,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = ? "
+            "and table_catalog = current_database() order by all",
+            [schema],
+        ).fetchall()
+    ]
+
+
+def test_four_loaders_at_once_then_a_build_on_the_lake_equal_the_file_loaded_one_by_one(
+    lake: Lake, tmp_path: Path, servicenamnden_2011: Paths, capsys: pytest.CaptureFixture
+) -> None:
+    home = paths(tmp_path / "loaders").ensure()
+    assert [r.status for r in ingest(home, REGISTERS)] == ["accepted", "accepted"]
+    environment = {**os.environ, "TERTIAL_HOME": str(home.home)}
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tertial.cli", "ingest", *map(str, files)],
+            cwd=REPO_ROOT,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for files in loaders()
+    ]
+    outputs = [loader.communicate(timeout=900)[0] for loader in started]
+    # Exit 1 for the loader with the misnamed expected.md (rejected), 0 for the others.
+    assert [loader.returncode for loader in started] == [0, 0, 0, 1], outputs
+    said = [
+        (status, name)
+        for output in outputs
+        for status, name in re.findall(r"^\[\d+/\d+\] (\w+)\s+(\S+)", output, re.MULTILINE)
+    ]
+    twice = sorted(status for status, name in said if name == TWICE.name)
+    assert twice == ["accepted", "duplicate"], outputs
+    reference = {(row["status"], row["file"]) for row in ingested(servicenamnden_2011)}
+    assert set(said) - {("duplicate", TWICE.name)} == reference - {
+        ("accepted", r.name) for r in REGISTERS
+    }
+
+    file = duckdb_connect(servicenamnden_2011.published_events, read_only=True)
+    on_lake = lake.connect()
+    try:
+        events = tables(file, "events")
+        assert tables(on_lake, "events") == events
+        for table in events:
+            assert rows(on_lake, "events", table) == rows(file, "events", table), table
+    finally:
+        file.close()
+        on_lake.close()
+
+    assert main(["--home", str(home.home), "build"]) == 0, capsys.readouterr().err
+    built = duckdb_connect(home.published, read_only=True)
+    one_by_one = duckdb_connect(servicenamnden_2011.published, read_only=True)
+    try:
+        marts = tables(one_by_one, "marts")
+        assert tables(built, "marts") == marts and len(marts) > 20
+        for table in marts:
+            assert rows(built, "marts", table) == rows(one_by_one, "marts", table), table
+    finally:
+        built.close()
+        one_by_one.close()
