@@ -142,10 +142,10 @@ def run(
     snapshot was built, and the same dbt project: no dbt and no publish, one line says
     so (warehouse/freshness.py). New batches or retractions: the models downstream of
     the event tables the batches (or the retracted ones) wrote, with their data tests,
-    then the publish; a changed project or anything unknown builds everything
-    (warehouse/selection.py); a second
-    line says which and why. The nightly leaves out dbt's unit tests and the tests on
-    pure renaming views (CI and `tertial build --full-tests` run them).
+    then the publish; a changed project, the DuckLake catalog or anything unknown builds
+    everything (warehouse/selection.py); a second line says which and why. The nightly
+    leaves out dbt's unit tests and the tests on pure renaming views (CI and `tertial
+    build --full-tests` run them).
 
     Files are taken out of landing/ as they are handled (accepted and duplicates to
     archive/, rejected to quarantine/), so landing/ always shows what is still to load.

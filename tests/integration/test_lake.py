@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
-from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
@@ -31,12 +30,12 @@ from tests.conftest import (
     Load,
     ledger_files,
 )
-from tests.integration.test_source_resultatfond import FIGURES as RESULT_FUNDS
 from warehouse import store as store_module
 from warehouse.asof import connect_as_of
 from warehouse.connection import duckdb_connect
 from warehouse.ingest import ingest, ingest_file
 from warehouse.lake import CATALOG_ENV, Lake
+from warehouse.pipeline import publish_all
 from warehouse.publish import connect_published
 from warehouse.settings import REPO_ROOT, Paths, paths
 from warehouse.store import EventStore
@@ -48,14 +47,6 @@ FOLLOWUP_201106 = (
     "select * from rpt_budget_followup_mnkr where namnd_code = '142' "
     "and through_period = 201106 order by all"
 )
-# The marts a corrected fund decision changes: the funds, the result after them, the
-# budget adherence after transfers, and the deliveries' freshness.
-RESULT_FUND_MARTS = {
-    "rpt_result_funds",
-    "rpt_result_after_disposition",
-    "rpt_indicators",
-    "meta_freshness",
-}
 EVENT_TABLES = ("batches", "retractions", "supersession_keys", *registry.event_tables())
 
 
@@ -154,6 +145,10 @@ def test_migrate_copies_the_embedded_log_and_the_lake_builds_the_same_marts(
     - the same dbt project built on the lake (`--target lake`, its data tests with it):
       every mart equal, row for row and every column, to the published snapshot's;
     - run again, it finds the same events and verifies them instead of copying twice;
+    - both publishes from the catalog (the published files removed first): the same
+      marts, the lake's log; the nightly then finds nothing new (no dbt);
+    - `--as-of` a moment between the two deliveries of 201106, built from the lake's
+      published log, gives the embedded file's answer row for row, not now's;
     - the next load on the lake continues the file's ids, and the file's bytes already
       migrated are a duplicate there."""
     home = reference_copy
@@ -188,17 +183,6 @@ def test_migrate_copies_the_embedded_log_and_the_lake_builds_the_same_marts(
     assert main([*command, "--no-build"]) == 0
     assert "already holds this event log" in capsys.readouterr().out
 
-    [duplicate] = ingest(home, [SERVICENAMNDEN / "verksamheter.csv"])
-    assert duplicate.status == "duplicate"
-    changed = home.home / "resultatfond_2011_rattelse.csv"
-    changed.write_text(
-        "Nämnd;År;Ingående resultatfond;Beslut;Belopp;Beslutsdatum;Beslut-id\n"
-        "142;2011;7 600 000,00;disposition;2 500 000,00;2011-03-16;SN-2011-RF-1\n",
-        encoding="utf-8",
-    )
-    [accepted] = ingest(home, [changed])
-    assert (accepted.status, accepted.batch_id) == ("accepted", newest + 1)
-
     # As of a moment between the two deliveries of 201106, on the file's published log.
     with duckdb_connect(home.published_events, read_only=True) as con:
         leverans1, leverans2 = (
@@ -215,8 +199,8 @@ def test_migrate_copies_the_embedded_log_and_the_lake_builds_the_same_marts(
         then_on_file = con.execute(FOLLOWUP_201106).fetchall()
     assert then_on_file
 
-    # The nightly on the lake: the whole project built there, both publishes read from
-    # the catalog (the published files removed first, so nothing comes from the file).
+    # Both publishes from the catalog (the published files removed first, so nothing
+    # comes from the file): the marts the migration built there, the lake's log.
     snapshot_before = duckdb_connect(home.published, read_only=True)
     try:
         marts_before = {
@@ -227,38 +211,40 @@ def test_migrate_copies_the_embedded_log_and_the_lake_builds_the_same_marts(
         snapshot_before.close()
     home.published.unlink()
     home.published_events.unlink()
-    assert main(["--home", str(home.home), "run"]) == 0, capsys.readouterr().err
-    said = capsys.readouterr().out
-    assert "The event log is on the DuckLake catalog: building everything" in said
-    assert "Published 29 tables" in said
+    publish_all(home)
     with connect_published(home.published) as con:
-        assert con.execute("select through_event_id from meta.publication").fetchone() == (
-            newest + 1,
-        )
-        # The corrected decision (2,5 used instead of 2,0): tests/.../test_source_resultatfond.
-        assert con.execute(RESULT_FUNDS).fetchall() == [
-            ("142", 2011, D("7600000.00"), D("2500000.00"), D("5600000.00"), D("5100000.00"), 2)
-        ]
-        changed_marts = {
-            name
-            for name in published
-            if con.execute(f"select * from marts.{name} order by all").fetchall()
-            != marts_before[name]
-        }
-    assert changed_marts and changed_marts <= RESULT_FUND_MARTS, changed_marts
-    # The published log is the lake's, every event (the correction's too).
+        assert con.execute("select through_event_id from meta.publication").fetchone() == (newest,)
+        for name in published:
+            query = f"select * from marts.{name} order by all"
+            assert con.execute(query).fetchall() == marts_before[name], name
     with duckdb_connect(home.published_events, read_only=True) as con:
-        assert con.execute("select max(batch_id) from events.batches").fetchone() == (newest + 1,)
+        assert con.execute("select max(batch_id) from events.batches").fetchone() == (newest,)
+    # The nightly reads the catalog's newest event and the migration's build record:
+    # nothing new, no dbt. (A build on the lake from the CLI: test_lake_loaders.py.)
+    assert main(["--home", str(home.home), "run"]) == 0, capsys.readouterr().err
+    assert "Nothing new since the snapshot published" in capsys.readouterr().out
 
-    # As of a moment between the two deliveries of 201106 (ids and recorded_at migrated
-    # as they were), built from the published log the lake's publish wrote: the same
-    # answer as the embedded file's published log gave (asked before, above), which
-    # differs from now's (leverans2 adds a voucher: expected.md's 27,1 then, 27,2 now).
+    # As of the same moment, built from the published log the lake's publish wrote: the
+    # same answer as the embedded file's published log gave, which differs from now's
+    # (leverans2 adds a voucher: expected.md's 27,1 then, 27,2 now, through August).
     shutil.rmtree(home.asof, ignore_errors=True)  # no cached build of the file's log
     with connect_as_of(home, between) as con:
         assert con.execute(FOLLOWUP_201106).fetchall() == then_on_file
     with connect_published(home.published) as con:
         assert con.execute(FOLLOWUP_201106).fetchall() != then_on_file
+
+    # The next loads on the lake: the file's bytes already migrated are a duplicate
+    # there, and a new file takes the id after the file's newest.
+    [duplicate] = ingest(home, [SERVICENAMNDEN / "verksamheter.csv"])
+    assert duplicate.status == "duplicate"
+    changed = home.home / "resultatfond_2011_rattelse.csv"
+    changed.write_text(
+        "Nämnd;År;Ingående resultatfond;Beslut;Belopp;Beslutsdatum;Beslut-id\n"
+        "142;2011;7 600 000,00;disposition;2 500 000,00;2011-03-16;SN-2011-RF-1\n",
+        encoding="utf-8",
+    )
+    [accepted] = ingest(home, [changed])
+    assert (accepted.status, accepted.batch_id) == ("accepted", newest + 1)
 
 
 def _interleave(monkeypatch: pytest.MonkeyPatch, other: Callable[[], object]) -> list[str]:
