@@ -9,7 +9,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 
 from orchestration.instance import LOCK_TAG
-from warehouse.build import dbt_env, dbt_executable, run_dbt
+from warehouse.build import backend_target, dbt_env, dbt_executable, run_dbt
 from warehouse.lake import configured_lake
 from warehouse.lock import run_lock
 from warehouse.settings import DBT_PROJECT_DIR, Paths, paths
@@ -83,7 +83,7 @@ def dbt_environment(home: Paths) -> Iterator[None]:
     one step at a time in one process (in_process_executor), so nothing else reads the
     environment meanwhile.
     """
-    wanted = dbt_env(home)
+    wanted = {**dbt_env(home), **backend_target()[1]}  # the catalog's, on the lake
     before = {name: os.environ.get(name) for name in wanted}
     os.environ.update(wanted)
     try:

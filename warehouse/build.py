@@ -352,6 +352,20 @@ def build_args(
     )
 
 
+def backend_target() -> tuple[tuple[str, ...], dict[str, str]]:
+    """dbt's target arguments and environment for the configured backend: none for the
+    embedded file (the profile's default target), `--target lake` and the catalog's
+    variables on the DuckLake catalog (warehouse/lake.py `dbt_lake_env`). `tertial build`
+    and Dagster's dbt asset both take them from here.
+    """
+    from warehouse.lake import configured_lake, dbt_lake_env
+
+    lake = configured_lake()
+    if lake is None:
+        return (), {}
+    return ("--target", "lake"), dbt_lake_env(lake)
+
+
 def build(
     paths: Paths,
     *,
@@ -375,24 +389,21 @@ def build(
     (`_models_then_tests`, warehouse/datatests.py): every successful build keeps them.
     """
     from warehouse.freshness import about_to_build, projections_stale, record_build
-    from warehouse.lake import configured_lake, dbt_lake_env
 
-    lake = configured_lake()
+    target, target_env = backend_target()
     record = about_to_build(paths)
     if not full_refresh and projections_stale(paths, record.fingerprint if record else None):
         full_refresh, select = True, ()
         if progress:
             progress(REFRESH_NOTE)
-    if lake is not None:
+    if target:
         # On the DuckLake catalog (issue 18) the same project builds there, everything
         # (dbt's `lake` target: the catalog attached as `lake`, one thread), its data
         # tests as dbt nodes: the nightly's selection and kept test queries read the
         # working database file (warehouse/selection.py says so), and the publish reads
         # the catalog (warehouse/publish.py `attach_working`).
         args = build_args(full_refresh=full_refresh, tests=tests)
-        result = run_dbt(
-            paths, "build", "--target", "lake", *args, progress=progress, env=dbt_lake_env(lake)
-        )
+        result = run_dbt(paths, "build", *target, *args, progress=progress, env=target_env)
         if record is not None:
             record_build(paths, record)
         return result

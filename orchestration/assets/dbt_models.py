@@ -18,7 +18,7 @@ from dagster_dbt import (
 
 from orchestration.assets.ingest import feeding_assets
 from orchestration.resources import TertialHome, dbt_environment, prepared
-from warehouse.build import REFRESH_NOTE, build_args, dbt_args
+from warehouse.build import REFRESH_NOTE, backend_target, build_args, dbt_args
 from warehouse.dagster_events import PUBLISHED_KEY, dbt_key
 from warehouse.freshness import about_to_build, nightly_decision, projections_stale, record_build
 from warehouse.pipeline import publish_all
@@ -108,9 +108,11 @@ def dbt_models(
     if refresh:
         context.log.info(REFRESH_NOTE)
         selection = ()
+    target, _ = backend_target()  # `--target lake` on the DuckLake catalog (issue 18)
     args = dbt_args(
         "build",
         home,
+        *target,
         *build_args(tests="nightly" if nightly else "data", select=selection, full_refresh=refresh),
     )
     if selection:
