@@ -14,9 +14,9 @@ from warehouse.lake import configured_lake
 from warehouse.lock import run_lock
 from warehouse.settings import DBT_PROJECT_DIR, Paths, paths
 
-# How long a run that builds or publishes on the lake waits for running loaders: a
-# month's files load in ~10-60 s (docs/ducklake.md); a loader still going after 30 min
-# has hung, and the run fails saying who holds the lock.
+# How long a Dagster run on the lake waits for the run lock: a month's files load in
+# ~10-60 s and a whole build on the lake takes minutes (docs/ducklake.md); a holder
+# still going after 30 min has hung, and the run fails saying who holds the lock.
 LOCK_WAIT_SECONDS = 1800.0
 
 
@@ -32,9 +32,10 @@ class TertialHome(dg.ConfigurableResource):
 
     On the DuckLake catalog (issue 18) the ingest jobs (run tag `tertial/lock: shared`)
     run each step in a process of its own, each taking the lock shared, as `tertial
-    ingest` does there; any other run takes it exclusively and waits up to
-    `LOCK_WAIT_SECONDS` for the loaders to finish (Dagster's queue starts it beside
-    running ingest runs: orchestration/instance.py), instead of failing at once.
+    ingest` does there; any other run takes it exclusively. Dagster's queue starts runs
+    side by side there (orchestration/instance.py), so each waits up to
+    `LOCK_WAIT_SECONDS` for the lock (the nightly for the loaders, a loader for the
+    nightly's build and publish) instead of failing at once.
     """
 
     home: str | None = None
@@ -51,7 +52,9 @@ class TertialHome(dg.ConfigurableResource):
             self.paths().home,
             f"dagster run {context.run_id or '(no id)'}",
             shared=shared,
-            wait_seconds=LOCK_WAIT_SECONDS if on_lake and not shared else 0,
+            # On the lake the queue starts runs side by side (orchestration/instance.py):
+            # the nightly waits for the loaders, a loader for the nightly's build.
+            wait_seconds=LOCK_WAIT_SECONDS if on_lake else 0,
         ):
             yield self
 
