@@ -397,12 +397,13 @@ def build(
         if progress:
             progress(REFRESH_NOTE)
     if target:
-        # On the DuckLake catalog (issue 18) the same project builds there, everything
-        # (dbt's `lake` target: the catalog attached as `lake`, one thread), its data
-        # tests as dbt nodes: the nightly's selection and kept test queries read the
-        # working database file (warehouse/selection.py says so), and the publish reads
-        # the catalog (warehouse/publish.py `attach_working`).
-        args = build_args(full_refresh=full_refresh, tests=tests)
+        # On the DuckLake catalog (issue 18) the same project builds there (dbt's `lake`
+        # target: the catalog attached as `lake`, one thread), the nightly's selection
+        # too (warehouse/selection.py reads the catalog's log), its data tests as dbt
+        # nodes: the queries kept for our own runner are the file's build's, compiled
+        # for another catalog. The publish reads the catalog (warehouse/publish.py
+        # `attach_working`).
+        args = build_args(full_refresh=full_refresh, tests=tests, select=select)
         result = run_dbt(paths, "build", *target, *args, progress=progress, env=target_env)
         if record is not None:
             record_build(paths, record)

@@ -42,7 +42,6 @@ since the record (the run died between build and publish), or a log that cannot 
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 
 import duckdb
@@ -212,19 +211,7 @@ def observe_changes(paths: Paths) -> Changes:
 
 
 def nightly_plan(paths: Paths) -> Plan:
-    """`plan(observe_changes(paths))`: what the nightly build builds, and why.
-
-    On the DuckLake catalog (`TERTIAL_CATALOG`) everything, said so: the build there is
-    dbt's whole `dbt build --target lake` (warehouse/build.py).
-    """
-    from warehouse.lake import CATALOG_ENV
-
-    if os.environ.get(CATALOG_ENV, "").strip():
-        return Plan(
-            (),
-            "The event log is on the DuckLake catalog: building everything (the selective "
-            "nightly is not done on the lake yet).",
-        )
+    """`plan(observe_changes(paths))`: what the nightly build builds, and why."""
     return plan(observe_changes(paths))
 
 
@@ -239,7 +226,7 @@ def _since(paths: Paths, through: int) -> Since:
     # (py -X importtime, 2026-12-06). An int from our own record: nothing to quote.
     through = int(through)
     try:
-        con = duckdb_connect(paths.database, read_only=True)
+        con = _working_log(paths)
     except duckdb.Error:
         return None, None, None, None
     try:
@@ -260,8 +247,8 @@ def _since(paths: Paths, through: int) -> Since:
         candidates = [
             table
             for (table,) in con.execute(
-                "select table_name from information_schema.columns "
-                "where table_schema = 'events' and column_name = 'batch_id'"
+                "select table_name from information_schema.columns where table_schema = "
+                "'events' and column_name = 'batch_id' and table_catalog = current_database()"
             ).fetchall()
             if table not in LOG_TABLES
         ]
@@ -278,6 +265,17 @@ def _since(paths: Paths, through: int) -> Since:
     finally:
         con.close()
     return batches, retractions, frozenset(keyed | written), retracted
+
+
+def _working_log(paths: Paths) -> duckdb.DuckDBPyConnection:
+    """The working event log, read-only: the file, or the DuckLake catalog (in use, so
+    `events.<table>` names the catalog's tables) when `TERTIAL_CATALOG` is set."""
+    from warehouse.lake import configured_lake
+
+    lake = configured_lake()
+    if lake is None:
+        return duckdb_connect(paths.database, read_only=True)
+    return lake.connect()
 
 
 def _retracted_tables(

@@ -20,7 +20,8 @@ One board's city (Servicenämnden), so the loaders split it by source, not by bo
 concurrency the catalog sees is the same (different tables' appends and one `loader.head`
 row per commit). The race of one file in every loader is test_lake.py's. The build and
 publish are Dagster's (its dbt asset on dbt's `lake` target); `tertial build` on the lake
-is the migration's (test_lake.py).
+is the migration's (test_lake.py). Then a corrected fund decision through `tertial run`:
+the selective nightly on the lake changes exactly the marts it should.
 """
 
 from __future__ import annotations
@@ -169,3 +170,48 @@ def test_four_loaders_at_once_then_a_build_on_the_lake_equal_the_file_loaded_one
     finally:
         built.close()
         one_by_one.close()
+
+    # A corrected fund decision lands; `tertial run` on the lake loads it and builds only
+    # what it changes (warehouse/selection.py reads the catalog's log), with dbt's tests.
+    (home.landing / "resultatfond_2011_rattelse.csv").write_text(CORRECTION, encoding="utf-8")
+    before = marts_of(home)
+    environment["TERTIAL_LANDING_SETTLE_SECONDS"] = "0"
+    night = subprocess.run(
+        [sys.executable, "-m", "tertial.cli", "run"],
+        cwd=REPO_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert night.returncode == 0, night.stdout[-3000:] + night.stderr[-3000:]
+    assert "1 new batch in resultatfond since the working marts were built" in night.stdout
+    models = re.findall(r"\] model +(\S+) ", night.stdout)
+    assert "rpt_result_funds" in models and "fct_ledger" not in models, models
+    after = marts_of(home)
+    changed = {name for name in after if after[name] != before[name]}
+    assert changed == {
+        "rpt_result_funds",
+        "rpt_result_after_disposition",
+        "rpt_indicators",
+        "meta_freshness",
+    }, changed
+
+
+# SN-2011-RF-1 re-delivered: 2,5 mnkr used instead of 2,0 (test_source_resultatfond.py).
+CORRECTION = (
+    "Nämnd;År;Ingående resultatfond;Beslut;Belopp;Beslutsdatum;Beslut-id\n"
+    "142;2011;7 600 000,00;disposition;2 500 000,00;2011-03-16;SN-2011-RF-1\n"
+)
+
+
+def marts_of(home: Paths) -> dict[str, list[tuple]]:
+    """Every published mart's rows, sorted, as the snapshot holds them."""
+    con = duckdb_connect(home.published, read_only=True)
+    try:
+        return {
+            name: con.execute(f'select * from marts."{name}" order by all').fetchall()
+            for name in tables(con, "marts")
+        }
+    finally:
+        con.close()
