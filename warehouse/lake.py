@@ -32,7 +32,7 @@ import os
 import random
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -45,6 +45,18 @@ from warehouse.settings import paths
 
 CATALOG_ENV = "TERTIAL_CATALOG"
 DATA_PATH_ENV = "TERTIAL_DATA_PATH"
+# Object storage for the Parquet files (`TERTIAL_DATA_PATH=s3://bucket/prefix/`): the
+# credentials under AWS's own names, and where the S3 API answers when it is not AWS
+# (an S3-compatible store: MinIO, Ceph, a cloud's own; `host:port`, path-style URLs).
+S3_ENV = {
+    "key_id": "AWS_ACCESS_KEY_ID",
+    "secret": "AWS_SECRET_ACCESS_KEY",
+    "session_token": "AWS_SESSION_TOKEN",
+    "region": "AWS_REGION",
+    "endpoint": "TERTIAL_S3_ENDPOINT",
+    "url_style": "TERTIAL_S3_URL_STYLE",
+    "use_ssl": "TERTIAL_S3_USE_SSL",
+}
 # The name the catalog is attached under in every connection (and dbt's profile).
 LAKE = "lake"
 
@@ -89,9 +101,12 @@ class Lake:
         """Attach the catalog to `con` as `alias` (one of our fixed names), loading the
         two extensions from their PyPI packages' files first. `read_only`: the publish
         reads the lake's log and marts so (warehouse/publish.py `attach_working`)."""
-        for name in ("postgres", "ducklake"):
+        for name in ("postgres", "ducklake", "httpfs"):
             literal = str(extension_path(name)).replace("'", "''")
             con.execute(f"load '{literal}'")
+        secret = object_storage_secret(self.data_path, os.environ)
+        if secret:
+            con.execute(secret)
         # ATTACH takes no bind parameter: both strings are the operator's
         # configuration, quoted as literals.
         catalog = self.catalog.replace("'", "''")
@@ -111,6 +126,33 @@ class Lake:
                     raise
             time.sleep(wait * random.uniform(0.5, 1.5))
             wait *= BACKOFF
+
+
+def object_storage_secret(data_path: str, environment: Mapping[str, str]) -> str | None:
+    """The DuckDB secret that lets httpfs write and read `data_path` on S3, from the
+    environment (`S3_ENV`); None for a folder.
+
+    >>> print(object_storage_secret("s3://lake/tertial/", {"AWS_ACCESS_KEY_ID": "k",
+    ...     "AWS_SECRET_ACCESS_KEY": "s'x", "TERTIAL_S3_ENDPOINT": "minio:9000",
+    ...     "TERTIAL_S3_URL_STYLE": "path", "TERTIAL_S3_USE_SSL": "false"}))
+    create or replace secret tertial_lake_s3 (type s3, scope 's3://lake/', key_id 'k', \
+secret 's''x', endpoint 'minio:9000', url_style 'path', use_ssl false)
+    >>> object_storage_secret("/srv/shared/lake/", {}) is None
+    True
+    """
+    if not data_path.startswith("s3://"):
+        return None
+    parts = [f"type s3, scope '{s3_scope(data_path)}'"]
+    for option, name in S3_ENV.items():
+        value = environment.get(name, "").strip()
+        if not value:
+            continue
+        if option == "use_ssl":
+            parts.append(f"use_ssl {'false' if value.lower() in ('0', 'false', 'no') else 'true'}")
+        else:
+            # CREATE SECRET takes no bind parameter: the operator's values, quoted.
+            parts.append(f"{option} '{value.replace(chr(39), chr(39) * 2)}'")
+    return f"create or replace secret tertial_lake_s3 ({', '.join(parts)})"
 
 
 def configured_lake() -> Lake | None:
@@ -158,7 +200,21 @@ def dbt_lake_env(lake: Lake) -> dict[str, str]:
         DATA_PATH_ENV: lake.data_path,
         "TERTIAL_EXTENSION_POSTGRES": str(extension_path("postgres")),
         "TERTIAL_EXTENSION_DUCKLAKE": str(extension_path("ducklake")),
+        "TERTIAL_EXTENSION_HTTPFS": str(extension_path("httpfs")),
+        "TERTIAL_S3_SCOPE": s3_scope(lake.data_path),
     }
+
+
+def s3_scope(data_path: str) -> str:
+    """The bucket of an `s3://` data path, as a secret's scope; a scope nothing uses
+    for a folder (dbt's profile always declares the secret: it cannot leave it out).
+
+    >>> s3_scope("s3://lake/tertial/"), s3_scope("/srv/lake/")
+    ('s3://lake/', 's3://tertial-no-object-storage/')
+    """
+    if data_path.startswith("s3://"):
+        return "s3://" + data_path.removeprefix("s3://").split("/", 1)[0] + "/"
+    return "s3://tertial-no-object-storage/"
 
 
 def lake_schema_sql(embedded: str) -> str:
