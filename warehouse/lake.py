@@ -151,7 +151,8 @@ secret 's''x', endpoint 'minio:9000', url_style 'path', use_ssl false)
             parts.append(f"use_ssl {'false' if value.lower() in ('0', 'false', 'no') else 'true'}")
         else:
             # CREATE SECRET takes no bind parameter: the operator's values, quoted.
-            parts.append(f"{option} '{value.replace(chr(39), chr(39) * 2)}'")
+            literal = value.replace("'", "''")
+            parts.append(f"{option} '{literal}'")
     return f"create or replace secret tertial_lake_s3 ({', '.join(parts)})"
 
 
