@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -9,7 +12,7 @@ import yaml
 
 from sources.registry import event_tables
 from warehouse.publish import META_COMMENTS
-from warehouse.settings import Paths
+from warehouse.settings import REPO_ROOT, Paths
 
 
 def event_state(home: Paths) -> tuple:
@@ -68,3 +71,15 @@ def accepted_batch(home: Paths, file_name: str) -> int:
             [file_name],
         ).fetchall()
     return batch_id
+
+
+def start_loader(home: Path, files: list[Path]) -> subprocess.Popen:
+    """`tertial ingest files...` as its own process on `home` (a loader of the lake)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "tertial.cli", "ingest", *map(str, files)],
+        cwd=REPO_ROOT,
+        env={**os.environ, "TERTIAL_HOME": str(home)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )

@@ -266,20 +266,28 @@ def newest_event(database: Path) -> int | None:
         con.close()
 
 
+def connect_working_log(paths: Paths) -> duckdb.DuckDBPyConnection:
+    """The working event log, read-only: the file, or on the DuckLake catalog
+    (`TERTIAL_CATALOG`) the catalog, in use, so `events.<table>` names its tables.
+    Raises duckdb.Error (or LakeConfigurationError) when it cannot be opened."""
+    from warehouse.lake import configured_lake
+
+    lake = configured_lake()
+    if lake is None:
+        return duckdb_connect(paths.database, read_only=True)
+    return lake.connect()
+
+
 def working_newest_event(paths: Paths) -> int | None:
-    """The newest event id of the working log: the file's, or on the DuckLake catalog
-    (`TERTIAL_CATALOG`) the catalog's; None when it cannot be read."""
+    """The newest event id of the working log (`connect_working_log`); None when it
+    cannot be read."""
     from warehouse.lake import LakeConfigurationError, configured_lake
 
     try:
-        lake = configured_lake()
-    except LakeConfigurationError:
-        return None
-    if lake is None:
-        return newest_event(paths.database)
-    try:
-        con = lake.connect()
-    except duckdb.Error:
+        if configured_lake() is None:
+            return newest_event(paths.database)  # no file yet: None, not a new empty file
+        con = connect_working_log(paths)
+    except (duckdb.Error, LakeConfigurationError):
         return None
     try:
         return through_id(con)

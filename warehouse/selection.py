@@ -46,8 +46,12 @@ from dataclasses import dataclass
 
 import duckdb
 
-from warehouse.connection import duckdb_connect
-from warehouse.freshness import built_from, project_fingerprint, working_newest_event
+from warehouse.freshness import (
+    built_from,
+    connect_working_log,
+    project_fingerprint,
+    working_newest_event,
+)
 from warehouse.publish import BuildRecord
 from warehouse.settings import Paths
 
@@ -226,7 +230,7 @@ def _since(paths: Paths, through: int) -> Since:
     # (py -X importtime, 2026-12-06). An int from our own record: nothing to quote.
     through = int(through)
     try:
-        con = _working_log(paths)
+        con = connect_working_log(paths)
     except duckdb.Error:
         return None, None, None, None
     try:
@@ -265,17 +269,6 @@ def _since(paths: Paths, through: int) -> Since:
     finally:
         con.close()
     return batches, retractions, frozenset(keyed | written), retracted
-
-
-def _working_log(paths: Paths) -> duckdb.DuckDBPyConnection:
-    """The working event log, read-only: the file, or the DuckLake catalog (in use, so
-    `events.<table>` names the catalog's tables) when `TERTIAL_CATALOG` is set."""
-    from warehouse.lake import configured_lake
-
-    lake = configured_lake()
-    if lake is None:
-        return duckdb_connect(paths.database, read_only=True)
-    return lake.connect()
 
 
 def _retracted_tables(

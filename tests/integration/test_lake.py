@@ -30,6 +30,7 @@ from tests.conftest import (
     Load,
     ledger_files,
 )
+from tests.helpers import start_loader
 from warehouse import store as store_module
 from warehouse.asof import connect_as_of
 from warehouse.connection import duckdb_connect
@@ -359,19 +360,7 @@ def test_two_loader_processes_on_one_lake_load_the_files_once(
         embedded_home = Paths(tmp_path / "embedded")
         loaded(embedded_home.ensure(), RACED)
 
-    loaders = []
-    for _ in (1, 2):
-        environment = {**os.environ, "TERTIAL_HOME": str(tmp_path / "loaders")}
-        loaders.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "tertial.cli", "ingest", *map(str, RACED)],
-                cwd=REPO_ROOT,
-                env=environment,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-            )
-        )
+    loaders = [start_loader(tmp_path / "loaders", list(RACED)) for _ in (1, 2)]
     outputs = [loader.communicate(timeout=600)[0] for loader in loaders]
     assert [loader.returncode for loader in loaders] == [1, 1], outputs  # a rejected file
 

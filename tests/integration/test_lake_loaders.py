@@ -46,6 +46,7 @@ from tests.conftest import (
     SERVICENAMNDEN,
     ingested,
 )
+from tests.helpers import start_loader
 from warehouse.connection import duckdb_connect
 from warehouse.ingest import ingest
 from warehouse.lake import Lake
@@ -107,18 +108,7 @@ def test_four_loaders_at_once_then_a_build_on_the_lake_equal_the_file_loaded_one
 ) -> None:
     home = paths(tmp_path / "loaders").ensure()
     assert [r.status for r in ingest(home, REGISTERS)] == ["accepted", "accepted"]
-    environment = {**os.environ, "TERTIAL_HOME": str(home.home)}
-    started = [
-        subprocess.Popen(
-            [sys.executable, "-m", "tertial.cli", "ingest", *map(str, files)],
-            cwd=REPO_ROOT,
-            env=environment,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for files in loaders()
-    ]
+    started = [start_loader(home.home, files) for files in loaders()]
     outputs = [loader.communicate(timeout=900)[0] for loader in started]
     # Exit 1 for the loader with the misnamed expected.md (rejected), 0 for the others.
     assert [loader.returncode for loader in started] == [0, 0, 0, 1], outputs
@@ -175,7 +165,11 @@ def test_four_loaders_at_once_then_a_build_on_the_lake_equal_the_file_loaded_one
     # what it changes (warehouse/selection.py reads the catalog's log), with dbt's tests.
     (home.landing / "resultatfond_2011_rattelse.csv").write_text(CORRECTION, encoding="utf-8")
     before = marts_of(home)
-    environment["TERTIAL_LANDING_SETTLE_SECONDS"] = "0"
+    environment = {
+        **os.environ,
+        "TERTIAL_HOME": str(home.home),
+        "TERTIAL_LANDING_SETTLE_SECONDS": "0",
+    }
     night = subprocess.run(
         [sys.executable, "-m", "tertial.cli", "run"],
         cwd=REPO_ROOT,
