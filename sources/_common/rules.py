@@ -350,6 +350,42 @@ def _grain_of(day: dt.date, grain: Grain) -> int:
     return day.year * 100 + day.month if grain == "period" else day.year
 
 
+VALIDITY_REVERSED = "giltig_till_before_fran"
+
+
+def validity_reversed(rows: pl.DataFrame, key: str) -> tuple[dict[str, pl.Series], list]:
+    """Giltig till not before Giltig från (typed dates): a check column and its rule.
+
+    A register row that ends before it starts (a trial file of 2026-12-06:
+    `101;110;Stadsledning;;2022-01-01;2020-12-31`) was accepted into dim_verksamhet as a
+    version valid from 2022 to 2020, ended yet current nowhere. `key` is the row's code
+    column, named in the finding.
+
+    >>> import datetime as dt
+    >>> rows = pl.DataFrame({"verksamhet": ["110", "120", "130"],
+    ...     "giltig_fran": [dt.date(2022, 1, 1), dt.date(2020, 1, 1), dt.date(2020, 1, 1)],
+    ...     "giltig_till": [dt.date(2020, 12, 31), None, dt.date(2020, 1, 1)]})
+    >>> validity_reversed(rows, "verksamhet")[0][VALIDITY_REVERSED].to_list()
+    ['110 Giltig från 2022-01-01 > Giltig till 2020-12-31', None, None]
+    """
+    found = rows.select(
+        pl.when(pl.col("giltig_till") < pl.col("giltig_fran")).then(
+            pl.format(
+                "{} Giltig från {} > Giltig till {}",
+                key,
+                pl.col("giltig_fran").cast(pl.String),
+                pl.col("giltig_till").cast(pl.String),
+            )
+        )
+    ).to_series()
+    return {VALIDITY_REVERSED: found}, [
+        rule(
+            E.ExpectColumnValuesToBeNull(column=VALIDITY_REVERSED),
+            "Giltig till is on or after Giltig från / Giltig till får inte vara före Giltig från",
+        )
+    ]
+
+
 def typed_values(parsed: ParsedBatch, columns: Sequence[tuple[str, str]]) -> dict[str, pl.Series]:
     """`<name>_value` check columns: the typed values beside the raw text the rules see."""
     return {f"{name}_value": parsed.rows[name] for name, _ in columns}

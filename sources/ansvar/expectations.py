@@ -21,6 +21,7 @@ from sources._common.rules import (
     known_namnd,
     structure_suite,
     unique_rows,
+    validity_reversed,
 )
 from sources._common.source import Suite
 from sources._common.validation import rule
@@ -29,19 +30,17 @@ from sources.ansvar.contract import CONTRACT
 E = gx.expectations
 
 OUTSIDE_BOARD = "namnd_outside_validity"
-ENDS_BEFORE = "giltig_till_before_fran"
 OVERLAP = "validity_overlap"
 
 
 def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
     """Structure, every cell and code, then the validities of each unit."""
     typed = parsed.rows
+    reversed_values, reversed_rules = validity_reversed(typed, "ansvar")
     cells = for_validation(
         parsed,
-        **{
-            OUTSIDE_BOARD: board_ended(typed, reference),
-            ENDS_BEFORE: typed.select(ends_before()).to_series(),
-        },
+        **{OUTSIDE_BOARD: board_ended(typed, reference)},
+        **reversed_values,
         **cell_values(CONTRACT, parsed),
     )
     content = [
@@ -54,10 +53,7 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
             "under the successor) / Nämnd ska finnas under hela giltighetstiden: avsluta "
             "ansvaret med Giltig till före nämndens slutdatum",
         ),
-        rule(
-            E.ExpectColumnValuesToBeNull(column=ENDS_BEFORE),
-            "Giltig till is on or after Giltig från / Giltig till får inte vara före Giltig från",
-        ),
+        *reversed_rules,
         *unique_rows(CONTRACT, "ansvar", "giltig_fran"),
     ]
     return [
@@ -83,23 +79,6 @@ def board_ended(rows: pl.DataFrame, reference: Reference) -> pl.Series:
             event = reference.namnd_ends[namnd][1]
             found[index] = f"{ansvar} Giltig {fran} – {till or '…'}: Nämnd {namnd} {event} {end}"
     return pl.Series(found, dtype=pl.String)
-
-
-def ends_before() -> pl.Expr:
-    """On the typed rows, per row: null, or `Ansvar Giltig från > Giltig till` where the
-    validity is reversed."""
-    return (
-        pl.when(pl.col("giltig_till") < pl.col("giltig_fran"))
-        .then(
-            pl.format(
-                "{} Giltig från {} > Giltig till {}",
-                "ansvar",
-                pl.col("giltig_fran").cast(pl.String),
-                pl.col("giltig_till").cast(pl.String),
-            )
-        )
-        .alias(ENDS_BEFORE)
-    )
 
 
 def overlaps(rows: pl.DataFrame) -> pl.DataFrame:

@@ -1,4 +1,6 @@
-"""The expectation suites an activity list must pass."""
+"""The expectation suites an activity list must pass: known boards, one row per
+activity and Giltig från, a validity that does not end before it starts, parents and
+successors inside the same board, chains of successors that end, RS leaf codes."""
 
 from __future__ import annotations
 
@@ -10,7 +12,12 @@ import great_expectations as gx
 import polars as pl
 
 from sources._common.batch import ParsedBatch, Reference, for_validation
-from sources._common.rules import cell_expectations, cell_values, structure_suite
+from sources._common.rules import (
+    cell_expectations,
+    cell_values,
+    structure_suite,
+    validity_reversed,
+)
 from sources._common.source import Suite
 from sources._common.validation import rule, unique
 from sources.verksamheter.contract import CONTRACT
@@ -38,6 +45,7 @@ def rs_leaf_codes() -> tuple[str, ...]:
 def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
     """Structure, then known boards, unique activities and parents inside the same board."""
     rows = parsed.rows
+    reversed_values, reversed_rules = validity_reversed(rows, "verksamhet")
     in_file = sorted(
         set(
             rows.select(pl.concat_str(["namnd", "verksamhet"], separator=" / "))
@@ -59,6 +67,7 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
             successor_cycles(parsed.raw), default=None, return_dtype=pl.String
         ),
         rs_kod=pl.col("rs_kod").str.strip_chars(),  # as the typed code: trimmed
+        **reversed_values,
         **cell_values(CONTRACT, parsed),
     )
     content = [
@@ -70,6 +79,7 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
         unique(
             ["namnd", "verksamhet", "giltig_fran"], "one row per Nämnd, Verksamhet and Giltig från"
         ),
+        *reversed_rules,
         rule(
             E.ExpectColumnValuesToBeInSet(column="namnd_overordnad", value_set=in_file),
             "Överordnad is an activity of the same Nämnd in this file (Nämnd / Överordnad)",

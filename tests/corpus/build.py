@@ -70,6 +70,7 @@ RULES: dict[str, str] = {
     "trial_balance": "trial balance holds",  # SIE: Σ#UB − Σ#IB + Σ#RES is not 0
     "mapping_shares": "sum to exactly 1",  # 1012's shares 0,5 + 0,4 on 2007-01-01
     "unit_overlap": "do not overlap",  # ansvar: two open rows of 14201
+    "validity_reversed": "on or after Giltig från",  # a register row ends before it starts
 }
 
 # Every form of issue 12, as the value a file holds (the corpus's own test values).
@@ -616,6 +617,24 @@ def _specs() -> list[_Spec]:
         "rejected",
         lambda: ansvar().set(1, "Ansvar", "14201").set(1, "Giltig från", "2010-06-01").render(),
         rule="unit_overlap",
+    )
+    add(
+        "ansvar_baklanges.csv",
+        "a unit that ends before it starts (Giltig från 2010-01-01, Giltig till 2009-12-31)",
+        "ansvar",
+        "rejected",
+        lambda: ansvar().set(1, "Giltig till", "2009-12-31").render(),
+        rule="validity_reversed",
+    )
+    add(
+        "verksamheter_baklanges.csv",
+        "an activity that ends before it starts (Giltig från 2022-01-01, till 2020-12-31)",
+        "verksamheter",
+        "rejected",
+        lambda: _with_row(
+            verks(), ["142", "260", "Nytt ärende", "", "2022-01-01", "2020-12-31"]
+        ).render(),
+        rule="validity_reversed",
     )
     add(
         "ansvar_dubblett.csv",
