@@ -338,7 +338,7 @@ def report_cli_run(
         return 0
     started = time.perf_counter()
     try:
-        sent = _send(where, events)
+        sent = _send(where, events, command)
     except Exception as exc:  # never fail a run that loaded, built and published
         text = str(exc).strip().splitlines()
         warn(
@@ -355,7 +355,21 @@ def report_cli_run(
     return sent
 
 
-def _send(where: Path, events: Sequence[Event]) -> int:
+# The job name of the run each CLI report is recorded in (no job of the definitions
+# has it: the UI lists these runs beside Dagster's own, with their command in the tags).
+CLI_JOB = "tertial_cli"
+
+
+def _send(where: Path, events: Sequence[Event], command: str = "tertial") -> int:
+    """Materialisations as runless events; the expectations checks inside one run of
+    their own, recorded for this CLI run.
+
+    Why a run: Dagster keys a check's result by (asset, check, run id, partition), and
+    every runless event has the same empty run id, so the second runless result for one
+    month (every correction of a month already loaded, `huvudbok_202412_101_rattelse.csv`
+    in a trial of 2026-12-06) broke that key and the whole report was lost
+    ("UNIQUE constraint failed: asset_check_executions…").
+    """
     # Dagster's beta and deprecation warnings are for its developers, not for a
     # controller reading `tertial run`'s output.
     with warnings.catch_warnings():
@@ -363,25 +377,58 @@ def _send(where: Path, events: Sequence[Event]) -> int:
         import dagster as dg
 
         with dg.DagsterInstance.from_config(str(where)) as instance:
+            checks = [e for e in events if e.check is not None]
             for event in events:
-                key = dg.AssetKey(list(event.key))
                 if event.check is None:
                     instance.report_runless_asset_event(
                         dg.AssetMaterialization(
-                            asset_key=key, partition=event.partition, metadata=event.metadata
+                            asset_key=dg.AssetKey(list(event.key)),
+                            partition=event.partition,
+                            metadata=event.metadata,
                         )
                     )
-                    continue
-                instance.report_runless_asset_event(
-                    dg.AssetCheckEvaluation(
-                        asset_key=key,
-                        check_name=CHECK_NAME,
-                        passed=event.check.passed,
-                        severity=dg.AssetCheckSeverity.WARN,
-                        description=event.check.description,
-                        metadata={**event.metadata, **event.check.metadata},
-                        blocking=True,
-                        partition=event.partition,
-                    )
-                )
+            if checks:
+                _send_checks(instance, checks, command)
     return len(events)
+
+
+def _send_checks(instance: Any, checks: Sequence[Event], command: str) -> None:
+    """The check results inside a run of their own: started, the results, succeeded."""
+    import dagster as dg
+
+    run = instance.add_run(
+        dg.DagsterRun(
+            job_name=CLI_JOB,
+            status=dg.DagsterRunStatus.NOT_STARTED,
+            tags={"tertial/command": command},
+        )
+    )
+
+    def report(kind: Any, data: Any = None, message: str | None = None) -> None:
+        instance.report_dagster_event(
+            dg.DagsterEvent(
+                event_type_value=kind.value,
+                job_name=CLI_JOB,
+                event_specific_data=data,
+                message=message,
+            ),
+            run_id=run.run_id,
+        )
+
+    report(dg.DagsterEventType.RUN_START, message=f"{command}: reporting its checks")
+    for event in checks:
+        assert event.check is not None
+        report(
+            dg.DagsterEventType.ASSET_CHECK_EVALUATION,
+            dg.AssetCheckEvaluation(
+                asset_key=dg.AssetKey(list(event.key)),
+                check_name=CHECK_NAME,
+                passed=event.check.passed,
+                severity=dg.AssetCheckSeverity.WARN,
+                description=event.check.description,
+                metadata={**event.metadata, **event.check.metadata},
+                blocking=True,
+                partition=event.partition,
+            ),
+        )
+    report(dg.DagsterEventType.RUN_SUCCESS, message=f"{command}: done")

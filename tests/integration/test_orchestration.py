@@ -371,6 +371,43 @@ def test_a_cli_run_shows_in_dagster(
     with dg.DagsterInstance.get() as instance:
         assert len(instance.get_asset_keys()) == count
 
+    # A second result for the same months (issue found 2026-12-06: the second runless
+    # result of a partition broke Dagster's key and lost the whole report): August's
+    # sick leave delivered again with one figure corrected, June's payroll rejected again.
+    lines = (SERVICENAMNDEN / "sjukfranvaro_201108.csv").read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].removesuffix(";40,10") + ";40,20"
+    (home.landing / "sjukfranvaro_201108.csv").write_text("\n".join(lines) + "\n", "utf-8")
+    bad_period("lon_201106.csv", home.landing).write_text(
+        (home.landing / "lon_201106.csv").read_text("utf-8").replace(";", ";;", 1)
+    )
+    assert main(["--home", str(home.home), "run"]) == 1
+    out, err = capsys.readouterr()
+    assert "warning" not in err, err
+    assert "accepted" in out and "sjukfranvaro_201108.csv" in out, out
+    with dg.DagsterInstance.get() as instance:
+        for key, partition, passed in (
+            (["events", "sjukfranvaro"], "2011-08-01", [True, True]),
+            (["events", "lon"], "2011-06-01", [False, False]),
+        ):
+            history = [
+                record
+                for record in instance.event_log_storage.get_asset_check_execution_history(
+                    dg.AssetCheckKey(dg.AssetKey(key), "expectations"), limit=20
+                )
+                if record.partition == partition
+                and record.run_id
+                and (run := instance.get_run_by_id(record.run_id)) is not None
+                and run.job_name == "tertial_cli"
+            ]
+            assert [r.event.dagster_event.event_specific_data.passed for r in history] == passed, (
+                key
+            )
+            assert len({r.run_id for r in history}) == 2
+            assert all(
+                instance.get_run_by_id(r.run_id).status == dg.DagsterRunStatus.SUCCESS
+                for r in history
+            )
+
     # A broken instance: the load stands, one warning line says Dagster was not told.
     (dagster_home / "dagster.yaml").write_text("run_storage: [not, a, mapping]\n")
     inbox = tmp_path / "inbox"
