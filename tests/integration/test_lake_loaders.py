@@ -26,10 +26,7 @@ the selective nightly on the lake changes exactly the marts it should.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import dagster as dg
@@ -37,6 +34,7 @@ import pytest
 
 from orchestration.assets.dbt_models import dbt_models, published_snapshot
 from orchestration.resources import TertialHome, dbt_resource
+from tertial.cli import main
 from tests.conftest import (
     ANSVAR,
     BALANS,
@@ -104,7 +102,11 @@ def tables(con, schema: str) -> list[str]:
 
 
 def test_four_loaders_at_once_then_a_build_on_the_lake_equal_the_file_loaded_one_by_one(
-    lake: Lake, tmp_path: Path, servicenamnden_2011: Paths
+    lake: Lake,
+    tmp_path: Path,
+    servicenamnden_2011: Paths,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     home = paths(tmp_path / "loaders").ensure()
     assert [r.status for r in ingest(home, REGISTERS)] == ["accepted", "accepted"]
@@ -163,24 +165,20 @@ def test_four_loaders_at_once_then_a_build_on_the_lake_equal_the_file_loaded_one
 
     # A corrected fund decision lands; `tertial run` on the lake loads it and builds only
     # what it changes (warehouse/selection.py reads the catalog's log), with dbt's tests.
+    # In this process, through the CLI's entry (its environment as a subprocess's was:
+    # the lake's TERTIAL_CATALOG and TERTIAL_DATA_PATH, this home, no settling): the
+    # concurrency above is between processes, this run is alone.
     (home.landing / "resultatfond_2011_rattelse.csv").write_text(CORRECTION, encoding="utf-8")
     before = marts_of(home)
-    environment = {
-        **os.environ,
-        "TERTIAL_HOME": str(home.home),
-        "TERTIAL_LANDING_SETTLE_SECONDS": "0",
-    }
-    night = subprocess.run(
-        [sys.executable, "-m", "tertial.cli", "run"],
-        cwd=REPO_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert night.returncode == 0, night.stdout[-3000:] + night.stderr[-3000:]
-    assert "1 new batch in resultatfond since the working marts were built" in night.stdout
-    models = re.findall(r"\] model +(\S+) ", night.stdout)
+    monkeypatch.setenv("TERTIAL_HOME", str(home.home))
+    monkeypatch.setenv("TERTIAL_LANDING_SETTLE_SECONDS", "0")
+    monkeypatch.chdir(REPO_ROOT)
+    capsys.readouterr()
+    code = main(["--home", str(home.home), "run"])
+    night = capsys.readouterr()
+    assert code == 0, night.out[-3000:] + night.err[-3000:]
+    assert "1 new batch in resultatfond since the working marts were built" in night.out
+    models = re.findall(r"\] model +(\S+) ", night.out)
     assert "rpt_result_funds" in models and "fct_ledger" not in models, models
     after = marts_of(home)
     changed = {name for name in after if after[name] != before[name]}
