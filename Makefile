@@ -38,9 +38,10 @@ dagster-settings: install
 	$(RUN) python -m orchestration.instance $(DAGSTER_HOME)
 
 ## test: install, lint (ruff, sqlfluff) and run the whole test suite, one worker per core
-## (pytest-xdist; a module's tests stay on one worker, so its built home is built once)
+## (pytest-xdist; a module's tests stay on one worker, so its built home is built once);
+## it ends with the 30 slowest steps, which is where the CI time budget goes
 test: install lint chromium postgresql
-	$(RUN) pytest $(PYTEST_PARALLEL)
+	$(RUN) pytest $(PYTEST_PARALLEL) --durations=30
 
 ## test-fast: the unit tests and the quick integration tests (no dbt build), < 3 min
 test-fast: install
