@@ -28,6 +28,7 @@ from sources._common.personnummer import mask
 from warehouse.connection import duckdb_connect
 from warehouse.crashpoints import crash_point
 from warehouse.lake import HEAD_SQL, Lake, configured_lake, in_transaction, lake_schema_sql
+from warehouse.readonly import sql_literal
 from warehouse.retractions import RetractionRefused, refusal, resolve
 from warehouse.schema import schema_sql
 
@@ -170,7 +171,7 @@ class EventStore:
         # The ids as a literal list, not a bound parameter: DuckDB's Python client imports
         # pandas at a process's first query with parameters (0.35-0.45 s on the main
         # thread of every ingest; Great Expectations' import thread needs it anyway).
-        out = _bigint_list(retracted)
+        out = sql_literal(retracted)
         codes = self.con.execute(
             f"""
             select distinct o.kod
@@ -497,12 +498,3 @@ def _returning(column: str, lake_id: int | None) -> str:
     """DuckLake takes no RETURNING ("not yet supported for insertion into DuckLake
     table"); the embedded file returns the id its sequence gave."""
     return f"returning {column}" if lake_id is None else ""
-
-
-def _bigint_list(ids: Sequence[int]) -> str:
-    """Batch ids as a DuckDB list literal (ints only: nothing to quote).
-
-    >>> _bigint_list([3, 7]), _bigint_list([])
-    ('[3, 7]::bigint[]', '[]::bigint[]')
-    """
-    return f"[{', '.join(str(int(i)) for i in ids)}]::bigint[]"
