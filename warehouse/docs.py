@@ -109,7 +109,10 @@ def save_validations(
             "evaluated": outcome.evaluated,
             "result": outcome.result,
         }
-        partial = target.with_name(f".{target.name}.tmp")
+        # The process's own temporary name: two loaders handed the same file write the
+        # same result, and with one shared name one renamed the other's away (it then
+        # failed as "unreadable": FileNotFoundError, test_lake.py's two loaders).
+        partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         # Masked whole: every rule's values, file name and all (see `masked`).
         text = json.dumps(masked(record), ensure_ascii=False, default=str)
         partial.write_text(text, encoding="utf-8")
