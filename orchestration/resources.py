@@ -9,6 +9,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 
 from orchestration.instance import LOCK_TAG
+from warehouse import saved_parse
 from warehouse.build import backend_target, dbt_env, dbt_executable, run_dbt
 from warehouse.lake import configured_lake
 from warehouse.lock import run_lock
@@ -86,7 +87,11 @@ def dbt_environment(home: Paths) -> Iterator[None]:
     one step at a time in one process (in_process_executor), so nothing else reads the
     environment meanwhile.
     """
-    wanted = {**dbt_env(home), **backend_target()[1]}  # the catalog's, on the lake
+    target, target_env = backend_target()
+    wanted = {**dbt_env(home), **target_env}  # the catalog's, on the lake
+    # dagster-dbt starts `tertial-dbt` in the project folder, which enters the home the
+    # environment names; a home without dbt's saved parse gets this machine's.
+    saved_parse.seed(home.dbt_target, saved_parse.target_of(target))
     before = {name: os.environ.get(name) for name in wanted}
     os.environ.update(wanted)
     try:

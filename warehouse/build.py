@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from warehouse import saved_parse
 from warehouse.crashpoints import crash_point
 from warehouse.datatests import DataTest, Verdict, chosen, remember, remembered, run_tests
 from warehouse.settings import DBT_PROJECT_DIR, DUCKDB_MEMORY_LIMIT_ENV, Paths, duckdb_config
@@ -90,8 +91,13 @@ def dbt_env(paths: Paths) -> dict[str, str]:
     build's Python time (py-spy, 2026-12-06), and dbt's threads share one interpreter.
     `DBT_LOG_LEVEL_FILE=debug` in the environment brings the statements back.
     """
+    home = os.path.abspath(paths.home)
     return {
-        "TERTIAL_DB_PATH": str(paths.database),
+        # Relative to the home dbt runs in (`tertial-dbt` enters it): the same profile
+        # for every home, so a new one starts from this machine's saved parse
+        # (warehouse/saved_parse.py).
+        "TERTIAL_DB_PATH": os.path.relpath(os.path.abspath(paths.database), home),
+        saved_parse.CWD_ENV: home,
         DUCKDB_MEMORY_LIMIT_ENV: duckdb_config()["memory_limit"],
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DBT_LOG_LEVEL_FILE": os.environ.get("DBT_LOG_LEVEL_FILE", "info"),
@@ -103,9 +109,10 @@ RESULT_EVENTS = frozenset({"LogModelResult", "LogTestResult", "LogSeedResult", "
 
 
 def dbt_executable() -> str:
-    """The `dbt` of this environment (next to the running Python), else the one on PATH."""
-    beside = Path(sys.executable).parent / "dbt"
-    found = str(beside) if beside.exists() else shutil.which("dbt")
+    """`tertial-dbt` of this environment (next to the running Python), else on PATH: dbt,
+    started in the home its environment names (warehouse/saved_parse.py `main`)."""
+    beside = Path(sys.executable).parent / "tertial-dbt"
+    found = str(beside) if beside.exists() else shutil.which("tertial-dbt")
     if not found:
         raise BuildFailed("dbt is not installed in this environment: run `make install`")
     return found
@@ -142,7 +149,9 @@ def run_dbt(
     """Run dbt in a subprocess and report every finished node through `progress`.
 
     `env` is added to dbt's environment (after `dbt_env`), `cwd` is its working folder
-    (the project's by default).
+    (the home by default, whose relative paths the profile reads). A target folder
+    without dbt's saved parse gets this machine's first, and a run that succeeded leaves
+    its own for the next new home (warehouse/saved_parse.py).
 
     A subprocess, not dbtRunner in-process: dbt-duckdb keeps its DuckDB instance open
     for the life of the process, which would lock the working database against the
@@ -151,6 +160,9 @@ def run_dbt(
     args = [dbt_executable(), *dbt_args(command, paths, "--log-format", "json", *extra)]
     args = _dying_with_parent(args)
     env = {**os.environ, **dbt_env(paths), **(env or {})}
+    cwd = cwd or Path(env[saved_parse.CWD_ENV])
+    target = saved_parse.target_of(extra)
+    saved_parse.seed(paths.dbt_target, target)
     nodes: list[NodeResult] = []
     errors: list[str] = []
     started = time.perf_counter()
@@ -160,7 +172,7 @@ def run_dbt(
         stderr=subprocess.STDOUT,
         text=True,
         env=env,
-        cwd=cwd or DBT_PROJECT_DIR,
+        cwd=cwd,
     ) as process:
         assert process.stdout is not None
         for line in process.stdout:
@@ -180,9 +192,10 @@ def run_dbt(
         returncode = process.wait()
     result = BuildResult(returncode == 0, nodes, time.perf_counter() - started)
     if returncode != 0:
-        # dbt's database path, as dbt resolved it (relative to its folder for as-of builds).
-        database = Path(cwd or DBT_PROJECT_DIR) / env["TERTIAL_DB_PATH"]
+        # dbt's database path, as dbt resolved it (relative to the folder it ran in).
+        database = Path(cwd) / env["TERTIAL_DB_PATH"]
         raise _failure(paths, result, database, errors=errors)
+    saved_parse.share(paths.dbt_target, target)
     return result
 
 

@@ -1,0 +1,108 @@
+"""dbt's saved parse, shared by every home on this machine: a new home's first build
+starts from it instead of parsing the whole project.
+
+dbt keeps its parse of the project (`partial_parse.msgpack`, in the target folder) and
+reuses it when nothing it keys on has changed: the dbt version, the profile and target
+names, the vars, and the profile's connection settings, their values included. Only the
+changed files are parsed again. The working database's path is one of those values, so
+with an absolute path every home (a test's, a copy of one, the demo's) parsed the whole
+project on its first build: ~4 s of a 8 s `dbt run` of one model on a quiet machine,
+7-8 s under CI's load, 44 of the 73 dbt runs of one `make test` (2026-12-07).
+
+So dbt sees the database as the same relative path from the home it runs in
+(`warehouse/tertial.duckdb`, warehouse/build.py `dbt_env`), started through
+`tertial-dbt` (`main` below), which enters the home first: the command line and Dagster's
+DbtCliResource (which starts its executable in the project folder) alike. The profile is
+then the same text for every home on this machine, and a home without a saved parse
+takes the one the last build of any home left here (`seed`, `share`), by target: the
+as-of builds' (`asof`, already relative: warehouse/asof.py) and the DuckLake catalog's
+(`lake`) are their own. dbt still checks every file against it and parses again what
+changed, so a saved parse of an older checkout costs a partial parse, never a wrong one.
+
+A cache, nothing more: a folder that cannot be written leaves every build as it was.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from warehouse.settings import DBT_PROJECT_DIR
+
+PARSE_FILE = "partial_parse.msgpack"  # dbt's own name, in its target folder
+# Beside dbt's default target folder of the project (git ignores it), one per target.
+SAVED = DBT_PROJECT_DIR / "target" / "saved_parse"
+# The folder `tertial-dbt` enters before dbt starts: the home, whose relative paths the
+# profile reads (warehouse/build.py `dbt_env`).
+CWD_ENV = "TERTIAL_DBT_CWD"
+
+
+def seed(target_path: Path, target: str, saved: Path | None = None) -> bool:
+    """Give a target folder without a saved parse this machine's, if there is one."""
+    saved = saved or SAVED
+    own = target_path / PARSE_FILE
+    shared = saved / f"{target}.msgpack"
+    if own.exists() or not shared.exists():
+        return False
+    try:
+        target_path.mkdir(parents=True, exist_ok=True)
+        _copy(shared, own)
+    except OSError:
+        return False
+    return True
+
+
+def share(target_path: Path, target: str, saved: Path | None = None) -> bool:
+    """Keep a build's saved parse for the next new home, when it is newer than the kept
+    one (dbt rewrites it only when it parsed something)."""
+    saved = saved or SAVED
+    own = target_path / PARSE_FILE
+    shared = saved / f"{target}.msgpack"
+    try:
+        if not own.exists():
+            return False
+        if shared.exists() and shared.stat().st_mtime_ns >= own.stat().st_mtime_ns:
+            return False
+        saved.mkdir(parents=True, exist_ok=True)
+        _copy(own, shared)
+    except OSError:
+        return False
+    return True
+
+
+def _copy(source: Path, target: Path) -> None:
+    """Copied under a name of this process's own, then renamed: never read half written,
+    and two builds sharing at once each rename a whole file."""
+    partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        shutil.copy2(source, partial)  # with its time: `share` compares them
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def target_of(args: Sequence[str]) -> str:
+    """The profile target a dbt command line names (`--target x`), else the profile's
+    default (`build`, dbt_project/profiles.yml).
+
+    >>> target_of(["build", "--target", "lake", "--full-refresh"]), target_of(["parse"])
+    ('lake', 'build')
+    """
+    for flag, value in itertools.pairwise(args):
+        if flag in ("--target", "-t"):
+            return value
+    return "build"
+
+
+def main() -> None:
+    """`tertial-dbt`: dbt, started in the folder `TERTIAL_DBT_CWD` names (if set)."""
+    folder = os.environ.get(CWD_ENV)
+    if folder:
+        os.chdir(folder)
+    from dbt.cli.main import cli
+
+    sys.exit(cli())
