@@ -160,7 +160,9 @@ def run_dbt(
     args = [dbt_executable(), *dbt_args(command, paths, "--log-format", "json", *extra)]
     args = _dying_with_parent(args)
     env = {**os.environ, **dbt_env(paths), **(env or {})}
-    cwd = cwd or Path(env[saved_parse.CWD_ENV])
+    # Where `tertial-dbt` runs dbt: the folder asked for, else the home.
+    cwd = Path(os.path.abspath(cwd or env[saved_parse.CWD_ENV]))
+    env[saved_parse.CWD_ENV] = str(cwd)
     target = saved_parse.target_of(extra)
     saved_parse.seed(paths.dbt_target, target)
     nodes: list[NodeResult] = []
