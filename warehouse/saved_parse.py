@@ -17,7 +17,8 @@ then the same text for every home on this machine, and a home without a saved pa
 takes the one the last build of any home left here (`seed`, `share`), by target: the
 as-of builds' (`asof`, already relative: warehouse/asof.py) and the DuckLake catalog's
 (`lake`) are their own. dbt still checks every file against it and parses again what
-changed, so a saved parse of an older checkout costs a partial parse, never a wrong one.
+changed (its own check, as for the home's own saved parse), so a saved parse of an older
+checkout costs a partial parse, not a whole one.
 
 A cache, nothing more: a folder that cannot be written leaves every build as it was.
 """
