@@ -91,7 +91,7 @@ def dbt_environment(home: Paths) -> Iterator[None]:
     wanted = {**dbt_env(home), **target_env}  # the catalog's, on the lake
     # dagster-dbt starts `tertial-dbt` in the project folder, which enters the home the
     # environment names; a home without dbt's saved parse gets this machine's.
-    saved_parse.seed(home.dbt_target, saved_parse.target_of(target))
+    saved_parse.seed(home.dbt_target, saved_parse.saved_for(saved_parse.target_of(target)))
     before = {name: os.environ.get(name) for name in wanted}
     os.environ.update(wanted)
     try:

@@ -37,6 +37,7 @@ from warehouse.build import manifest_path, run_dbt
 from warehouse.connection import duckdb_connect
 from warehouse.publish import attach_read_only, comment_from_manifest, write_meta
 from warehouse.readonly import connect
+from warehouse.saved_parse import PARSE_FILE, seed, share
 from warehouse.settings import Paths
 
 Progress = Callable[[str], None]
@@ -45,7 +46,7 @@ Progress = Callable[[str], None]
 CITY_TIME = ZoneInfo("Europe/Stockholm")
 EVENT_LOG_ALIAS = "event_log"  # the alias profiles.yml's `asof` target attaches
 # dbt's saved parse (its target folder), kept in $TERTIAL_HOME/asof/ between builds.
-PARSE_CACHE = "partial_parse.msgpack"
+PARSE_CACHE = PARSE_FILE
 
 
 class AsOfError(ValueError):
@@ -158,11 +159,14 @@ def as_of_database(paths: Paths, as_of: dt.datetime, progress: Progress | None =
     shutil.rmtree(scratch.home, ignore_errors=True)
     scratch.ensure()
     try:
+        # This home's parse of its last cut first, else this machine's (run_dbt).
         parse = paths.asof / PARSE_CACHE
-        if parse.exists():
-            scratch.dbt_target.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(parse, scratch.dbt_target / PARSE_CACHE)
+        seed(scratch.dbt_target, parse)
         # The models only; their tests passed in the nightly build of these same events.
+        # Every path relative to the build's folder (dbt runs in it: warehouse/build.py
+        # `dbt_env`), the moment an environment variable: the same profile for every cut
+        # and every home, as the profile's paths are part of what a saved parse is
+        # valid for.
         run_dbt(
             scratch,
             "build",
@@ -173,17 +177,12 @@ def as_of_database(paths: Paths, as_of: dt.datetime, progress: Progress | None =
             "--exclude-resource-type",
             "unit_test",
             progress=progress,
-            # Both paths relative to the build's folder (cwd below): the same text for
-            # every cut and every home, as the profile's paths are part of what a
-            # saved parse is valid for.
             env={
                 "TERTIAL_EVENTS_PATH": os.path.relpath(log, scratch.home),
                 "TERTIAL_AS_OF": cut.dbt_var(),
-                "TERTIAL_DB_PATH": os.path.relpath(scratch.database, scratch.home),
             },
-            cwd=scratch.home,
         )
-        _keep_parse(scratch.dbt_target / PARSE_CACHE, parse)
+        share(scratch.dbt_target, parse)
         _add_meta(scratch.database, log, cut, manifest_path(scratch))
         try:
             scratch.home.rename(final)
@@ -195,15 +194,6 @@ def as_of_database(paths: Paths, as_of: dt.datetime, progress: Progress | None =
         shutil.rmtree(scratch.home, ignore_errors=True)
         raise
     return Paths(final).database
-
-
-def _keep_parse(built: Path, cache: Path) -> None:
-    """Keep the build's parse for the next cut's build; replaced whole, never half."""
-    if not built.exists():
-        return
-    partial = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-    shutil.copyfile(built, partial)
-    partial.replace(cache)
 
 
 def _add_meta(database: Path, log: Path, cut: Cut, manifest: Path) -> None:

@@ -163,8 +163,8 @@ def run_dbt(
     # Where `tertial-dbt` runs dbt: the folder asked for, else the home.
     cwd = Path(os.path.abspath(cwd or env[saved_parse.CWD_ENV]))
     env[saved_parse.CWD_ENV] = str(cwd)
-    target = saved_parse.target_of(extra)
-    saved_parse.seed(paths.dbt_target, target)
+    saved = saved_parse.saved_for(saved_parse.target_of(extra))
+    saved_parse.seed(paths.dbt_target, saved)
     nodes: list[NodeResult] = []
     errors: list[str] = []
     started = time.perf_counter()
@@ -197,7 +197,7 @@ def run_dbt(
         # dbt's database path, as dbt resolved it (relative to the folder it ran in).
         database = Path(cwd) / env["TERTIAL_DB_PATH"]
         raise _failure(paths, result, database, errors=errors)
-    saved_parse.share(paths.dbt_target, target)
+    saved_parse.share(paths.dbt_target, saved)
     return result
 
 

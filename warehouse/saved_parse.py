@@ -15,10 +15,10 @@ So dbt sees the database as the same relative path from the home it runs in
 DbtCliResource (which starts its executable in the project folder) alike. The profile is
 then the same text for every home on this machine, and a home without a saved parse
 takes the one the last build of any home left here (`seed`, `share`), by target: the
-as-of builds' (`asof`, already relative: warehouse/asof.py) and the DuckLake catalog's
-(`lake`) are their own. dbt still checks every file against it and parses again what
-changed (its own check, as for the home's own saved parse), so a saved parse of an older
-checkout costs a partial parse, not a whole one.
+as-of builds' (`asof`, which each home also keeps for its own cuts: warehouse/asof.py)
+and the DuckLake catalog's (`lake`) are their own. dbt still checks every file against
+it and parses again what changed (its own check, as for the home's own saved parse), so
+a saved parse of an older checkout costs a partial parse, not a whole one.
 
 A cache, nothing more: a folder that cannot be written leaves every build as it was.
 """
@@ -42,40 +42,41 @@ SAVED = DBT_PROJECT_DIR / "target" / "saved_parse"
 CWD_ENV = "TERTIAL_DBT_CWD"
 
 
-def seed(target_path: Path, target: str, saved: Path | None = None) -> bool:
-    """Give a target folder without a saved parse this machine's, if there is one."""
-    saved = saved or SAVED
+def saved_for(target: str) -> Path:
+    """This machine's saved parse of one profile target."""
+    return SAVED / f"{target}.msgpack"
+
+
+def seed(target_path: Path, saved: Path) -> bool:
+    """Give a target folder without a saved parse the one kept at `saved`, if any."""
     own = target_path / PARSE_FILE
-    shared = saved / f"{target}.msgpack"
-    if own.exists() or not shared.exists():
+    if own.exists() or not saved.exists():
         return False
     try:
         target_path.mkdir(parents=True, exist_ok=True)
-        _copy(shared, own)
+        copy_whole(saved, own)
     except OSError:
         return False
     return True
 
 
-def share(target_path: Path, target: str, saved: Path | None = None) -> bool:
-    """Keep a build's saved parse for the next new home, when it is newer than the kept
-    one (dbt rewrites it only when it parsed something)."""
-    saved = saved or SAVED
+def share(target_path: Path, saved: Path) -> bool:
+    """Keep a build's saved parse at `saved` for the next new home, when it is newer than
+    the kept one (dbt rewrites it only when it parsed something)."""
     own = target_path / PARSE_FILE
-    shared = saved / f"{target}.msgpack"
     try:
         if not own.exists():
             return False
-        if shared.exists() and shared.stat().st_mtime_ns >= own.stat().st_mtime_ns:
+        if saved.exists() and saved.stat().st_mtime_ns >= own.stat().st_mtime_ns:
             return False
-        saved.mkdir(parents=True, exist_ok=True)
-        _copy(own, shared)
+        saved.parent.mkdir(parents=True, exist_ok=True)
+        copy_whole(own, saved)
     except OSError:
         return False
     return True
 
 
-def _copy(source: Path, target: Path) -> None:
+def copy_whole(source: Path, target: Path) -> None:
     """Copied under a name of this process's own, then renamed: never read half written,
     and two builds sharing at once each rename a whole file."""
     partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")

@@ -14,16 +14,16 @@ def test_a_new_target_folder_takes_the_saved_parse_and_an_old_one_keeps_its_own(
 ) -> None:
     saved = tmp_path / "saved"
     new, old = tmp_path / "new" / "target", tmp_path / "old" / "target"
-    assert not seed(new, "build", saved)  # nothing saved yet: dbt parses the project
+    assert not seed(new, saved / "build.msgpack")  # nothing saved yet: dbt parses the project
     old.mkdir(parents=True)
     (old / PARSE_FILE).write_bytes(b"old home's parse")
-    assert share(old, "build", saved)
+    assert share(old, saved / "build.msgpack")
     assert (saved / "build.msgpack").read_bytes() == b"old home's parse"
-    assert seed(new, "build", saved)
+    assert seed(new, saved / "build.msgpack")
     assert (new / PARSE_FILE).read_bytes() == b"old home's parse"
-    assert not seed(new, "lake", saved)  # by target: another profile, another parse
+    assert not seed(new, saved / "lake.msgpack")  # by target: another profile, another parse
     (new / PARSE_FILE).write_bytes(b"new home's own")
-    assert not seed(new, "build", saved)  # a folder's own parse is never replaced
+    assert not seed(new, saved / "build.msgpack")  # a folder's own parse is never replaced
     assert (new / PARSE_FILE).read_bytes() == b"new home's own"
     assert list(saved.iterdir()) == [saved / "build.msgpack"]  # no temporary left
 
@@ -35,10 +35,10 @@ def test_only_a_newer_parse_replaces_the_saved_one(tmp_path: Path) -> None:
         folder.mkdir()
         (folder / PARSE_FILE).write_bytes(text)
         os.utime(folder / PARSE_FILE, (when, when))
-    assert share(second, "build", saved)
-    assert not share(first, "build", saved)  # older: dbt did not parse anything newer
+    assert share(second, saved / "build.msgpack")
+    assert not share(first, saved / "build.msgpack")  # older: dbt did not parse anything newer
     assert (saved / "build.msgpack").read_bytes() == b"second"
-    assert not share(tmp_path / "none", "build", saved)  # no parse: nothing to keep
+    assert not share(tmp_path / "none", saved / "build.msgpack")  # no parse: nothing to keep
 
 
 def test_a_folder_that_cannot_be_written_leaves_the_build_as_it_was(tmp_path: Path) -> None:
@@ -46,8 +46,8 @@ def test_a_folder_that_cannot_be_written_leaves_the_build_as_it_was(tmp_path: Pa
     blocked.write_text("not a folder")
     (tmp_path / "home").mkdir()
     (tmp_path / "home" / PARSE_FILE).write_bytes(b"parse")
-    assert not share(tmp_path / "home", "build", blocked / "saved")
+    assert not share(tmp_path / "home", blocked / "saved" / "build.msgpack")
     saved = tmp_path / "saved"
     saved.mkdir()
     (saved / "build.msgpack").write_bytes(b"parse")
-    assert not seed(blocked / "target", "build", saved)
+    assert not seed(blocked / "target", saved / "build.msgpack")
