@@ -101,10 +101,14 @@ def target_of(args: Sequence[str]) -> str:
 
 
 def main() -> None:
-    """`tertial-dbt`: dbt, started in the folder `TERTIAL_DBT_CWD` names (if set)."""
+    """`tertial-dbt`: dbt, started in the folder `TERTIAL_DBT_CWD` names (if set), with
+    its compiled Jinja templates kept for the next dbt process (warehouse/saved_templates.py)."""
     folder = os.environ.get(CWD_ENV)
     if folder:
         os.chdir(folder)
+    from warehouse import saved_templates
+
+    saved_templates.install()  # dbt's compiled Jinja, kept between its processes
     from dbt.cli.main import cli
 
     sys.exit(cli())
