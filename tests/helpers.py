@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -11,8 +12,26 @@ import duckdb
 import yaml
 
 from sources.registry import event_tables
+from warehouse.build import RESULT_EVENTS
 from warehouse.publish import META_COMMENTS
 from warehouse.settings import REPO_ROOT, Paths
+
+
+def dbt_last_ran(home: Paths) -> dict[str, str]:
+    """The nodes dbt's last invocation in `home` ran, with their statuses, from dbt's own
+    log (the nightly's `dbt run` writes no run_results.json: warehouse/build.py)."""
+    ran: dict[str, str] = {}
+    invocation = None
+    for line in (home.dbt_logs / "dbt.log").read_text(encoding="utf-8").splitlines():
+        if not line.startswith("{"):  # a dbt command started without `--log-format json`
+            continue
+        event = json.loads(line)
+        if event["info"]["invocation_id"] != invocation:
+            invocation, ran = event["info"]["invocation_id"], {}
+        if event["info"]["name"] in RESULT_EVENTS:
+            node = event["data"]["node_info"]
+            ran[node["unique_id"]] = node["node_status"]
+    return ran
 
 
 def event_state(home: Paths) -> tuple:

@@ -111,13 +111,35 @@ def compiled_tests(manifest: Mapping[str, Any]) -> dict[str, DataTest]:
 
 def remember(paths: Paths, fingerprint: str, manifest: Mapping[str, Any]) -> None:
     """Keep the compiled tests of `manifest` (a build's) for the project `fingerprint`,
-    beside those kept already for it; those of another fingerprint are dropped."""
+    beside those kept already for it; those of another fingerprint are dropped. The
+    manifest's invocation is noted too (`manifest_on_record`)."""
     kept = remembered(paths, fingerprint)
     kept.update(compiled_tests(manifest))
     write_json(
         record_path(paths),
-        {"fingerprint": fingerprint, "tests": [asdict(t) for t in kept.values()]},
+        {
+            "fingerprint": fingerprint,
+            "manifest": invocation(manifest),
+            "tests": [asdict(t) for t in kept.values()],
+        },
     )
+
+
+def invocation(manifest: Mapping[str, Any]) -> str | None:
+    """The id of the dbt invocation that wrote `manifest`."""
+    return (manifest.get("metadata") or {}).get("invocation_id")
+
+
+def manifest_on_record(paths: Paths, fingerprint: str) -> str | None:
+    """The invocation whose manifest the tests of the project `fingerprint` were last
+    kept from; None for another project or none on record."""
+    try:
+        data = json.loads(record_path(paths).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("fingerprint") != fingerprint:
+        return None
+    return data.get("manifest")
 
 
 def remembered(paths: Paths, fingerprint: str) -> dict[str, DataTest]:

@@ -2,8 +2,8 @@
 
 `tertial run` (in-process, the real CLI) and Dagster's nightly job (run tag
 `tertial/build: if-changed`) on a copy of the reference home: nothing new leaves the
-published snapshot and log byte for byte as they were and starts no dbt (its
-run_results.json stays as it was). A new batch builds only the models downstream of the
+published snapshot and log byte for byte as they were and starts no dbt (its log and
+run_results.json stay as they were). A new batch builds only the models downstream of the
 event tables it wrote (warehouse/selection.py), without the tests on pure renaming views,
 and publishes; its marts equal those of a full build of the same events. A retraction (a
 new event, from the batches' id sequence) builds the models downstream of the tables of
@@ -31,6 +31,7 @@ from orchestration.definitions import defs
 from orchestration.resources import TertialHome, dbt_resource
 from tertial.cli import main
 from tests.conftest import SERVICENAMNDEN
+from tests.helpers import dbt_last_ran
 from tests.integration.test_source_sie import SIE_JULY
 from warehouse.build import build_args, dbt_args, dbt_env, dbt_executable
 from warehouse.freshness import forget_build
@@ -49,12 +50,13 @@ def home(reference_copy: Paths) -> Paths:
 
 
 def untouched(home: Paths) -> tuple:
-    """The published files' bytes and dbt's last run_results.json (gone if none)."""
-    run_results = home.dbt_target / "run_results.json"
+    """The published files' bytes, dbt's log and its last run_results.json (every dbt
+    invocation writes its log; the nightly's `dbt run` removes run_results.json)."""
+    dbt_files = (home.dbt_logs / "dbt.log", home.dbt_target / "run_results.json")
     return (
         hashlib.sha256(home.published.read_bytes()).hexdigest(),
         hashlib.sha256(home.published_events.read_bytes()).hexdigest(),
-        run_results.stat().st_mtime_ns if run_results.exists() else None,
+        *(f.stat().st_mtime_ns if f.exists() else None for f in dbt_files),
     )
 
 
@@ -100,9 +102,8 @@ def marts(home: Paths) -> dict[str, tuple[int, str]]:
 
 
 def last_build(home: Paths) -> tuple[set[str], set[str]]:
-    """The models and the tests dbt's last run executed (run_results.json)."""
-    results = json.loads((home.dbt_target / "run_results.json").read_text(encoding="utf-8"))
-    ran = [r["unique_id"] for r in results["results"]]
+    """The models and the tests dbt's last run executed (its log)."""
+    ran = dbt_last_ran(home)
     return {u for u in ran if u.startswith("model.")}, {u for u in ran if u.startswith("test.")}
 
 
