@@ -102,13 +102,15 @@ def target_of(args: Sequence[str]) -> str:
 
 def main() -> None:
     """`tertial-dbt`: dbt, started in the folder `TERTIAL_DBT_CWD` names (if set), with
-    its compiled Jinja templates kept for the next dbt process (warehouse/saved_templates.py)."""
+    its compiled Jinja templates kept for the next dbt process (warehouse/saved_templates.py)
+    and no log line made that no logger writes (warehouse/dbt_logging.py)."""
     folder = os.environ.get(CWD_ENV)
     if folder:
         os.chdir(folder)
-    from warehouse import saved_templates
+    from warehouse import dbt_logging, saved_templates
 
     saved_templates.install()  # dbt's compiled Jinja, kept between its processes
+    dbt_logging.install()  # no line made for a logger that would drop it
     from dbt.cli.main import cli
 
     sys.exit(cli())
