@@ -17,21 +17,37 @@ from warehouse.publish import META_COMMENTS
 from warehouse.settings import REPO_ROOT, Paths
 
 
-def dbt_last_ran(home: Paths) -> dict[str, str]:
-    """The nodes dbt's last invocation in `home` ran, with their statuses, from dbt's own
-    log (the nightly's `dbt run` writes no run_results.json: warehouse/build.py)."""
-    ran: dict[str, str] = {}
+def dbt_last_nodes(home: Paths) -> dict[str, dict]:
+    """The nodes dbt's last invocation in `home` finished (dbt's `node_info` of each), from
+    dbt's own log: the nightly's `dbt run` writes no run_results.json (warehouse/build.py)."""
+    nodes: dict[str, dict] = {}
     invocation = None
     for line in (home.dbt_logs / "dbt.log").read_text(encoding="utf-8").splitlines():
         if not line.startswith("{"):  # a dbt command started without `--log-format json`
             continue
         event = json.loads(line)
         if event["info"]["invocation_id"] != invocation:
-            invocation, ran = event["info"]["invocation_id"], {}
+            invocation, nodes = event["info"]["invocation_id"], {}
         if event["info"]["name"] in RESULT_EVENTS:
             node = event["data"]["node_info"]
-            ran[node["unique_id"]] = node["node_status"]
-    return ran
+            nodes[node["unique_id"]] = node
+    return nodes
+
+
+def dbt_last_ran(home: Paths) -> dict[str, str]:
+    """The nodes dbt's last invocation in `home` ran, with their statuses."""
+    return {unique_id: node["node_status"] for unique_id, node in dbt_last_nodes(home).items()}
+
+
+def dbt_last_compiled(home: Paths) -> dict[str, str]:
+    """The SQL dbt compiled for each model its last invocation in `home` ran (the files it
+    writes under target/compiled, with or without its JSON artefacts)."""
+    models = home.dbt_target / "compiled" / "tertial" / "models"
+    return {
+        unique_id: (models / node["node_path"]).read_text(encoding="utf-8")
+        for unique_id, node in dbt_last_nodes(home).items()
+        if unique_id.startswith("model.")
+    }
 
 
 def event_state(home: Paths) -> tuple:

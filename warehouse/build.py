@@ -467,6 +467,8 @@ def _models_then_tests(
     `dbt test`. Raises BuildFailed like a `dbt build` on any failed model or test,
     naming the failing rows. The seeds are not loaded again: a seed changes with the
     project only, and a changed project has no queries on record (a whole `dbt build`).
+    dbt's run writes no JSON artefacts when the manifest on disk is the one the tests
+    were kept from; which nodes it ran is in its log either way.
     """
     started = time.perf_counter()
     selection = ("--select", " ".join(select), "--exclude", VIEWS) if select else ()

@@ -10,7 +10,6 @@ they read, with the nightly's tests): 80 s in CI where every model and data test
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.helpers import dbt_last_compiled, dbt_last_ran
 from warehouse.build import build as nightly_build
 from warehouse.schema import schema_sql
 from warehouse.settings import Paths
@@ -225,14 +225,10 @@ def build(tmp_path: Path, *extra: str) -> dict[str, str]:
     assert nightly_build(
         home, full_refresh="--full-refresh" in extra, tests="nightly", select=BUILT
     ).success
-    run_results = json.loads((home.dbt_target / "run_results.json").read_text(encoding="utf-8"))
-    failed = [
-        f"{r['unique_id']}: {r['status']} {r['message']}"
-        for r in run_results["results"]
-        if r["status"] not in ("success", "pass")
-    ]
-    assert not failed, failed
-    return {r["unique_id"]: r.get("compiled_code") or "" for r in run_results["results"]}
+    ran = dbt_last_ran(home)
+    failed = {node: status for node, status in ran.items() if status not in ("success", "pass")}
+    assert ran and not failed, failed
+    return dbt_last_compiled(home)
 
 
 def compiled_ledger_sum(compiled: dict[str, str]) -> str:
