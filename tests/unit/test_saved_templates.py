@@ -54,6 +54,10 @@ def test_another_source_or_setting_is_another_key(folder: Path) -> None:
     assert saved_templates.key(jinja2.Environment(), SOURCE, "name", None, False) != plain
     sandboxed = jinja2.sandbox.SandboxedEnvironment()
     assert saved_templates.key(sandboxed, SOURCE, None, None, False) != plain
+    # Jinja runs a filter of constants while it compiles: another filter, another key.
+    shouting = jinja2.Environment()
+    shouting.filters["lower"] = str.upper
+    assert saved_templates.key(shouting, SOURCE, None, None, False) != plain
     native = jinja2.nativetypes.NativeEnvironment()
     assert saved_templates.key(native, SOURCE, None, None, False) != plain
     # Each renders as its own environment does, from its own kept file.
