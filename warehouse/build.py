@@ -486,8 +486,9 @@ def _models_then_tests(
     artefacts = "--no-write-json" if current else "--write-json"
     run = run_dbt(paths, "run", artefacts, *selection, progress=progress)
     if not current:
-        _remember_tests(paths, fingerprint)
         manifest = _manifest(paths)
+        if manifest is not None:
+            remember(paths, fingerprint, manifest)  # its invocation, for the next night
     manifest = manifest or {}
     # Every model of a `dbt run` that returns was built (run_dbt raises on any failure);
     # a whole build's tests are all the nightly's, those on the seeds too (loaded by the

@@ -34,6 +34,7 @@ from tests.conftest import SERVICENAMNDEN
 from tests.helpers import dbt_last_ran
 from tests.integration.test_source_sie import SIE_JULY
 from warehouse.build import build_args, dbt_args, dbt_env, dbt_executable
+from warehouse.datatests import invocation, manifest_on_record
 from warehouse.freshness import forget_build
 from warehouse.selection import nightly_plan
 from warehouse.settings import DBT_PROJECT_DIR, Paths
@@ -197,7 +198,14 @@ def test_run_with_nothing_new_starts_no_dbt_new_batches_build_what_changed(
     # again those of the home's full build before it arrived.
     first = retract(home, batch, capsys)
     chosen = nightly_plan(home).select
+    # The SIE night's dbt run wrote no artefacts (its manifest was the one its tests were
+    # kept from); `dbt ls` above (dbt_listed) wrote its own manifest since, so this
+    # night's dbt run writes them again and notes its manifest for the next night.
+    assert not (home.dbt_target / "run_results.json").exists()
     assert main(["run"]) == 0
+    assert (home.dbt_target / "run_results.json").exists()
+    manifest = json.loads((home.dbt_target / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest_on_record(home, fingerprint) == invocation(manifest)
     out = capsys.readouterr().out
     assert (
         f"1 retraction (of a batch in budget, huvudbok) since the working marts were built "
