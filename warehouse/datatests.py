@@ -133,24 +133,25 @@ def invocation(manifest: Mapping[str, Any]) -> str | None:
 def manifest_on_record(paths: Paths, fingerprint: str) -> str | None:
     """The invocation whose manifest the tests of the project `fingerprint` were last
     kept from; None for another project or none on record."""
-    try:
-        data = json.loads(record_path(paths).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("fingerprint") != fingerprint:
-        return None
-    return data.get("manifest")
+    manifest = _record(paths, fingerprint).get("manifest")
+    return manifest if isinstance(manifest, str) else None
 
 
 def remembered(paths: Paths, fingerprint: str) -> dict[str, DataTest]:
     """The compiled tests kept for the project `fingerprint`; none for another one."""
     try:
-        data = json.loads(record_path(paths).read_text(encoding="utf-8"))
-        if data["fingerprint"] != fingerprint:
-            return {}
-        return {t["unique_id"]: DataTest(**t) for t in data["tests"]}
-    except (OSError, ValueError, KeyError, TypeError):
+        return {t["unique_id"]: DataTest(**t) for t in _record(paths, fingerprint).get("tests", [])}
+    except (KeyError, TypeError):
         return {}
+
+
+def _record(paths: Paths, fingerprint: str) -> dict[str, Any]:
+    """What is kept for the project `fingerprint` (empty for another one, or none)."""
+    try:
+        data = json.loads(record_path(paths).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) and data.get("fingerprint") == fingerprint else {}
 
 
 def chosen(
