@@ -108,12 +108,15 @@ def last_build(home: Paths) -> tuple[set[str], set[str]]:
     return {u for u in ran if u.startswith("model.")}, {u for u in ran if u.startswith("test.")}
 
 
+def manifest_of(home: Paths) -> dict:
+    return json.loads((home.dbt_target / "manifest.json").read_text(encoding="utf-8"))
+
+
 def renaming_view_tests(home: Paths) -> set[str]:
     """The names of the tests on pure renaming views."""
-    manifest = json.loads((home.dbt_target / "manifest.json").read_text(encoding="utf-8"))
     return {
         node["name"]
-        for node in manifest["nodes"].values()
+        for node in manifest_of(home)["nodes"].values()
         if node["resource_type"] == "test" and "renaming_view" in node["tags"]
     }
 
@@ -175,6 +178,9 @@ def test_run_with_nothing_new_starts_no_dbt_new_batches_build_what_changed(
     )
     assert "Published " in out
     assert publication(home) == (batch, fingerprint)
+    # Whether its dbt run wrote manifest.json or trusted the one on disk (the session's
+    # reference home may have had other dbt commands), the one there now is on record.
+    assert manifest_on_record(home, fingerprint) == invocation(manifest_of(home))
     models, by_dbt = last_build(home)
     assert {"model.tertial.fct_ledger", "model.tertial.fct_budget"} <= models
     assert "model.tertial.meta_freshness" in models  # reads every source's deliveries
@@ -198,14 +204,12 @@ def test_run_with_nothing_new_starts_no_dbt_new_batches_build_what_changed(
     # again those of the home's full build before it arrived.
     first = retract(home, batch, capsys)
     chosen = nightly_plan(home).select
-    # The SIE night's dbt run wrote no artefacts (its manifest was the one its tests were
-    # kept from); `dbt ls` above (dbt_listed) wrote its own manifest since, so this
-    # night's dbt run writes them again and notes its manifest for the next night.
-    assert not (home.dbt_target / "run_results.json").exists()
+    dbt_would = dbt_listed(home, build_args(tests="nightly", select=chosen))
+    # `dbt ls` just wrote its own manifest: this night's dbt run does not trust it, writes
+    # its artefacts and notes its manifest for the next night.
     assert main(["run"]) == 0
     assert (home.dbt_target / "run_results.json").exists()
-    manifest = json.loads((home.dbt_target / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest_on_record(home, fingerprint) == invocation(manifest)
+    assert manifest_on_record(home, fingerprint) == invocation(manifest_of(home))
     out = capsys.readouterr().out
     assert (
         f"1 retraction (of a batch in budget, huvudbok) since the working marts were built "
@@ -218,7 +222,6 @@ def test_run_with_nothing_new_starts_no_dbt_new_batches_build_what_changed(
     assert not {"model.tertial.fct_payroll", "model.tertial.dim_period"} & models
     assert not by_dbt
     tested = set(re.findall(r"\] test +(\S+) +pass \(", out))
-    dbt_would = dbt_listed(home, build_args(tests="nightly", select=chosen))
     assert dbt_would and dbt_would <= tested, sorted(dbt_would - tested)
     assert marts(home) == whole
 
@@ -228,6 +231,8 @@ def test_run_with_nothing_new_starts_no_dbt_new_batches_build_what_changed(
     second = retract(home, first, capsys)
     forget_build(home)
     assert main(["run"]) == 0
+    # No dbt command since the last night: its manifest was trusted, no artefacts written.
+    assert not (home.dbt_target / "run_results.json").exists()
     out = capsys.readouterr().out
     assert f"Event {second} is new since the snapshot published " in out
     assert "The working marts' last build is not on record: building everything." in out
