@@ -28,6 +28,7 @@ from urllib.parse import quote, urlencode
 
 import yaml
 
+from warehouse.files import write_whole
 from warehouse.lake import CATALOG_ENV
 
 DEFAULTS = Path(__file__).with_name("dagster.yaml")
@@ -103,9 +104,7 @@ def write_settings(dagster_home: Path, catalog: str | None = None) -> Path:
     target = dagster_home / "dagster.yaml"
     head = "# Written by `python -m orchestration.instance` (orchestration/instance.py).\n"
     text = head + yaml.safe_dump(instance_settings(catalog), sort_keys=False)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(target)
+    write_whole(target, text)
     return target
 
 

@@ -15,7 +15,8 @@ change (the log is append-only) and every later event is recorded later than it,
 cached build is final. A new event recorded before T (a T in the log's future) moves T's
 cut, and with it to a new build.
 
-Every build of a home reuses dbt's parse of the one before (`PARSE_CACHE`): the moment
+Every build of a home reuses dbt's parse of the one before (kept as
+$TERTIAL_HOME/asof/partial_parse.msgpack, warehouse/saved_parse.py): the moment
 reaches dbt as an environment variable, and the database as the same relative path
 from the build's own folder, so nothing dbt's partial parsing keys on changes between
 two cuts.
@@ -45,8 +46,6 @@ Progress = Callable[[str], None]
 # A timestamp without an offset is the city's wall-clock time.
 CITY_TIME = ZoneInfo("Europe/Stockholm")
 EVENT_LOG_ALIAS = "event_log"  # the alias profiles.yml's `asof` target attaches
-# dbt's saved parse (its target folder), kept in $TERTIAL_HOME/asof/ between builds.
-PARSE_CACHE = PARSE_FILE
 
 
 class AsOfError(ValueError):
@@ -160,7 +159,7 @@ def as_of_database(paths: Paths, as_of: dt.datetime, progress: Progress | None =
     scratch.ensure()
     try:
         # This home's parse of its last cut first, else this machine's (run_dbt).
-        parse = paths.asof / PARSE_CACHE
+        parse = paths.asof / PARSE_FILE
         seed(scratch.dbt_target, parse)
         # The models only; their tests passed in the nightly build of these same events.
         # Every path relative to the build's folder (dbt runs in it: warehouse/build.py

@@ -33,6 +33,7 @@ from warehouse.datatests import (
     remembered,
     run_tests,
 )
+from warehouse.dbt_process import CWD_ENV
 from warehouse.settings import DBT_PROJECT_DIR, DUCKDB_MEMORY_LIMIT_ENV, Paths, duckdb_config
 
 Progress = Callable[[str], None]
@@ -106,7 +107,7 @@ def dbt_env(paths: Paths) -> dict[str, str]:
         # for every home, so a new one starts from this machine's saved parse
         # (warehouse/saved_parse.py).
         "TERTIAL_DB_PATH": os.path.relpath(os.path.abspath(paths.database), home),
-        saved_parse.CWD_ENV: home,
+        CWD_ENV: home,
         DUCKDB_MEMORY_LIMIT_ENV: duckdb_config()["memory_limit"],
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DBT_LOG_LEVEL_FILE": os.environ.get("DBT_LOG_LEVEL_FILE", "info"),
@@ -119,7 +120,7 @@ RESULT_EVENTS = frozenset({"LogModelResult", "LogTestResult", "LogSeedResult", "
 
 def dbt_executable() -> str:
     """`tertial-dbt` of this environment (next to the running Python), else on PATH: dbt,
-    started in the home its environment names (warehouse/saved_parse.py `main`)."""
+    started in the home its environment names (warehouse/dbt_process.py)."""
     beside = Path(sys.executable).parent / "tertial-dbt"
     found = str(beside) if beside.exists() else shutil.which("tertial-dbt")
     if not found:
@@ -170,8 +171,8 @@ def run_dbt(
     args = _dying_with_parent(args)
     env = {**os.environ, **dbt_env(paths), **(env or {})}
     # Where `tertial-dbt` runs dbt: the folder asked for, else the home.
-    cwd = Path(os.path.abspath(cwd or env[saved_parse.CWD_ENV]))
-    env[saved_parse.CWD_ENV] = str(cwd)
+    cwd = Path(os.path.abspath(cwd or env[CWD_ENV]))
+    env[CWD_ENV] = str(cwd)
     saved = saved_parse.saved_for(saved_parse.target_of(extra))
     saved_parse.seed(paths.dbt_target, saved)
     nodes: list[NodeResult] = []

@@ -25,7 +25,6 @@ import datetime as dt
 import html
 import importlib.util
 import json
-import os
 import re
 import shutil
 import time
@@ -36,6 +35,7 @@ from typing import Any
 
 from sources._common.outcome import Outcome
 from sources._common.personnummer import contains, mask
+from warehouse.files import write_whole
 from warehouse.quarantine import NAME_MAX_BYTES
 from warehouse.settings import Paths
 
@@ -109,14 +109,9 @@ def save_validations(
             "evaluated": outcome.evaluated,
             "result": outcome.result,
         }
-        # The process's own temporary name: two loaders handed the same file write the
-        # same result, and with one shared name one renamed the other's away (it then
-        # failed as "unreadable": FileNotFoundError, test_lake.py's two loaders).
-        partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        # Masked whole: every rule's values, file name and all (see `masked`).
-        text = json.dumps(masked(record), ensure_ascii=False, default=str)
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, target)
+        # Masked whole: every rule's values, file name and all (see `masked`). Two
+        # loaders handed the same file write the same result (test_lake.py).
+        write_whole(target, json.dumps(masked(record), ensure_ascii=False, default=str))
         saved.append(target)
     return saved
 

@@ -29,7 +29,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -37,6 +36,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.connection import duckdb_connect
+from warehouse.files import write_whole
 from warehouse.publish import BuildRecord
 from warehouse.published_log import through_id
 from warehouse.settings import DBT_PROJECT_DIR, REPO_ROOT, Paths
@@ -132,9 +132,7 @@ def record_build(paths: Paths, record: BuildRecord) -> None:
 
 def write_json(target: Path, data: dict[str, object]) -> None:
     """`data` as JSON at `target`, whole or not at all (a killed write leaves the old)."""
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(data), encoding="utf-8")
-    os.replace(temporary, target)
+    write_whole(target, json.dumps(data))
 
 
 def built_from(paths: Paths) -> BuildRecord | None:

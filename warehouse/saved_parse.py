@@ -11,9 +11,9 @@ project on its first build: ~4 s of a 8 s `dbt run` of one model on a quiet mach
 
 So dbt sees the database as the same relative path from the home it runs in
 (`warehouse/tertial.duckdb`, warehouse/build.py `dbt_env`), started through
-`tertial-dbt` (`main` below), which enters the home first: the command line and Dagster's
-DbtCliResource (which starts its executable in the project folder) alike. The profile is
-then the same text for every home on this machine, and a home without a saved parse
+`tertial-dbt` (warehouse/dbt_process.py), which enters the home first: the command line
+and Dagster's DbtCliResource (which starts its executable in the project folder) alike.
+The profile is then the same text for every home on this machine, and a home without a saved parse
 takes the one the last build of any home left here (`seed`, `share`), by target: the
 as-of builds' (`asof`, which each home also keeps for its own cuts: warehouse/asof.py)
 and the DuckLake catalog's (`lake`) are their own. dbt still checks every file against
@@ -26,20 +26,15 @@ A cache, nothing more: a folder that cannot be written leaves every build as it 
 from __future__ import annotations
 
 import itertools
-import os
-import shutil
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from warehouse.files import copy_whole
 from warehouse.settings import DBT_PROJECT_DIR
 
 PARSE_FILE = "partial_parse.msgpack"  # dbt's own name, in its target folder
 # Beside dbt's default target folder of the project (git ignores it), one per target.
 SAVED = DBT_PROJECT_DIR / "target" / "saved_parse"
-# The folder `tertial-dbt` enters before dbt starts: the home, whose relative paths the
-# profile reads (warehouse/build.py `dbt_env`).
-CWD_ENV = "TERTIAL_DBT_CWD"
 
 
 def saved_for(target: str) -> Path:
@@ -70,21 +65,10 @@ def share(target_path: Path, saved: Path) -> bool:
         if saved.exists() and saved.stat().st_mtime_ns >= own.stat().st_mtime_ns:
             return False
         saved.parent.mkdir(parents=True, exist_ok=True)
-        copy_whole(own, saved)
+        copy_whole(own, saved)  # with its time: the next `share` compares them
     except OSError:
         return False
     return True
-
-
-def copy_whole(source: Path, target: Path) -> None:
-    """Copied under a name of this process's own, then renamed: never read half written,
-    and two builds sharing at once each rename a whole file."""
-    partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        shutil.copy2(source, partial)  # with its time: `share` compares them
-        partial.replace(target)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 def target_of(args: Sequence[str]) -> str:
@@ -98,19 +82,3 @@ def target_of(args: Sequence[str]) -> str:
         if flag in ("--target", "-t"):
             return value
     return "build"
-
-
-def main() -> None:
-    """`tertial-dbt`: dbt, started in the folder `TERTIAL_DBT_CWD` names (if set), with
-    its compiled Jinja templates kept for the next dbt process (warehouse/saved_templates.py)
-    and no log line made that no logger writes (warehouse/dbt_logging.py)."""
-    folder = os.environ.get(CWD_ENV)
-    if folder:
-        os.chdir(folder)
-    from warehouse import dbt_logging, saved_templates
-
-    saved_templates.install()  # dbt's compiled Jinja, kept between its processes
-    dbt_logging.install()  # no line made for a logger that would drop it
-    from dbt.cli.main import cli
-
-    sys.exit(cli())

@@ -35,6 +35,7 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
+from warehouse.files import write_whole
 from warehouse.settings import DBT_PROJECT_DIR
 
 # Beside dbt's saved parse (warehouse/saved_parse.py), git-ignored with the target folder.
@@ -111,12 +112,10 @@ def load(path: Path) -> CodeType | None:
 
 
 def keep(path: Path, code: CodeType) -> None:
-    """Write `code` to `path` whole (a temporary name of this process, then renamed)."""
+    """Write `code` to `path` whole; a folder that cannot be written keeps nothing."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(marshal.dumps(code))
-        os.replace(temporary, path)
+        write_whole(path, marshal.dumps(code))
     except OSError:
         return
 

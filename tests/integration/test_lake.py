@@ -229,7 +229,7 @@ def test_migrate_copies_the_embedded_log_and_the_lake_builds_the_same_marts(
     # same answer as the embedded file's published log gave, which differs from now's
     # (leverans2 adds a voucher: expected.md's 27,1 then, 27,2 now, through August).
     # No cached build of the file's log (a folder per cut); dbt's saved parse of the
-    # project (asof.PARSE_CACHE, no data) stays, as between any two cuts: no full parse.
+    # project (asof/partial_parse.msgpack, no data) stays, as between any two cuts: no full parse.
     for cached in home.asof.iterdir():
         if cached.is_dir():
             shutil.rmtree(cached)
