@@ -1,12 +1,20 @@
-"""Modules imported when first used: Great Expectations without its charts and statistics.
+"""Modules imported when first used: Great Expectations without what our suites never run.
 
 Great Expectations imports `scipy.stats` and `altair` at module level for one expectation
 we never use (`expect_column_kl_divergence_to_be_less_than`, `from scipy import stats`,
 `import altair as alt`; two metrics do `from scipy import stats` too). They were 1.0 s of
 its 2.1 s import on this machine (issue 14's profile; `python -X importtime`), paid by
-every ingest. Imported through `importlib.util.LazyLoader`, each is a module object whose
-code runs on the first attribute read: GX imports in ~1.1 s and nothing of it changes if
-a code path ever does use them (they load then).
+every ingest. `jsonschema` (one JSON-schema metric, `import jsonschema`) and `boto3` (S3
+data sources, `import boto3` in `great_expectations.compatibility.aws`) were another
+0.15 s of a 1.95 s import (5 alternating runs each, 2026-12-07). Imported through
+`importlib.util.LazyLoader`, each is a module object whose code runs on the first
+attribute read: nothing of it changes if a code path ever does use them (they load then).
+
+Only modules GX binds by name and reads later qualify: a `from X import name` runs X at
+once (botocore, which `compatibility.aws` imports that way, is not deferred). Python
+3.11's lazy module is not safe when two threads read it first at the same moment
+(CPython gh-114763, fixed in 3.12): none of these is read by our code, and dbt, which
+does use jsonschema, runs in processes of its own.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ import importlib.util
 import sys
 from collections.abc import Sequence
 
-DEFERRED = ("scipy.stats", "altair")
+DEFERRED = ("scipy.stats", "altair", "jsonschema", "boto3")
 
 
 class _Deferring(importlib.abc.MetaPathFinder):

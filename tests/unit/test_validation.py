@@ -95,16 +95,21 @@ def test_failures_come_grouped_by_column_in_suite_order_whatever_order_gx_runs_t
 
 
 def test_great_expectations_imports_without_its_statistics_and_charts() -> None:
-    """scipy.stats and altair (1.0 s of GX's 2.1 s import) load only when used: a fresh
-    process validates without them, and a use of them still works (sources._common.deferred)."""
+    """scipy.stats, altair, jsonschema and boto3 (1.15 s of GX's 2.1 s import) load only
+    when used: a fresh process validates without them, and a use of them still works
+    (sources._common.deferred)."""
     code = (
         "import sys\n"
         "import polars as pl\n"
         "from sources._common.validation import matches, validate\n"
         "frame = pl.DataFrame({'line_number': [2], 'konto': ['x']})\n"
         "failures = validate(frame, 's.content', [matches('konto', '[0-9]{4}', 'four')]).failures\n"
-        "loaded = [m for m in ('scipy.stats._stats_py', 'altair.vegalite') if m in sys.modules]\n"
+        "inner = ('scipy.stats._stats_py', 'altair.vegalite', 'jsonschema.validators', "
+        "'boto3.session')\n"
+        "loaded = [m for m in inner if m in sys.modules]\n"
         "from scipy import stats\n"
+        "import jsonschema\n"
+        "jsonschema.validate(1, {'type': 'integer'})\n"
         "print([f.lines for f in failures], loaded, round(float(stats.entropy([0.5, 0.5])), 4))\n"
     )
     done = subprocess.run(
