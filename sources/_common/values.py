@@ -85,6 +85,16 @@ def _plain_number(column: str) -> pl.Expr:
     )
 
 
+def as_written(amount: pl.Expr) -> pl.Expr:
+    """An exact decimal as the CSV exports write it, decimal comma: a failure then shows
+    '-1931144,94' as the controller typed it, not '-1931144.94'.
+
+    >>> pl.select(as_written(pl.lit(-1931144.94).cast(pl.Decimal(18, 2)))).item()
+    '-1931144,94'
+    """
+    return amount.cast(pl.String).str.replace(".", ",", literal=True)
+
+
 def polars_type(kind: Kind) -> pl.DataType:
     """The Polars type `typed` gives a column of this kind.
 

@@ -22,6 +22,7 @@ from sources._common.rules import (
 )
 from sources._common.source import Suite
 from sources._common.validation import matches, rule, unique
+from sources._common.values import as_written
 from sources.balans.contract import CONTRACT, CSV_POSTS
 
 E = gx.expectations
@@ -98,7 +99,7 @@ def unbalanced(rows: pl.DataFrame) -> pl.DataFrame:
                     "lines",
                     "first",
                     "last",
-                    pl.col("total").cast(pl.String),
+                    as_written(pl.col("total")),
                 )
             )
             .alias("balance_off"),

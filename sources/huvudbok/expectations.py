@@ -18,7 +18,7 @@ from sources._common.rules import (
 )
 from sources._common.source import Suite
 from sources._common.validation import matches, rule
-from sources._common.values import KONTO_PATTERN, MONEY_PATTERN
+from sources._common.values import KONTO_PATTERN, MONEY_PATTERN, as_written
 from sources.huvudbok.contract import CONTRACT
 
 E = gx.expectations
@@ -154,20 +154,10 @@ def _control_frame(parsed: ParsedBatch):
         ),
         pl.col("rader").cast(pl.String).alias("rows_in_control"),
         pl.col("rows_in_file").cast(pl.String),
-        _kronor(pl.col("summa")).alias("sum_in_control"),
-        _kronor(pl.col("sum_in_file").cast(pl.Decimal(18, 2), strict=False)).fill_null("0,00"),
+        as_written(pl.col("summa")).alias("sum_in_control"),
+        as_written(pl.col("sum_in_file").cast(pl.Decimal(18, 2), strict=False)).fill_null("0,00"),
         "summa_text",
     )
-
-
-def _kronor(amount: pl.Expr) -> pl.Expr:
-    """An exact DECIMAL(18, 2) as the export writes it, decimal comma: a failure then
-    shows '-1931144,94' beside '-1931144,95', as the controller typed them in the .ctl.
-
-    >>> pl.select(_kronor(pl.lit(-1931144.94).cast(pl.Decimal(18, 2)))).item()
-    '-1931144,94'
-    """
-    return amount.cast(pl.String).str.replace(".", ",", literal=True)
 
 
 def _control_expectations() -> list:

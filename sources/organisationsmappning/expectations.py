@@ -20,6 +20,7 @@ from sources._common.batch import ParsedBatch, Reference, for_validation
 from sources._common.rules import cell_expectations, cell_values, structure_suite, unique_rows
 from sources._common.source import Suite
 from sources._common.validation import matches, rule
+from sources._common.values import as_written
 from sources.organisationsmappning.contract import CONTRACT
 
 E = gx.expectations
@@ -89,7 +90,7 @@ def shares_off(rows: pl.DataFrame) -> pl.DataFrame:
                     "fran_kod",
                     pl.col("giltig_fran").cast(pl.String),
                     "line_list",
-                    pl.col("total").cast(pl.String).str.replace(".", ",", literal=True),
+                    as_written(pl.col("total")),
                 )
             )
             .alias("shares_off"),

@@ -85,10 +85,10 @@ def test_a_balance_sheet_that_does_not_balance_is_refused_naming_the_sum() -> No
     # 100,00 − 99,99 = 0,01: one öre off, on the board and period of lines 2–3.
     [found] = failures(GOOD.replace("-100,00", "-99,99"))
     assert found.startswith("the balance sheet of a board and period sums to zero"), found
-    assert "Nämnd 142 Period 201108 UB: Σ Saldo of 2 accounts (lines 2–3) is 0.01, not 0" in found
+    assert "Nämnd 142 Period 201108 UB: Σ Saldo of 2 accounts (lines 2–3) is 0,01, not 0" in found
     # Each post balances on its own: an IB sheet beside a balanced UB sheet is its own sum.
     [found] = failures(GOOD + "142;201108;1510;5,00;IB\n")
-    assert "Period 201108 IB: Σ Saldo of 1 accounts (lines 4–4) is 5.00" in found
+    assert "Period 201108 IB: Σ Saldo of 1 accounts (lines 4–4) is 5,00" in found
 
 
 def test_the_headings_cover_classes_1_and_2_without_gap_or_overlap() -> None:
