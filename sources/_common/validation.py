@@ -47,7 +47,7 @@ import os
 import pickle
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
@@ -132,6 +132,25 @@ def holds(column: str, condition: str, label: str, what: str) -> Expectation:
         f"select {LINE}, {cell} as value from {{batch}} where {cell} is not null and not ({where})"
     )
     return unexpected_rows(query, column, label, f"{column} {what}")
+
+
+def one_of(column: str, values: Iterable[str], label: str, what: str) -> Expectation:
+    """Every filled cell of `column` is one of `values`: GX's in-set rule, as a hash lookup.
+
+    GX's `ExpectColumnValuesToBeInSet` becomes `column NOT IN ('101', '1020', ...)` in its
+    one aggregate of every column rule, which DuckDB evaluates as one comparison per listed
+    value per row: on the 947,274-line probe month the 279 (Nämnd / Verksamhet) pairs and
+    35 boards took 0.26 s of that aggregate's 0.30 s. As `IN (select unnest([...]))` the
+    list is hashed once: 0.017 s a rule (2026-12-07).
+
+    A colon is written `chr(58)`: GX runs the query as SQLAlchemy text, where `:x` would
+    be a bound parameter, and the failure report runs it as it stands.
+
+    >>> print(one_of("kon", ["M", "K:X"], "Kön", "is K or M").unexpected_rows_query[76:])
+    not ("kon" in (select unnest(['K' || chr(58) || 'X', 'M']::varchar[]))) order by line_number
+    """
+    listed = ", ".join(_literal(v).replace(":", "' || chr(58) || '") for v in sorted(set(values)))
+    return holds(column, f"{{cell}} in (select unnest([{listed}]::varchar[]))", label, what)
 
 
 def unique(columns: Sequence[str], label: str) -> Expectation:

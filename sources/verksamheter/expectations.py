@@ -15,6 +15,7 @@ from sources._common.batch import ParsedBatch, Reference, for_validation
 from sources._common.rules import (
     cell_expectations,
     cell_values,
+    known_namnd,
     structure_suite,
     validity_reversed,
 )
@@ -72,10 +73,7 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
     )
     content = [
         *cell_expectations(CONTRACT, parsed),
-        rule(
-            E.ExpectColumnValuesToBeInSet(column="namnd", value_set=sorted(reference.namnd_codes)),
-            "Nämnd is a code of the organisation register",
-        ),
+        *known_namnd(reference),
         unique(
             ["namnd", "verksamhet", "giltig_fran"], "one row per Nämnd, Verksamhet and Giltig från"
         ),
