@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import polars as pl
 
@@ -79,6 +80,13 @@ class ParsedBatch:
     @property
     def row_count(self) -> int:
         return sum(rows.height for rows in self.event_tables.values())
+
+    @cached_property
+    def checked_raw(self) -> pl.DataFrame:
+        """`raw` and, per text column, the cell masked where it holds a personnummer (else
+        null): what every suite's frame starts from. Polars, no GX: the loader asks for it
+        while GX still imports (0.13 s for the 947,274-line probe month)."""
+        return self.raw.with_columns(**personnummer.check_columns(self.raw))
 
 
 def parse_csv(data: bytes, contract: Contract, file_name: str) -> ParsedBatch:
@@ -152,9 +160,7 @@ def for_validation(parsed: ParsedBatch, **derived: pl.Expr) -> pl.DataFrame:
     it reads an empty column then, which is dropped again, so the structure suite still
     names the column as missing and the derivation never fails on it.
     """
-    frame = parsed.raw
-    # Per text column, the cell masked where it holds a personnummer, else null.
-    frame = frame.with_columns(**personnummer.check_columns(frame))
+    frame = parsed.checked_raw
     if derived:
         absent = [c for c in parsed.rows.columns if c not in frame.columns]
         frame = (
