@@ -153,7 +153,7 @@ def test_upper_case_control_file_is_honoured(home: Paths, loaded: Load) -> None:
     before = event_state(home)
     result = _run(home)[AUGUST.name]
     assert result.status == "rejected"
-    assert "sum of Belopp" in result.reason and "'-1931144.94', '-1931144.95'" in result.reason
+    assert "sum of Belopp" in result.reason and "'-1931144,94', '-1931144,95'" in result.reason
     assert event_state(home) == before
     # The control file went to quarantine with its data file.
     assert (result.report.parent / "huvudbok_201108.CTL").exists()
