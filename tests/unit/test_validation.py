@@ -11,7 +11,7 @@ import great_expectations as gx
 import polars as pl
 import pytest
 
-from sources._common.validation import is_date, matches, rule, unique, validate
+from sources._common.validation import is_date, matches, one_of, rule, unique, validate
 
 pytestmark = pytest.mark.unit
 
@@ -58,6 +58,23 @@ def test_a_date_rule_wants_every_digit_and_a_calendar_day() -> None:
     outcome = validate(frame, "test.content", [is_date("datum", "%Y%m%d", "Datum is a date")])
     [failure] = outcome.failures
     assert (failure.lines, failure.values) == ((3, 4), ("2011081", "20110931"))
+
+
+def test_a_listed_code_rule_names_what_is_not_listed_whatever_the_characters() -> None:
+    """`one_of` (GX's in-set rule as a hash lookup): GX's count and the reported lines
+    agree, also for a value with a quote, a colon (a bound parameter in SQLAlchemy's
+    text) and braces (GX's query template); an empty list refuses every filled cell."""
+    odd = "1'0:1 {x}"
+    frame = pl.DataFrame({"line_number": [2, 3, 4, 5], "namnd": [odd, "101", None, "999"]})
+    [failure] = validate(
+        frame, "test.content", [one_of("namnd", [odd, "101"], "known", "")]
+    ).failures
+    assert (failure.unexpected_count, failure.lines, failure.values) == (1, (5,), ("999",))
+    [failure] = validate(frame, "test.content", [one_of("namnd", [], "known", "")]).failures
+    assert (failure.unexpected_count, failure.lines) == (3, (2, 3, 5))
+    assert validate(
+        frame.filter(pl.col("namnd") != "999"), "t.c", [one_of("namnd", [odd, "101"], "k", "")]
+    ).success
 
 
 def test_a_repeated_key_names_every_row_of_it() -> None:
