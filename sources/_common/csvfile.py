@@ -13,7 +13,8 @@ What is accepted although awkward: UTF-8 (with or without BOM), Windows-1252 and
 UTF-16 with a BOM (Excel's "Unicode text", when `;`-separated); CRLF, LF and CR-only
 (old Mac) line ends; blank lines and lines of only `;` anywhere (ignored, the other
 lines keep their line numbers in the file); an unnamed column whose cells are all empty
-(a `;` at the end of every line, ordinary Excel output: dropped); quoted cells.
+(a `;` at the end of every line, ordinary Excel output: dropped); quoted cells; DOS's
+end-of-file mark (Ctrl-Z) as the last byte.
 
 What is rejected, each with its rule: an Excel workbook renamed `.csv`
 (`excel-workbook`), a gzip-compressed file (`compressed-file`), another separator than `;`
@@ -231,6 +232,7 @@ class RawTable:
 
 def read_raw(data: bytes, contract: Contract) -> RawTable:
     """Read a `;`-separated export into text columns named as in the contract."""
+    data = _without_end_of_file_mark(data)
     if _BLANK.match(data):
         raise ParseError(
             "the file is empty (no header row): export it again / filen är tom: exportera den igen",
@@ -289,6 +291,24 @@ def read_raw(data: bytes, contract: Contract) -> RawTable:
     frame = frame.rename({**renames, **extra})
     frame = frame.select("line_number", *(c for c in frame.columns if c != "line_number"))
     return RawTable(frame, encoding, tuple(extra.values()), missing)
+
+
+def _without_end_of_file_mark(data: bytes) -> bytes:
+    r"""The file without DOS's end-of-file mark (Ctrl-Z, 0x1A) as its last byte.
+
+    Exports written the way DOS programs wrote files may end with it; it is no cell of
+    any line, so it goes as a trailing blank line does. Anywhere else it is a control
+    character, and rejected as one. UTF-16 and UTF-32 files are left as they are (a
+    0x1A there is half of a character).
+
+    >>> _without_end_of_file_mark(b"Period\r\n201108\r\n\x1a")
+    b'Period\r\n201108\r\n'
+    >>> _without_end_of_file_mark(b"Period\r\n2011\x1a08\r\n")
+    b'Period\r\n2011\x1a08\r\n'
+    """
+    if not data.endswith(b"\x1a") or data.startswith((*UTF32_BOMS, UTF16_LE_BOM, UTF16_BE_BOM)):
+        return data
+    return data.rstrip(b"\x1a")
 
 
 def _normalise_line_ends(text: str) -> str:

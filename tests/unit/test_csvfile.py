@@ -136,6 +136,12 @@ REJECTED: list[tuple[str, bytes, str, list[str]]] = [
         ["line 4", "column Ansvar (3)", "U+0007"],
     ),
     (
+        "Ctrl-Z (DOS's end-of-file mark) before the end",
+        ledger(LINE, LINE).encode("cp1252") + b"\x1a" + (LINE + "\r\n").encode("cp1252"),
+        "control-character",
+        ["line 4", "column Period (1)", "U+001A"],
+    ),
+    (
         "C1 control (NEL) in UTF-8",
         ledger(LINE.replace("Förbrukning", "För\x85brukning")).encode(),
         "control-character",
@@ -367,6 +373,11 @@ ACCEPTED: list[tuple[str, bytes, list[int]]] = [
             header=";".join(f'"{h}"' for h in HEADER.split(";")),
         ).encode(),
         [2, 4],
+    ),
+    (
+        "DOS's end-of-file mark (Ctrl-Z) at the end",
+        ledger(LINE, LINE).encode("cp1252") + b"\x1a",
+        [2, 3],
     ),
     ("header only", (HEADER + "\r\n").encode(), []),
     ("header and blank lines only", (HEADER + "\r\n\r\n;;;\r\n").encode(), []),
