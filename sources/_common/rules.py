@@ -202,13 +202,17 @@ def known_namnd(reference: Reference) -> list:
     ]
 
 
-def known_verksamhet(reference: Reference) -> list:
-    """Verksamhet must be an activity of its Nämnd; needs `NAMND_VERKSAMHET` in the frame."""
+def known_verksamhet(
+    reference: Reference,
+    label: str = "Verksamhet is an activity of its Nämnd in verksamheter.csv (Nämnd / Verksamhet)",
+) -> list:
+    """Verksamhet must be an activity of its Nämnd; needs `NAMND_VERKSAMHET` in the frame
+    (or another `namnd_verksamhet` column, named in `label`)."""
     return [
         one_of(
             "namnd_verksamhet",
             (f"{n} / {v}" for n, v in reference.verksamheter),
-            "Verksamhet is an activity of its Nämnd in verksamheter.csv (Nämnd / Verksamhet)",
+            label,
             "is a (Nämnd / Verksamhet) of verksamheter.csv",
         )
     ]

@@ -16,6 +16,7 @@ from sources._common.rules import (
     cell_expectations,
     cell_values,
     known_namnd,
+    known_verksamhet,
     structure_suite,
     valid_in_period,
 )
@@ -47,7 +48,6 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
         .then(pl.concat_str([pl.col("namnd"), pl.col("referens")], separator=" / "))
         .otherwise(None),
     )
-    known_pairs = sorted(f"{n} / {v}" for n, v in reference.verksamheter)
     content = [
         *cell_expectations(CONTRACT, parsed),
         rule(
@@ -65,8 +65,8 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
         ),
         *known_namnd(reference),
         *in_period_rules,
-        rule(
-            E.ExpectColumnValuesToBeInSet(column="namnd_verksamhet", value_set=known_pairs),
+        *known_verksamhet(
+            reference,
             "Referens of a verksamhet comment is an activity of its Nämnd in verksamheter.csv "
             "(Nämnd / Referens)",
         ),
