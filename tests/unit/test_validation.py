@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -133,6 +134,30 @@ def test_great_expectations_imports_without_its_statistics_and_charts() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert done.stdout.split("\n")[0] == "[(2,)] [] 0.6931"
+
+
+def test_numpy_starts_no_blas_threads_under_our_sources() -> None:
+    """OpenBLAS's threads spin on a core an ingest needs (sources/_common/__init__.py):
+    numpy imported after our sources starts none; on its own, one a core (on a machine of
+    more than one)."""
+    count = "import os\nprint(len(os.listdir('/proc/self/task')))"
+    # This process imported our sources already: its children would inherit the setting.
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+
+    def threads(imports: str) -> int:
+        done = subprocess.run(
+            [sys.executable, "-c", f"{imports}\n{count}"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+            env=env,
+        )
+        return int(done.stdout)
+
+    assert threads("import sources._common, numpy") == 1
+    if len(os.sched_getaffinity(0)) > 1:
+        assert threads("import numpy") > 1
 
 
 def _suite() -> list:
