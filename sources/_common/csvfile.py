@@ -17,7 +17,9 @@ lines keep their line numbers in the file); an unnamed column whose cells are al
 end-of-file mark (Ctrl-Z) as the last byte.
 
 What is rejected, each with its rule: an Excel workbook renamed `.csv`
-(`excel-workbook`), a gzip-compressed file (`compressed-file`), another separator than `;`
+(`excel-workbook`, also Excel's XML spreadsheet), a web page saved as `.csv` (`web-page`:
+a portal's login or error page in the export's place), another XML file (`xml-file`), a
+gzip-compressed file (`compressed-file`), another separator than `;`
 (`separator`: tab, comma), bytes that are neither UTF-8 nor Windows-1252 (`encoding`),
 UTF-8 and Windows-1252 lines in one file (`mixed-encodings`), NUL and other control
 characters (`control-character`), a cell longer than `MAX_CELL_CHARS` (`cell-length`), a
@@ -69,6 +71,14 @@ WORKBOOK_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\x
 # A gzip-compressed export named `.csv` (its first byte, 0x1F, read as text is a control
 # character, which told the controller nothing about what to do).
 GZIP_MAGIC = b"\x1f\x8b"
+# A web page or XML saved in an export's place: a portal's "session expired" or error
+# page downloaded as `huvudbok_202501.csv`, a report saved as a web page, Excel's XML
+# spreadsheet. Read as CSV its first tag line has no `;`, and the rejection said
+# "separator", which sends a controller to the wrong setting. How a file opens (after a
+# BOM and blank space), lower case; no CSV header starts with `<`.
+_HTML_STARTS = ("<!doctype html", "<html", "<head", "<body", "<table", "<meta", "<title")
+_XML_START = "<?xml"
+_EXCEL_XML = 'progid="excel.sheet"'  # the processing instruction Excel writes
 
 # C0 control characters except TAB, LF and CR, and DEL: never part of a text cell.
 _C0_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
@@ -169,6 +179,46 @@ def decode(data: bytes) -> tuple[str, str]:
         ) from exc
 
 
+def _check_not_markup(data: bytes) -> None:
+    """A web page (HTML) or XML file is named as what it is, with what to do.
+
+    >>> _check_not_markup(b"\\xef\\xbb\\xbf  <!DOCTYPE html><title>Sessionen har g\\xc3\\xa5tt ut")
+    Traceback (most recent call last):
+    ...
+    sources._common.csvfile.ParseError: web-page: this is a web page (HTML), not a CSV export ...
+    >>> _check_not_markup(b"Period;N\\xe4mnd;Belopp\\r\\n")  # a CSV export: nothing to say
+    """
+    head = data[:1024]
+    if head.startswith((UTF16_LE_BOM, UTF16_BE_BOM)):
+        text = head.decode("utf-16", "ignore")
+    else:
+        text = head.removeprefix(UTF8_BOM).decode("latin-1")
+    text = text.lstrip("\ufeff \t\r\n").lower()
+    if not text.startswith("<"):
+        return
+    # XHTML opens as XML, a saved page often with a comment: its <html> tag tells.
+    if text.startswith(_HTML_STARTS) or "<html" in text:
+        raise ParseError(
+            "this is a web page (HTML), not a CSV export (a login or error page saved in "
+            "the export's place, or a report saved as a web page): export the data again "
+            "as CSV (semicolon) / filen är en webbsida (HTML), inte en CSV-export: "
+            "exportera uppgifterna igen som CSV (semikolonavgränsad)",
+            "web-page",
+        )
+    if text.startswith(_XML_START) and _EXCEL_XML in text:
+        raise ParseError(
+            f"this is an Excel XML spreadsheet, not a CSV export: {SAVE_AS_CSV}",
+            "excel-workbook",
+        )
+    if text.startswith(_XML_START):
+        raise ParseError(
+            "this is an XML file, not a CSV export: export the data as CSV (semicolon) / "
+            "filen är en XML-fil, inte en CSV-export: exportera uppgifterna som CSV "
+            "(semikolonavgränsad)",
+            "xml-file",
+        )
+
+
 def _line_of(data: bytes, offset: int) -> int:
     """The line (1-based, any line end) of a byte offset."""
     return len(data[:offset].splitlines()) if offset else 1
@@ -242,6 +292,7 @@ def read_raw(data: bytes, contract: Contract) -> RawTable:
         raise ParseError(
             f"this is an Excel workbook, not a CSV export: {SAVE_AS_CSV}", "excel-workbook"
         )
+    _check_not_markup(data)
     if data.startswith(GZIP_MAGIC):
         raise ParseError(
             "the file is gzip-compressed, not a CSV export: unpack it (gunzip) and deliver "

@@ -112,6 +112,38 @@ REJECTED: list[tuple[str, bytes, str, list[str]]] = [
         ["Excel workbook"],
     ),
     (
+        "a portal's expired-session page saved as the export",
+        "\ufeff\r\n<!DOCTYPE html>\r\n<html><head><title>Sessionen har gått ut</title>"
+        "</head><body>Logga in igen; sidan</body></html>\r\n".encode(),
+        "web-page",
+        ["web page (HTML), not a CSV export", "export the data again as CSV", "webbsida"],
+    ),
+    (
+        "a report saved as a web page (UTF-16, a table)",
+        "<table><tr><td>Period</td><td>Nämnd</td></tr></table>".encode("utf-16"),
+        "web-page",
+        ["web page (HTML)"],
+    ),
+    (
+        "an XHTML page (it opens as XML)",
+        b'<?xml version="1.0"?>\n<!-- saved -->\n<html xmlns="http://www.w3.org/1999/xhtml">',
+        "web-page",
+        ["web page (HTML)"],
+    ),
+    (
+        "Excel's XML spreadsheet named .csv",
+        b'<?xml version="1.0"?>\r\n<?mso-application progid="Excel.Sheet"?>\r\n'
+        b'<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>',
+        "excel-workbook",
+        ["Excel XML spreadsheet, not a CSV export", "save it as CSV (semicolon)"],
+    ),
+    (
+        "another XML file named .csv",
+        b'<?xml version="1.0" encoding="utf-8"?><rows><row period="201101"/></rows>',
+        "xml-file",
+        ["XML file, not a CSV export"],
+    ),
+    (
         "gzip-compressed export named .csv",
         gzip.compress(ledger(LINE).encode()),
         "compressed-file",
@@ -304,6 +336,8 @@ def test_random_bytes_are_a_clean_rejection(seed: int) -> None:
             "separator",
             "excel-workbook",
             "compressed-file",
+            "web-page",
+            "xml-file",
         }
 
 
