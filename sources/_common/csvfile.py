@@ -14,7 +14,8 @@ UTF-16 with a BOM (Excel's "Unicode text", when `;`-separated); CRLF, LF and CR-
 (old Mac) line ends; blank lines and lines of only `;` anywhere (ignored, the other
 lines keep their line numbers in the file); an unnamed column whose cells are all empty
 (a `;` at the end of every line, ordinary Excel output: dropped); quoted cells; DOS's
-end-of-file mark (Ctrl-Z) as the last byte.
+end-of-file mark (Ctrl-Z) as the last byte; Excel's separator line `sep=;` before the
+header.
 
 What is rejected, each with its rule: an Excel workbook renamed `.csv`
 (`excel-workbook`, also Excel's XML spreadsheet), a web page saved as `.csv` (`web-page`:
@@ -79,6 +80,10 @@ GZIP_MAGIC = b"\x1f\x8b"
 _HTML_STARTS = ("<!doctype html", "<html", "<head", "<body", "<table", "<meta", "<title")
 _XML_START = "<?xml"
 _EXCEL_XML = 'progid="excel.sheet"'  # the processing instruction Excel writes
+# Excel's separator hint, a first line `sep=;` (quoted by some writers, padded with the
+# separator by others); `_without_separator_hint`.
+_SEPARATOR_HINT = re.compile(r'"?sep=(.)"?;*', re.IGNORECASE)
+_SEPARATOR_NAMES = {",": "',' (comma)", "\t": "TAB", "|": "'|'"}
 
 # C0 control characters except TAB, LF and CR, and DEL: never part of a text cell.
 _C0_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
@@ -301,7 +306,7 @@ def read_raw(data: bytes, contract: Contract) -> RawTable:
             "compressed-file",
         )
     decoded, encoding = decode(data)
-    text, first_line = _from_header(_normalise_line_ends(decoded))
+    text, first_line = _without_separator_hint(*_from_header(_normalise_line_ends(decoded)))
     newline = text.find("\n")
     header_line = (text if newline < 0 else text[:newline]).rstrip("\r")
     _check_control_characters(data, decoded, encoding)
@@ -394,6 +399,44 @@ def _from_header(text: str) -> tuple[str, int]:
     skipped = text[: len(text) - len(stripped)]
     start = skipped.rfind("\n") + 1  # keep the header line's own leading spaces
     return text[start:], skipped.count("\n") + 1
+
+
+def _without_separator_hint(text: str, first_line: int) -> tuple[str, int]:
+    """Excel's separator hint before the header (`sep=;`) is no header: the header is the
+    next line that is not blank, and the lines keep their numbers in the file.
+
+    Excel writes and obeys the line so that the file opens in columns whatever the
+    machine's list separator; read as the header it made every line "ragged", 11 cells
+    against its 2. A hint naming another separator is that separator's rejection.
+
+    >>> _without_separator_hint('sep=;\\r\\nPeriod;Belopp\\r\\n201108;1,00\\r\\n', 1)
+    ('Period;Belopp\\r\\n201108;1,00\\r\\n', 2)
+    >>> _without_separator_hint('"sep=,"\\nPeriod,Belopp\\n', 1)
+    Traceback (most recent call last):
+    ...
+    sources._common.csvfile.ParseError: separator: the file's first line "sep=," says ...
+    """
+    newline = text.find("\n")
+    line = (text if newline < 0 else text[:newline]).rstrip("\r").strip(" ")  # sep=TAB
+    hint = _SEPARATOR_HINT.fullmatch(line)
+    if hint is None:
+        return text, first_line
+    if hint.group(1) != ";":
+        raise ParseError(
+            f"the file's first line {line} says its separator is "
+            f"{_SEPARATOR_NAMES.get(hint.group(1), repr(hint.group(1)))}, not ';': save it "
+            "as CSV (semicolon) / filen har ett annat avgränsningstecken än semikolon: "
+            "spara den som CSV (semikolonavgränsad)",
+            "separator",
+        )
+    rest, offset = _from_header(text[newline + 1 :] if newline >= 0 else "")
+    if not rest.strip():
+        raise ParseError(
+            "the file has Excel's separator line (sep=;) but no header row: export it again "
+            "/ filen har ingen rubrikrad: exportera den igen",
+            "empty-file",
+        )
+    return rest, first_line + offset
 
 
 def _check_separator(header_line: str, encoding: str) -> None:

@@ -144,6 +144,24 @@ REJECTED: list[tuple[str, bytes, str, list[str]]] = [
         ["XML file, not a CSV export"],
     ),
     (
+        "Excel's separator line names a comma",
+        b"sep=,\r\n" + ledger(LINE.replace(";", ","), header=HEADER.replace(";", ",")).encode(),
+        "separator",
+        ["first line sep=, says its separator is ',' (comma)", "CSV (semicolon)"],
+    ),
+    (
+        "Excel's separator line names a tab",
+        b"sep=\t\r\n" + ledger(LINE.replace(";", "\t"), header=HEADER.replace(";", "\t")).encode(),
+        "separator",
+        ["separator is TAB"],
+    ),
+    (
+        "only Excel's separator line",
+        b"sep=;\r\n\r\n",
+        "empty-file",
+        ["no header row"],
+    ),
+    (
         "gzip-compressed export named .csv",
         gzip.compress(ledger(LINE).encode()),
         "compressed-file",
@@ -370,6 +388,12 @@ ACCEPTED: list[tuple[str, bytes, list[int]]] = [
     ("a blank line inside", ledger(LINE, "", LINE).encode(), [2, 4]),
     ("lines of only ;", ledger(LINE, ";" * 10, " ; ;;", LINE, ";" * 10).encode(), [2, 5]),
     ("a whitespace line", ledger(LINE, "   ", LINE).encode(), [2, 4]),
+    ("Excel's separator line", b"sep=;\r\n" + ledger(LINE, LINE).encode("cp1252"), [3, 4]),
+    (
+        "Excel's separator line, quoted and padded, a blank line after it",
+        b'\xef\xbb\xbf"sep=;";;;\r\n\r\n' + ledger(LINE).encode(),
+        [4],
+    ),
     ("blank lines before the header", b"\r\n\r\n" + ledger(LINE).encode(), [4]),
     (
         "a quoted cell with ;",
