@@ -34,13 +34,16 @@ E = gx.expectations
 
 def structure_expectations(contract: Contract, parsed: ParsedBatch) -> list:
     """Required headers present and at least one data row: checked before any cell."""
-    present = [c.name for c in contract.columns if c.header not in parsed.missing_headers]
+    # Headers as the contract writes them, and the file's others as it wrote them: a
+    # misspelt `Nämd` then stands beside the missing `Nämnd`.
+    present = [c.header for c in contract.columns if c.name in parsed.raw.columns]
+    others = f"; other columns: {', '.join(parsed.extra_columns)}" if parsed.extra_columns else ""
     required = [c.name for c in contract.columns if c.required]
     return [
         rule(
             E.ExpectTableColumnsToMatchSet(column_set=required, exact_match=False),
             f"required columns present (missing: {', '.join(parsed.missing_headers) or 'none'}"
-            f"; found: {', '.join(present)})",
+            f"; found: {', '.join(present)}{others})",
         ),
         rule(E.ExpectTableRowCountToBeBetween(min_value=1), "at least one data row"),
     ]

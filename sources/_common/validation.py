@@ -509,6 +509,14 @@ def _failure(item: Any, con: duckdb.DuckDBPyConnection, view: str) -> Failure:
         return Failure(_rule(config), config.type, column, count, lines, values)
     lines = tuple(_line(i) for i in details.get("partial_unexpected_index_list") or ())
     values = tuple(details.get("partial_unexpected_list") or ())
+    observed = (details.get("details") or {}).get("mismatched") or details.get(
+        "observed_value", exception
+    )
+    if config.type == "expect_table_columns_to_match_set" and exception is None:
+        # The rule's label names the missing and the found headers as the file has them;
+        # GX's mismatch lists the check frame's own columns (`line_number`, the masked
+        # copies), which told a controller nothing. GX's result keeps it for the docs.
+        observed = None
     return Failure(
         rule=_rule(config),
         expectation=config.type,
@@ -516,8 +524,7 @@ def _failure(item: Any, con: duckdb.DuckDBPyConnection, view: str) -> Failure:
         unexpected_count=int(details.get("unexpected_count") or len(lines)),
         lines=lines,
         values=values,
-        observed=(details.get("details") or {}).get("mismatched")
-        or details.get("observed_value", exception),
+        observed=observed,
     )
 
 

@@ -154,6 +154,11 @@ BROKEN = [
         ],
         ["required columns present", "missing: Konto"],
     ),
+    (
+        "huvudbok_201108_rubrik.csv",
+        lambda lines: [lines[0].replace("Nämnd", "Nämd"), *lines[1:]],
+        ["missing: Nämnd; found: Period, Ansvar,", "; other columns: Nämd)"],
+    ),
 ]
 
 
@@ -175,6 +180,8 @@ def test_bad_file_is_rejected_with_rule_and_value(
     assert report["sha256"] and report["failures"][0]["rule"] in result.reason
     assert (result.report.parent / name).read_bytes() == bad.read_bytes()  # kept, unchanged
     assert bad.exists()  # `ingest PATH` copies; only the nightly run moves from landing/
+    # Said in the file's terms: not the check frame's own columns.
+    assert "line_number" not in result.reason
 
 
 def test_control_total_mismatch_rejects(home: Paths, tmp_path: Path) -> None:
