@@ -84,6 +84,9 @@ _EXCEL_XML = 'progid="excel.sheet"'  # the processing instruction Excel writes
 # separator by others); `_without_separator_hint`.
 _SEPARATOR_HINT = re.compile(r'"?sep=(.)"?;*', re.IGNORECASE)
 _SEPARATOR_NAMES = {",": "',' (comma)", "\t": "TAB", "|": "'|'"}
+# How far below line 1 a header row is looked for when line 1 is not one (a report's
+# title and export date above the header: 2-4 lines in the exports seen).
+_HEADER_SEARCH_LINES = 20
 
 # C0 control characters except TAB, LF and CR, and DEL: never part of a text cell.
 _C0_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
@@ -310,6 +313,7 @@ def read_raw(data: bytes, contract: Contract) -> RawTable:
     newline = text.find("\n")
     header_line = (text if newline < 0 else text[:newline]).rstrip("\r")
     _check_control_characters(data, decoded, encoding)
+    _check_header_first(text, first_line, contract)
     _check_separator(header_line, encoding)
     headers = _header_fields(header_line)
     _check_headers(headers, contract)
@@ -437,6 +441,49 @@ def _without_separator_hint(text: str, first_line: int) -> tuple[str, int]:
             "empty-file",
         )
     return rest, first_line + offset
+
+
+def _check_header_first(text: str, first_line: int, contract: Contract) -> None:
+    """Lines above the header row (a report's title, an export date) are named as such:
+    read as the header they made the rejection "separator" or "ragged-line" (11 cells
+    against a title's 3), which sent a controller to the wrong setting.
+
+    A preamble is a first line with fewer than half the contract's required headers
+    while a line below it, among the first `_HEADER_SEARCH_LINES`, has all of them.
+
+    >>> from sources.huvudbok.contract import CONTRACT
+    >>> header = "Period;Nämnd;Ansvar;Verksamhet;Konto;Belopp;Verifikation;Datum"
+    >>> _check_header_first(f"Huvudbok augusti 2011\\r\\n\\r\\n{header}\\r\\n", 1, CONTRACT)
+    Traceback (most recent call last):
+    ...
+    sources._common.csvfile.ParseError: header-not-first: the header row is line 3, not line 1: ...
+    >>> _check_header_first(f"{header}\\r\\n201108;142\\r\\n", 1, CONTRACT)
+    """
+    required = {normalise_header(h) for h in contract.required_headers}
+    if not required:
+        return
+
+    def known(line: str) -> int:
+        return len(required & {normalise_header(f.strip().strip('"')) for f in line.split(";")})
+
+    start, lines = 0, []
+    while len(lines) < _HEADER_SEARCH_LINES and start < min(len(text), 65_536):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        lines.append(text[start:end].rstrip("\r"))
+        start = end + 1
+    if not lines or known(lines[0]) * 2 >= len(required):
+        return
+    for offset, line in enumerate(lines[1:], start=1):
+        if known(line) == len(required):
+            title = _masked(lines[0].strip())
+            raise ParseError(
+                f"the header row is line {first_line + offset}, not line {first_line}: "
+                f"delete the {offset} line(s) above it (line {first_line}: {title!r}); "
+                "the header row must come first / rubrikraden ska vara filens första rad: "
+                f"ta bort raderna ovanför den (rad {first_line + offset})",
+                "header-not-first",
+            )
 
 
 def _check_separator(header_line: str, encoding: str) -> None:

@@ -144,6 +144,22 @@ REJECTED: list[tuple[str, bytes, str, list[str]]] = [
         ["XML file, not a CSV export"],
     ),
     (
+        "a report's title and date above the header",
+        ("Huvudbok augusti 2011\r\nUtskriven;2011-09-02\r\n\r\n" + ledger(LINE)).encode(),
+        "header-not-first",
+        [
+            "the header row is line 4, not line 1",
+            "delete the 3 line(s) above it (line 1: 'Huvudbok augusti 2011')",
+            "rad 4",
+        ],
+    ),
+    (
+        "a title line with a personnummer above the header",
+        ("Lönelista 19121212-1212\r\n" + ledger(LINE)).encode(),
+        "header-not-first",
+        ["(line 1: 'Lönelista 19121212-****')"],
+    ),
+    (
         "Excel's separator line names a comma",
         b"sep=,\r\n" + ledger(LINE.replace(";", ","), header=HEADER.replace(";", ",")).encode(),
         "separator",
@@ -356,6 +372,7 @@ def test_random_bytes_are_a_clean_rejection(seed: int) -> None:
             "compressed-file",
             "web-page",
             "xml-file",
+            "header-not-first",
         }
 
 
