@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from pathlib import Path
 
 from sources._common.source import Source
@@ -130,17 +131,69 @@ NOT_YET_SUPPORTED: dict[str, re.Pattern[str]] = {}
 
 
 def unknown_source_reason(file_name: str) -> str:
-    """Why a file has no source: a known export not loaded yet, or no export at all."""
+    """Why a file has no source: a known export not loaded yet, or no export at all, and
+    the name it may have meant.
+
+    >>> print(unknown_source_reason("lön_201108.csv"))  # doctest: +ELLIPSIS
+    file name matches no source: did you mean lon_201108.csv? (expected names: ...
+    """
     lowered = file_name.lower()
     for name, pattern in NOT_YET_SUPPORTED.items():
         if pattern.fullmatch(lowered):
             return f"'{name}' exports are recognised but not loaded by this version yet"
-    patterns = ", ".join(s.contract.file_pattern.pattern for s in SOURCES)
+    names = ", ".join(dict.fromkeys(_as_glob(s.contract.file_pattern.pattern) for s in SOURCES))
+    meant = _meant(file_name)
+    guess = f": did you mean {meant}?" if meant else ""
+    gissning = f" (menade du {meant}?)" if meant else ""
     return (
-        f"file name matches no source (expected one of: {patterns}): name the file as its "
-        "export is named, or deliver it elsewhere / filnamnet hör inte till någon källa: "
-        "döp filen som exporten heter"
+        f"file name matches no source{guess} (expected names: {names}): name the file as "
+        "its export is named (a workbook or text file saved as CSV (semicolon) under that "
+        "name), or deliver it elsewhere / filnamnet hör inte till någon källa"
+        f"{gissning}: döp filen som exporten heter"
     )
+
+
+def _as_glob(pattern: str) -> str:
+    """A source's file-name pattern as a controller writes names.
+
+    >>> [_as_glob(s.contract.file_pattern.pattern) for s in SOURCES][:4]
+    ['organisation*.csv', 'verksamheter*.csv', 'huvudbok_*.csv', '*.se, *.si']
+    """
+    text = re.sub(r"\(\?!.*?\)", "", pattern).replace(".*", "*").replace("\\.", ".")
+    choice = re.fullmatch(r"(.*)\(([\w|]+)\)(.*)", text)
+    if choice is None:
+        return text
+    head, options, tail = choice.groups()
+    return ", ".join(f"{head}{option}{tail}" for option in options.split("|"))
+
+
+# What people change in an export's name: Swedish letters (`lön_`, `sjukfrånvaro_`), a
+# space or hyphen for the underscore, another file type (`.txt`, `.xlsx`).
+_PLAIN_LETTERS = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e"})
+_WORD_THEN_SEPARATOR = re.compile(r"^([^\W\d_]+)[ .-]+(?=\w)")
+# File types an export is saved as by mistake (a report's PDF is no export to rename).
+_SAVED_AS = {"", "txt", "text", "xlsx", "xls", "xlsm", "ods", "tsv", "tab", "dat", "prn"}
+
+
+def _meant(file_name: str) -> str | None:
+    """The name of a source's export that `file_name` differs from in those ways, if any.
+
+    >>> _meant("sjukfrånvaro_201108.csv"), _meant("Huvudbok 201108.csv")
+    ('sjukfranvaro_201108.csv', 'Huvudbok_201108.csv')
+    >>> _meant("huvudbok_201108.txt"), _meant("budget_2011_2.xlsx"), _meant("rapport.txt")
+    ('huvudbok_201108.csv', 'budget_2011_2.csv', None)
+    """
+    stem, dot, suffix = file_name.rpartition(".")
+    if not dot:
+        stem, suffix = file_name, ""
+    plain = unicodedata.normalize("NFC", stem).lower().translate(_PLAIN_LETTERS)
+    stems = [stem, plain, *(_WORD_THEN_SEPARATOR.sub(r"\1_", s) for s in (stem, plain))]
+    for candidate_stem in dict.fromkeys(stems):
+        for extension in dict.fromkeys([suffix, *(["csv"] if suffix.lower() in _SAVED_AS else [])]):
+            candidate = f"{candidate_stem}.{extension}" if extension else candidate_stem
+            if candidate != file_name and source_for(candidate) is not None:
+                return candidate
+    return None
 
 
 def is_companion(path: Path) -> bool:
