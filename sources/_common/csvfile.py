@@ -13,7 +13,8 @@ What is accepted although awkward: UTF-8 (with or without BOM), Windows-1252 and
 UTF-16 with a BOM (Excel's "Unicode text", when `;`-separated); CRLF, LF and CR-only
 (old Mac) line ends; blank lines and lines of only `;` anywhere (ignored, the other
 lines keep their line numbers in the file); an unnamed column whose cells are all empty
-(a `;` at the end of every line, ordinary Excel output: dropped); quoted cells; DOS's
+(a `;` at the end of every line, ordinary Excel output, or of every line but the
+header, a record terminator: dropped); quoted cells; DOS's
 end-of-file mark (Ctrl-Z) as the last byte; Excel's separator line `sep=;` before the
 header.
 
@@ -321,7 +322,7 @@ def read_raw(data: bytes, contract: Contract) -> RawTable:
     # Polars reads UTF-8 bytes faster than a Python string (which it encodes first).
     buffer = data if encoding == "utf-8" and text is decoded else text.encode("utf-8")
     buffer, text = _without_trailing_blank_lines(buffer, text)
-    frame, line_numbers = _read_cells(buffer, text, headers, first_line)
+    frame, line_numbers, headers = _read_records(buffer, text, headers, first_line)
     # The decoded text and its UTF-8 copy are read: let them go before the cells are
     # cleaned (strip, empty as null), the ingest's high-water mark, 0.97 GiB for the
     # 947,274-line probe month otherwise (bench/findings.md).
@@ -393,6 +394,62 @@ def _without_trailing_blank_lines(buffer: bytes, text: str) -> tuple[bytes, str]
     if breaks <= 1 or len(trailing) == len(tail):
         return buffer, text
     return buffer[: len(buffer) - len(trailing)] + b"\n", text.rstrip(" \t\r\n") + "\n"
+
+
+def _read_records(
+    buffer: bytes, text: str, headers: list[str], first_line: int
+) -> tuple[pl.DataFrame, pl.Series, list[str]]:
+    """The cells and line numbers (`_read_cells`), and the headers they were read with.
+
+    When every record ends with `;` and the header does not (a record terminator some
+    systems write), the records have the empty, unnamed last column a header ending with
+    `;` has too: read so, and dropped as that one is. A line with a cell more than that
+    is still ragged, and said with the header's own count.
+    """
+    try:
+        frame, line_numbers = _read_cells(buffer, text, headers, first_line)
+        return frame, line_numbers, headers
+    except ParseError as exc:
+        if exc.rule != "ragged-line" or not _records_terminated(text):
+            raise
+    terminated = [*headers, ""]
+    text = _with_header_terminated(text)
+    try:
+        frame, line_numbers = _read_cells(text.encode("utf-8"), text, terminated, first_line)
+    except ParseError as again:
+        if again.rule != "ragged-line":
+            raise
+        message = (
+            str(again)
+            .removeprefix("ragged-line: ")
+            .replace(
+                f", the header {len(terminated)}",
+                f", the header {len(headers)} and the ';' ending every line",
+                1,
+            )
+        )
+        raise ParseError(message, "ragged-line") from again
+    return frame, line_numbers, terminated
+
+
+def _records_terminated(text: str) -> bool:
+    """Every line below the header that is not blank ends with `;`, the header does not.
+
+    >>> _records_terminated("Period;Belopp\\r\\n201108;1,00;\\r\\n\\r\\n201108;2,00;\\r\\n")
+    True
+    >>> _records_terminated("Period;Belopp\\r\\n201108;1,00;\\r\\n201108;2,00\\r\\n")
+    False
+    """
+    header, *records = (line.rstrip("\r") for line in text.split("\n"))
+    filled = [line for line in records if line.strip(" \t")]
+    return not header.endswith(";") and bool(filled) and all(r.endswith(";") for r in filled)
+
+
+def _with_header_terminated(text: str) -> str:
+    """The text with a `;` at the end of its header line (before its line end)."""
+    newline = text.find("\n")
+    header = (text if newline < 0 else text[:newline]).rstrip("\r")
+    return f"{header};{text[len(header) :]}"
 
 
 def _from_header(text: str) -> tuple[str, int]:

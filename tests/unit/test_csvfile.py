@@ -160,6 +160,18 @@ REJECTED: list[tuple[str, bytes, str, list[str]]] = [
         ["(line 1: 'Lönelista 19121212-****')"],
     ),
     (
+        "a record terminator on some lines only",
+        ledger(LINE + ";", LINE, LINE + ";").encode(),
+        "ragged-line",
+        ["line 2 has 12 cells, the header 11", "in all lines 2, 4"],
+    ),
+    (
+        "a record terminator and a cell more on one line",
+        ledger(LINE + ";", LINE + ";x;", LINE + ";").encode(),
+        "ragged-line",
+        ["line 3 has 13 cells, the header 11 and the ';' ending every line"],
+    ),
+    (
         "Excel's separator line names a comma",
         b"sep=,\r\n" + ledger(LINE.replace(";", ","), header=HEADER.replace(";", ",")).encode(),
         "separator",
@@ -400,6 +412,11 @@ ACCEPTED: list[tuple[str, bytes, list[int]]] = [
         [2, 3],
     ),
     ("two empty columns at the end", ledger(LINE + ";;", header=HEADER + ";;").encode(), [2]),
+    (
+        "a ; ending every record but not the header (a record terminator)",
+        ledger(LINE + ";", "", LINE + ";").encode("cp1252"),
+        [2, 4],
+    ),
     ("a trailing blank line", ledger(LINE, LINE).encode() + b"\r\n", [2, 3]),
     ("trailing blank lines, LF", ledger(LINE, end="\n").encode() + b"\n\n\n", [2]),
     ("a blank line inside", ledger(LINE, "", LINE).encode(), [2, 4]),
