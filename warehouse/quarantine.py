@@ -143,6 +143,7 @@ def quarantine(
                     for line, value in zip(f.lines, f.values, strict=False)
                 ],
                 "observed": _masked(_plain(f.observed)),
+                "hint": mask(f.hint) if f.hint else None,
             }
             for f in failures
         ],
@@ -178,6 +179,8 @@ def quarantine(
         ]
         if not failure.lines and failure.observed is not None:
             text_lines.append(f"  found: {mask(repr(failure.observed))}")
+        if failure.hint:
+            text_lines.append(f"hint:   {mask(failure.hint)}")
     report_path = target / "report.txt"
     write_durably(report_path, ("\n".join(text_lines) + "\n").encode("utf-8", errors="replace"))
     fsync_folder(target)

@@ -53,8 +53,13 @@ class Failure:
     lines: tuple[int, ...]
     values: tuple[Any, ...]
     observed: Any = None
+    hint: str | None = None  # what to change in Excel, when the values are Excel's forms
 
     def summary(self) -> str:
+        said = self._said()
+        return f"{said}; {self.hint}" if self.hint else said
+
+    def _said(self) -> str:
         where = f" in column {delivered_column(self.column)}" if self.column else ""
         if self.lines:
             pairs = ", ".join(

@@ -75,9 +75,12 @@ def cell_expectations(contract: Contract, parsed: ParsedBatch) -> list:
             )
         pattern = PATTERN_BY_KIND.get(column.kind)
         if pattern:
-            expectations.append(
-                matches(column.name, pattern, f"{column.header} is a {_KIND_LABEL[column.kind]}")
+            shape = matches(
+                column.name, pattern, f"{column.header} is a {_KIND_LABEL[column.kind]}"
             )
+            # The failure's hint (values.excel_hint) reads the kind of the column's values.
+            shape.meta = {**shape.meta, "kind": column.kind}
+            expectations.append(shape)
     expectations.extend(_meaning_rules(contract, parsed))
     return expectations
 

@@ -146,6 +146,16 @@ BROKEN = [
         _set_cell(0, "201113"),
         ["Period is a period YYYYMM", "'201113'"],
     ),
+    (
+        "huvudbok_201108_excel_datum.csv",
+        _set_cell(9, "40775"),
+        ["Datum is a date", "line 5: '40775'", "Excel's day number of 2011-08-20"],
+    ),
+    (
+        "huvudbok_201108_excel_belopp.csv",
+        _set_cell(7, "1,75856E+08"),
+        ["Belopp is a money amount", "Excel's scientific notation, which has lost digits"],
+    ),
     ("huvudbok_201108_tom.csv", lambda lines: lines[:1], ["at least one data row"]),
     (
         "huvudbok_201108_kolumn.csv",
@@ -178,6 +188,7 @@ def test_bad_file_is_rejected_with_rule_and_value(
     assert event_state(home) == before  # nothing of it entered the warehouse
     report = json.loads((result.report.parent / "report.json").read_text(encoding="utf-8"))
     assert report["sha256"] and report["failures"][0]["rule"] in result.reason
+    assert (report["failures"][0]["hint"] or "") in result.reason  # Excel's forms named
     assert (result.report.parent / name).read_bytes() == bad.read_bytes()  # kept, unchanged
     assert bad.exists()  # `ingest PATH` copies; only the nightly run moves from landing/
     # Said in the file's terms: not the check frame's own columns.
