@@ -160,6 +160,12 @@ REJECTED: list[tuple[str, bytes, str, list[str]]] = [
         ["(line 1: 'Lönelista 19121212-****')"],
     ),
     (
+        "the header row again in the middle (two exports put together)",
+        ledger(LINE, LINE, HEADER, LINE, f'"{HEADER}"'.replace(";", '";"')).encode(),
+        "repeated-header",
+        ["lines 4, 6 repeat the header row", "delete them", "raderna 4, 6 upprepar rubrikraden"],
+    ),
+    (
         "a record terminator on some lines only",
         ledger(LINE + ";", LINE, LINE + ";").encode(),
         "ragged-line",
@@ -385,6 +391,7 @@ def test_random_bytes_are_a_clean_rejection(seed: int) -> None:
             "web-page",
             "xml-file",
             "header-not-first",
+            "repeated-header",
         }
 
 
