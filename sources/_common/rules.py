@@ -15,7 +15,7 @@ from sources._common import personnummer
 from sources._common.batch import ParsedBatch, Reference
 from sources._common.contract import Column, Contract
 from sources._common.outcome import BEYOND_CAP, FILE_TOTAL, NOT_A_DATE
-from sources._common.validation import matches, one_of, rule, unique
+from sources._common.validation import holds, matches, one_of, rule, unique
 from sources._common.values import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -78,7 +78,7 @@ def cell_expectations(contract: Contract, parsed: ParsedBatch) -> list:
             shape = matches(
                 column.name, pattern, f"{column.header} is a {_KIND_LABEL[column.kind]}"
             )
-            # The failure's hint (values.excel_hint) reads the kind of the column's values.
+            # The failure's hint (excel.excel_hint) reads the kind of the column's values.
             shape.meta = {**shape.meta, "kind": column.kind}
             expectations.append(shape)
     expectations.extend(_meaning_rules(contract, parsed))
@@ -436,6 +436,41 @@ _KIND_LABEL = {
     "period": "period YYYYMM",
     "year": "year YYYY",
 }
+
+
+def period_of_file_name(parsed: ParsedBatch, source: str) -> list:
+    """Period is the month a monthly export's name says (`huvudbok_201108.csv`,
+    `lon_201108_rattelse.csv`), when the name says one.
+
+    A month is delivered again whole, and the newer delivery of a (Nämnd, Period)
+    supersedes the older: August's lines in a file named July would replace August
+    without a word, and July would stay as it was. Names that say no month
+    (`huvudbok_2011-08.csv`) have no such rule.
+
+    >>> FILE_MONTH.match("huvudbok_201108_leverans1.csv").group(2)
+    '201108'
+    """
+    found = FILE_MONTH.match(parsed.file_name.lower())
+    if found is None or found.group(1) != source:
+        return []
+    month = found.group(2)
+    # A cell that is no period at all (`201113`) is the period rule's to name, once.
+    expectation = holds(
+        "period",
+        f"not regexp_full_match({{cell}}, '{_MONTH_SQL}') or {{cell}} = '{month}'",
+        f"Period is the month in the file name ({parsed.file_name} says {month})",
+        f"is {month}",
+    )
+    # Reported after every rule on the cells (suites list it last): a Period like 199908
+    # is named by the year rule, a line of an impossible date by its date rule, first.
+    expectation.meta = {**expectation.meta, "reported_with": "the file name"}
+    return [expectation]
+
+
+# PERIOD_PATTERN without `(?:`: GX runs a rule's SQL as SQLAlchemy text (`:x` binds).
+_MONTH_SQL = "^[0-9]{4}(0[1-9]|1[0-2])$"
+# A monthly export's source and month at the start of its name, then `_`, `.` or `-`.
+FILE_MONTH = re.compile(r"([a-z]+)_([0-9]{4}(?:0[1-9]|1[0-2]))(?=[_.-])")
 
 
 def year_of_file_name(parsed: ParsedBatch, pattern: re.Pattern[str], what: str) -> list:

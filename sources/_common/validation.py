@@ -476,7 +476,11 @@ def report_order(expectations: Sequence[Expectation]) -> list[int]:
 
 
 def _domain(expectation: Expectation) -> str | None:
-    """The column (or columns) a rule is about; None for a rule on the whole table."""
+    """The column (or columns) a rule is about; None for a rule on the whole table. A rule
+    may name its own group instead (meta `reported_with`), to be reported apart from its
+    column's other rules."""
+    if (expectation.meta or {}).get("reported_with"):
+        return expectation.meta["reported_with"]
     for attribute in ("column", "column_A", "column_list"):
         value = getattr(expectation, attribute, None)
         if value is not None:

@@ -13,6 +13,7 @@ from sources._common.rules import (
     known_namnd,
     known_verksamhet,
     period_in_years,
+    period_of_file_name,
     structure_suite,
     valid_in_period,
 )
@@ -55,6 +56,7 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
         # either, and "the board ended" is the message a controller can act on.
         *in_period_rules,
         *known_verksamhet(reference),
+        *period_of_file_name(parsed, "huvudbok"),
     ]
     result: list[Suite] = [
         structure_suite(CONTRACT, parsed, cells),

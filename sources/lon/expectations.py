@@ -21,6 +21,7 @@ from sources._common.rules import (
     cell_values,
     known_namnd,
     not_negative,
+    period_of_file_name,
     structure_suite,
     typed_values,
     unique_rows,
@@ -117,5 +118,6 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
         *known_namnd(reference),
         *in_period_rules,
         *unique_rows(CONTRACT, "period", "namnd", "anstallningsform", "kon"),
+        *period_of_file_name(parsed, "lon"),
     ]
     return [structure_suite(CONTRACT, parsed, cells), ("content", cells, content)]

@@ -10,6 +10,7 @@ from sources._common.rules import (
     cell_values,
     known_namnd,
     not_negative,
+    period_of_file_name,
     structure_suite,
     typed_values,
     unique_rows,
@@ -100,5 +101,6 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
         *known_namnd(reference),
         *in_period_rules,
         *unique_rows(CONTRACT, "period", "namnd", "kon", "aldersgrupp"),
+        *period_of_file_name(parsed, "sjukfranvaro"),
     ]
     return [structure_suite(CONTRACT, parsed, cells), ("content", cells, content)]

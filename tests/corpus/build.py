@@ -62,6 +62,7 @@ RULES: dict[str, str] = {
     "orphan_control": "without its data file",  # a .ctl alone (waiting)
     "duplicate_key": "one row per",  # the same key twice in one file
     "unknown_name": "no source",  # a file name that matches no export
+    "file_month": "month in the file name",  # huvudbok_201105.csv holding April's lines
     "name_length": "too long",  # a 251-character file name
     "section": "section of the report",  # a comment in a section a report has not
     "fund_decision": "kind of decision on the fund",  # neither disposition nor överföring
@@ -932,17 +933,27 @@ def _specs() -> list[_Spec]:
     )
     apr = ref("huvudbok_201104.csv")
     mar = ref("huvudbok_201103.csv")
+    # Named without a month after `huvudbok_`: the name's month rule would name the stray
+    # lines first (it has its case below); this one is the .ctl's.
     add(
-        "huvudbok_201104_tva_manader.csv",
+        "huvudbok_tva_manader_201104.csv",
         ".ctl missing a (Nämnd, Period) of its file (3 stray lines of March)",
         "huvudbok",
         "rejected",
         lambda: {
-            "huvudbok_201104_tva_manader.csv": _append_rows(apr(), mar().rows[:3]).render(),
-            "huvudbok_201104_tva_manader.ctl": control_file(apr()),
+            "huvudbok_tva_manader_201104.csv": _append_rows(apr(), mar().rows[:3]).render(),
+            "huvudbok_tva_manader_201104.ctl": control_file(apr()),
         },
         rule="control_file",
-        companions=("huvudbok_201104_tva_manader.ctl",),
+        companions=("huvudbok_tva_manader_201104.ctl",),
+    )
+    add(
+        "huvudbok_201105.csv",
+        "April's lines in a file named May: they would have superseded April, May unchanged",
+        "huvudbok",
+        "rejected",
+        lambda: apr().render(),
+        rule="file_month",
     )
     add(
         "huvudbok_201103_extra.csv",
