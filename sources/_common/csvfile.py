@@ -312,8 +312,7 @@ def read_raw(data: bytes, contract: Contract) -> RawTable:
         )
     decoded, encoding = decode(data)
     text, first_line = _without_separator_hint(*_from_header(_normalise_line_ends(decoded)))
-    newline = text.find("\n")
-    header_line = (text if newline < 0 else text[:newline]).rstrip("\r")
+    header_line = _first_line(text)
     _check_control_characters(data, decoded, encoding)
     _check_header_first(text, first_line, contract)
     _check_separator(header_line, encoding)
@@ -418,19 +417,9 @@ def _read_records(
     text = _with_header_terminated(text)
     try:
         frame, line_numbers = _read_cells(text.encode("utf-8"), text, terminated, first_line)
-    except ParseError as again:
-        if again.rule != "ragged-line":
-            raise
-        message = (
-            str(again)
-            .removeprefix("ragged-line: ")
-            .replace(
-                f", the header {len(terminated)}",
-                f", the header {len(headers)} and the ';' ending every line",
-                1,
-            )
-        )
-        raise ParseError(message, "ragged-line") from again
+    except RaggedLines as again:
+        header = f"{len(headers)} and the ';' ending every line"
+        raise RaggedLines(again.lines, again.cells, header) from again
     return frame, line_numbers, terminated
 
 
@@ -449,9 +438,14 @@ def _records_terminated(text: str) -> bool:
 
 def _with_header_terminated(text: str) -> str:
     """The text with a `;` at the end of its header line (before its line end)."""
-    newline = text.find("\n")
-    header = (text if newline < 0 else text[:newline]).rstrip("\r")
+    header = _first_line(text)
     return f"{header};{text[len(header) :]}"
+
+
+def _first_line(text: str) -> str:
+    """The text's first line, without its line end (LF or CRLF)."""
+    newline = text.find("\n")
+    return (text if newline < 0 else text[:newline]).rstrip("\r")
 
 
 def _from_header(text: str) -> tuple[str, int]:
@@ -479,8 +473,7 @@ def _without_separator_hint(text: str, first_line: int) -> tuple[str, int]:
     ...
     sources._common.csvfile.ParseError: separator: the file's first line "sep=," says ...
     """
-    newline = text.find("\n")
-    line = (text if newline < 0 else text[:newline]).rstrip("\r").strip(" ")  # sep=TAB
+    line = _first_line(text).strip(" ")  # not TAB: `sep=TAB`
     hint = _SEPARATOR_HINT.fullmatch(line)
     if hint is None:
         return text, first_line
@@ -492,7 +485,7 @@ def _without_separator_hint(text: str, first_line: int) -> tuple[str, int]:
             "spara den som CSV (semikolonavgränsad)",
             "separator",
         )
-    rest, offset = _from_header(text[newline + 1 :] if newline >= 0 else "")
+    rest, offset = _from_header(text.partition("\n")[2])
     if not rest.strip():
         raise ParseError(
             "the file has Excel's separator line (sep=;) but no header row: export it again "
@@ -523,7 +516,7 @@ def _check_header_first(text: str, first_line: int, contract: Contract) -> None:
         return
 
     def known(line: str) -> int:
-        return len(required & {normalise_header(f.strip().strip('"')) for f in line.split(";")})
+        return len(required & {normalise_header(f.strip(' "')) for f in line.split(";")})
 
     start, lines = 0, []
     while len(lines) < _HEADER_SEARCH_LINES and start < min(len(text), 65_536):
@@ -844,14 +837,24 @@ def _csv_records(
 
 
 def _raise_ragged(lines: list[int], cells: list[int], columns: int) -> None:
-    first = f"line {lines[0]} has {cells[0]} cells"
-    others = f"; in all {_lines(lines)}" if len(lines) > 1 else ""
-    raise ParseError(
-        f"{first}, the header {columns}{others}: every line must have the header's columns "
-        "(a ';' inside a cell must be quoted) / varje rad ska ha lika många fält som "
-        f"rubrikraden ({_lines(lines).replace('lines', 'rad').replace('line', 'rad')})",
-        "ragged-line",
-    )
+    raise RaggedLines(lines, cells, str(columns))
+
+
+class RaggedLines(ParseError):
+    """Lines with more or fewer cells than the header: which, how many cells each, and the
+    header's count as said (`header`: "11", or "11 and the ';' ending every line")."""
+
+    def __init__(self, lines: list[int], cells: list[int], header: str) -> None:
+        self.lines, self.cells = lines, cells
+        first = f"line {lines[0]} has {cells[0]} cells"
+        others = f"; in all {_lines(lines)}" if len(lines) > 1 else ""
+        rader = _lines(lines).replace("lines", "rad").replace("line", "rad")
+        super().__init__(
+            f"{first}, the header {header}{others}: every line must have the header's "
+            "columns (a ';' inside a cell must be quoted) / varje rad ska ha lika många "
+            f"fält som rubrikraden ({rader})",
+            "ragged-line",
+        )
 
 
 def _check_header_not_repeated(frame: pl.DataFrame, headers: list[str]) -> None:

@@ -15,7 +15,7 @@ from sources._common import personnummer
 from sources._common.batch import ParsedBatch, Reference
 from sources._common.contract import Column, Contract
 from sources._common.outcome import BEYOND_CAP, FILE_TOTAL, NOT_A_DATE
-from sources._common.validation import holds, matches, one_of, rule, unique
+from sources._common.validation import holds, matches, one_of, rule, sql_regex, unique
 from sources._common.values import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -23,6 +23,7 @@ from sources._common.values import (
     MAX_FILE_KRONOR,
     MONEY_PATTERN,
     PATTERN_BY_KIND,
+    PERIOD_PATTERN,
     beyond_cap,
     file_total_beyond_cap,
     no_findings,
@@ -438,7 +439,7 @@ _KIND_LABEL = {
 }
 
 
-def period_of_file_name(parsed: ParsedBatch, source: str) -> list:
+def period_of_file_name(parsed: ParsedBatch) -> list:
     """Period is the month a monthly export's name says (`huvudbok_201108.csv`,
     `lon_201108_rattelse.csv`), when the name says one.
 
@@ -451,13 +452,13 @@ def period_of_file_name(parsed: ParsedBatch, source: str) -> list:
     '201108'
     """
     found = FILE_MONTH.match(parsed.file_name.lower())
-    if found is None or found.group(1) != source:
+    if found is None or found.group(1) != parsed.source:
         return []
     month = found.group(2)
     # A cell that is no period at all (`201113`) is the period rule's to name, once.
     expectation = holds(
         "period",
-        f"not regexp_full_match({{cell}}, '{_MONTH_SQL}') or {{cell}} = '{month}'",
+        f"not regexp_full_match({{cell}}, '{sql_regex(PERIOD_PATTERN)}') or {{cell}} = '{month}'",
         f"Period is the month in the file name ({parsed.file_name} says {month})",
         f"is {month}",
     )
@@ -467,8 +468,6 @@ def period_of_file_name(parsed: ParsedBatch, source: str) -> list:
     return [expectation]
 
 
-# PERIOD_PATTERN without `(?:`: GX runs a rule's SQL as SQLAlchemy text (`:x` binds).
-_MONTH_SQL = "^[0-9]{4}(0[1-9]|1[0-2])$"
 # A monthly export's source and month at the start of its name, then `_`, `.` or `-`.
 FILE_MONTH = re.compile(r"([a-z]+)_([0-9]{4}(?:0[1-9]|1[0-2]))(?=[_.-])")
 

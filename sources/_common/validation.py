@@ -103,9 +103,17 @@ def matches(column: str, pattern: str, label: str) -> Expectation:
     >>> print(query.split(" and not ")[1])
     (regexp_full_match("tid", '^([0-9]{{2}})\\x3A[0-9]{{2}}$')) order by line_number
     """
-    sql_pattern = pattern.replace("(?:", "(").replace(":", "\\x3A")
-    condition = f"regexp_full_match({{cell}}, {_literal(sql_pattern)})"
+    condition = f"regexp_full_match({{cell}}, {_literal(sql_regex(pattern))})"
     return holds(column, condition, label, f"matches {pattern}")
+
+
+def sql_regex(pattern: str) -> str:
+    """`pattern` as a regular expression in a rule's SQL (see `matches` for why).
+
+    >>> sql_regex("^[0-9]{4}(?:0[1-9]|1[0-2])$")
+    '^[0-9]{4}(0[1-9]|1[0-2])$'
+    """
+    return pattern.replace("(?:", "(").replace(":", "\\x3A")
 
 
 def is_date(column: str, strftime: str, label: str) -> Expectation:

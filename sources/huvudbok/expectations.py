@@ -56,7 +56,7 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
         # either, and "the board ended" is the message a controller can act on.
         *in_period_rules,
         *known_verksamhet(reference),
-        *period_of_file_name(parsed, "huvudbok"),
+        *period_of_file_name(parsed),
     ]
     result: list[Suite] = [
         structure_suite(CONTRACT, parsed, cells),

@@ -118,6 +118,6 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
         *known_namnd(reference),
         *in_period_rules,
         *unique_rows(CONTRACT, "period", "namnd", "anstallningsform", "kon"),
-        *period_of_file_name(parsed, "lon"),
+        *period_of_file_name(parsed),
     ]
     return [structure_suite(CONTRACT, parsed, cells), ("content", cells, content)]

@@ -101,6 +101,6 @@ def suites(parsed: ParsedBatch, reference: Reference) -> list[Suite]:
         *known_namnd(reference),
         *in_period_rules,
         *unique_rows(CONTRACT, "period", "namnd", "kon", "aldersgrupp"),
-        *period_of_file_name(parsed, "sjukfranvaro"),
+        *period_of_file_name(parsed),
     ]
     return [structure_suite(CONTRACT, parsed, cells), ("content", cells, content)]
