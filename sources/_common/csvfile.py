@@ -21,7 +21,8 @@ header.
 What is rejected, each with its rule: an Excel workbook renamed `.csv`
 (`excel-workbook`, also Excel's XML spreadsheet), a web page saved as `.csv` (`web-page`:
 a portal's login or error page in the export's place), another XML file (`xml-file`), a
-gzip-compressed file (`compressed-file`), another separator than `;`
+gzip-compressed file (`compressed-file`), a PDF document (`pdf-document`), another
+separator than `;`
 (`separator`: tab, comma), bytes that are neither UTF-8 nor Windows-1252 (`encoding`),
 UTF-8 and Windows-1252 lines in one file (`mixed-encodings`), NUL and other control
 characters (`control-character`), a cell longer than `MAX_CELL_CHARS` (`cell-length`), a
@@ -74,6 +75,9 @@ WORKBOOK_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\x
 # A gzip-compressed export named `.csv` (its first byte, 0x1F, read as text is a control
 # character, which told the controller nothing about what to do).
 GZIP_MAGIC = b"\x1f\x8b"
+# A report printed to PDF and named `.csv`: its binary streams read as "neither UTF-8 nor
+# Windows-1252", which sent a controller to the export's encoding.
+PDF_MAGIC = b"%PDF-"
 # A web page or XML saved in an export's place: a portal's "session expired" or error
 # page downloaded as `huvudbok_202501.csv`, a report saved as a web page, Excel's XML
 # spreadsheet. Read as CSV its first tag line has no `;`, and the rejection said
@@ -303,6 +307,13 @@ def read_raw(data: bytes, contract: Contract) -> RawTable:
             f"this is an Excel workbook, not a CSV export: {SAVE_AS_CSV}", "excel-workbook"
         )
     _check_not_markup(data)
+    if data.startswith(PDF_MAGIC):
+        raise ParseError(
+            "this is a PDF document, not a CSV export: export the data itself as CSV "
+            "(semicolon) / filen är ett PDF-dokument, inte en CSV-export: exportera "
+            "uppgifterna som CSV (semikolonavgränsad)",
+            "pdf-document",
+        )
     if data.startswith(GZIP_MAGIC):
         raise ParseError(
             "the file is gzip-compressed, not a CSV export: unpack it (gunzip) and deliver "

@@ -196,6 +196,12 @@ REJECTED: list[tuple[str, bytes, str, list[str]]] = [
         ["no header row"],
     ),
     (
+        "a report printed to PDF, named .csv",
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nstream\nx\x9c\xed\x8f\n",
+        "pdf-document",
+        ["PDF document, not a CSV export", "export the data itself as CSV"],
+    ),
+    (
         "gzip-compressed export named .csv",
         gzip.compress(ledger(LINE).encode()),
         "compressed-file",
@@ -392,6 +398,7 @@ def test_random_bytes_are_a_clean_rejection(seed: int) -> None:
             "xml-file",
             "header-not-first",
             "repeated-header",
+            "pdf-document",
         }
 
 
