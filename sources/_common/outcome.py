@@ -53,7 +53,7 @@ class Failure:
     lines: tuple[int, ...]
     values: tuple[Any, ...]
     observed: Any = None
-    hint: str | None = None  # what to change in Excel, when the values are Excel's forms
+    hint: str | None = None  # what to change, when the values are a known wrong form (hints.py)
 
     def summary(self) -> str:
         said = self._said()

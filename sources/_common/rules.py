@@ -79,7 +79,7 @@ def cell_expectations(contract: Contract, parsed: ParsedBatch) -> list:
             shape = matches(
                 column.name, pattern, f"{column.header} is a {_KIND_LABEL[column.kind]}"
             )
-            # The failure's hint (excel.excel_hint) reads the kind of the column's values.
+            # The failure's hint (hints.cell_hint) reads the kind of the column's values.
             shape.meta = {**shape.meta, "kind": column.kind}
             expectations.append(shape)
     expectations.extend(_meaning_rules(contract, parsed))

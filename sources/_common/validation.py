@@ -65,7 +65,7 @@ from great_expectations.validator.validation_graph import ExpectationValidationG
 from great_expectations.validator.validator import Validator
 
 from sources._common.arrow import arrow_chunks
-from sources._common.excel import excel_hint
+from sources._common.hints import cell_hint
 from sources._common.outcome import Failure, Outcome
 
 LINE = "line_number"  # every check frame's line-of-the-file column
@@ -519,7 +519,7 @@ def _failure(item: Any, con: duckdb.DuckDBPyConnection, view: str) -> Failure:
                 {"value": value, "count": values.count(value)} for value in dict.fromkeys(values)
             ],
         )
-        hint = excel_hint((config.meta or {}).get("kind"), values)
+        hint = cell_hint((config.meta or {}).get("kind"), values)
         return Failure(_rule(config), config.type, column, count, lines, values, hint=hint)
     lines = tuple(_line(i) for i in details.get("partial_unexpected_index_list") or ())
     values = tuple(details.get("partial_unexpected_list") or ())

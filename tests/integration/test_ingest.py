@@ -139,7 +139,17 @@ BROKEN = [
     (
         "huvudbok_201108_belopp.csv",
         _set_cell(7, "12.345,50"),
-        ["Belopp is a money amount", "'12.345,50'"],
+        ["Belopp is a money amount", "'12.345,50'", "points between its thousands: write 12345,50"],
+    ),
+    (
+        "huvudbok_201108_decimalpunkt.csv",
+        _set_cell(7, "-1234.50"),
+        ["Belopp is a money amount", "'-1234.50' has a decimal point", "comma, -1234,50"],
+    ),
+    (
+        "huvudbok_201108_parentes.csv",
+        _set_cell(7, "(1 234,50)"),
+        ["Belopp is a money amount", "accounting form of a negative amount: write -1 234,50"],
     ),
     (
         "huvudbok_201108_period.csv",
