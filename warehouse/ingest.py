@@ -71,7 +71,13 @@ from warehouse.quarantine import (
     quarantine,
     shown,
 )
-from warehouse.settings import ORPHAN_CONTROL_SECONDS, Paths, landing_settle_seconds
+from warehouse.settings import (
+    MAX_FILE_MB_ENV,
+    ORPHAN_CONTROL_SECONDS,
+    Paths,
+    landing_settle_seconds,
+    max_file_bytes,
+)
 from warehouse.store import BatchMeta, DuplicateBatch, EventStore
 
 Status = Literal["accepted", "duplicate", "waiting", "rejected"]
@@ -87,6 +93,7 @@ ORPHAN_CONTROL = "control file without its data file"
 CANNOT_BE_READ = "cannot be read"
 FILE_NAME_PERSONNUMMER = "no personnummer in the file name"
 UNKNOWN_SOURCE = "file name matches no source"
+TOO_LARGE = "file-too-large"
 
 MAX_NAME_BYTES = NAME_MAX_BYTES - SHA_TAG  # `<name>.<sha12>` must fit in 255 bytes
 
@@ -244,6 +251,7 @@ class _File:
     data: bytes | None = None
     sha256: str = hashlib.sha256(b"").hexdigest()
     companions: dict[Path, tuple[bytes, os.stat_result]] | None = None
+    too_large: bool = False  # never read whole: hashed and kept from the file, streamed
 
     @property
     def source_name(self) -> str | None:
@@ -332,7 +340,7 @@ class _File:
             source=self.source_name,
             reason=reason,
             failures=failures,
-            data=self.data,
+            data=self.path if self.too_large else self.data,
             companions=self.companion_bytes(),
             note=note,
         )
@@ -341,7 +349,7 @@ class _File:
         batch_id = self.store.rejected_batch_with(
             self.sha256, reason
         ) or self.store.record_rejection(rejected, reason, str(report))
-        if self.take and self.data is not None and not self.remove():
+        if self.take and (self.data is not None or self.too_large) and not self.remove():
             return self.result(
                 "waiting",
                 batch_id=batch_id,
@@ -425,6 +433,9 @@ def ingest_file(
             "(an upload may still be writing it) / ändrades nyss: läses in när den varit "
             "oförändrad en stund"
         )
+    limit = max_file_bytes()
+    if file.stat.st_size > limit:
+        return _reject_too_large(file, limit)
     try:
         file.data = _read_once(path, file.stat)
     except FileNotFoundError:
@@ -579,6 +590,59 @@ def _is_warehouse_failure(exc: BaseException) -> bool:
     if isinstance(exc, OSError):
         return exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
     return isinstance(exc, duckdb.Error) and not isinstance(exc, duckdb.DataError)
+
+
+def _reject_too_large(file: _File, limit: int) -> FileResult:
+    """Reject a file larger than the loader may read whole (settings.max_file_bytes),
+    without reading it whole: hashed and kept in quarantine/ block by block."""
+    assert file.stat is not None
+    size = file.stat.st_size
+    try:
+        with open(file.path, "rb") as stream:
+            file.sha256 = hashlib.file_digest(stream, "sha256").hexdigest()
+    except FileNotFoundError:
+        return file.waiting("no longer there (taken by another run or removed)")
+    except OSError as exc:
+        return file.reject(UNREADABLE, _unreadable_reason(exc))
+    if not file.unchanged():
+        return file.waiting(
+            "changed while it was being read: left for the next run (an upload may still "
+            "be writing it) / ändrades under inläsningen: läses in vid nästa körning"
+        )
+    file.too_large = True
+    try:
+        file.source = source_for(file.path.name)
+        refusal = _name_refusal(file.path.name)
+    except Exception as exc:  # no file may stop the night
+        refusal = (UNREADABLE, _unreadable_reason(exc))
+    if file.source is not None:
+        _read_companions(file, file.source, quiet=True)  # kept with it in quarantine/
+    if refusal is not None:  # a personnummer in the name is said first
+        return file.reject(*refusal, file_bytes=size)
+    return file.reject(
+        TOO_LARGE,
+        f"{TOO_LARGE}: {_megabytes(size)}, this machine loads files up to "
+        f"{_megabytes(limit)} (a file is checked in memory, about 6× its size; "
+        f"${MAX_FILE_MB_ENV} sets the limit): split the export, one month or one board "
+        f"per file / filen är för stor ({_megabytes(size)}, högst {_megabytes(limit)}): "
+        "dela upp exporten, en månad eller en nämnd per fil",
+        file_bytes=size,
+    )
+
+
+def _megabytes(size: int) -> str:
+    """A file size as a controller reads it.
+
+    >>> _megabytes(2_345_678_901), _megabytes(80_123_456), _megabytes(1_500_000)
+    ('2 346 MB', '80 MB', '1.5 MB')
+    >>> _megabytes(35_729)
+    '36 kB'
+    """
+    if size < 1_000_000:
+        return f"{size / 1000:.0f} kB"
+    if size < 10_000_000:
+        return f"{size / 1_000_000:.1f} MB"
+    return f"{size / 1_000_000:,.0f} MB".replace(",", " ")
 
 
 def _reject_symlink(file: _File) -> FileResult:

@@ -12,6 +12,7 @@ import datetime as dt
 import errno
 import json
 import os
+import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -63,10 +64,17 @@ def _fit(name: str, limit: int) -> str:
     return f"{start}~{suffix}"
 
 
-def write_durably(path: Path, data: bytes) -> None:
-    """Write `data` to `path` and fsync it: it is on disk before anything is removed."""
+def write_durably(path: Path, data: bytes | Path) -> None:
+    """Write `data` to `path` and fsync it: it is on disk before anything is removed.
+
+    `data`: the bytes, or a file whose bytes are copied in 1 MiB blocks (a file too large
+    to be read whole: warehouse.settings.max_file_bytes)."""
     with open(path, "wb") as out:
-        out.write(data)
+        if isinstance(data, Path):
+            with open(data, "rb") as source:
+                shutil.copyfileobj(source, out, 1 << 20)
+        else:
+            out.write(data)
         out.flush()
         os.fsync(out.fileno())
 
@@ -85,8 +93,9 @@ def fsync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
-def keep_copy(target: Path, file_name: str, data: bytes) -> Path:
-    """Write `data` as `target/<file_name>`, or under a shortened name if that is too long."""
+def keep_copy(target: Path, file_name: str, data: bytes | Path) -> Path:
+    """Write `data` (bytes, or a file's: `write_durably`) as `target/<file_name>`, or under
+    a shortened name if that is too long."""
     path = target / file_name
     try:
         write_durably(path, data)
@@ -106,16 +115,17 @@ def quarantine(
     source: str | None,
     reason: str,
     failures: Sequence[Failure] = (),
-    data: bytes | None = None,
+    data: bytes | Path | None = None,
     companions: Mapping[str, bytes] | None = None,
     note: str | None = None,
 ) -> Path:
     """Keep the file's bytes (and its `.ctl`) in `folder/<name>.<sha12>/` with report.json/.txt.
 
-    `data` is what the loader read (None: the file could not be read, or is a symlink,
-    and only the report is written); `companions` maps each companion's file name to its
-    bytes. The folder is named by content, so quarantining the same bytes twice rewrites
-    one report instead of piling up copies. Returns the path of the readable report.
+    `data` is what the loader read (a path: the file, too large to be read whole,
+    copied; None: the file could not be read, or is a symlink, and only the report is
+    written); `companions` maps each companion's file name to its bytes. The folder is
+    named by content, so quarantining the same bytes twice rewrites one report instead of
+    piling up copies. Returns the path of the readable report.
     """
     target = folder / folder_name(file_path.name, sha256)
     target.mkdir(parents=True, exist_ok=True)

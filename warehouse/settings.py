@@ -33,6 +33,52 @@ def duckdb_config() -> dict[str, str]:
     return {"memory_limit": os.environ.get(DUCKDB_MEMORY_LIMIT_ENV) or DUCKDB_MEMORY_LIMIT_DEFAULT}
 
 
+# The largest file the loader reads. A file is read whole, then parsed and checked in
+# memory: peak RSS 0.93 GiB for the 80 MB probe month, 1.46 GiB at 160 MB, 2.32 GiB at
+# 320 MB (2026-12-07), about 0.5 GiB + 5.5× the file. A file the machine cannot hold
+# would have the loader killed every night, before it could say why, and every file
+# after it in landing/ would wait forever. So a larger file is rejected (rule
+# `file-too-large`) unread; by default above 1/12 of the machine's memory (a file at the
+# limit peaks at about half of it): 2 GB on 24 GB, where a monthly ledger is ~80 MB.
+MAX_FILE_MB_ENV = "TERTIAL_MAX_FILE_MB"
+MEMORY_PER_FILE_BYTE = 12
+
+
+def machine_memory_bytes() -> int:
+    """The memory this process may use: the machine's, or its cgroup's limit if lower
+    (a container's `memory.max`)."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    try:
+        text = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+    except OSError:
+        return total
+    return min(total, int(text)) if text.isdigit() else total
+
+
+def max_file_bytes() -> int:
+    """`$TERTIAL_MAX_FILE_MB` megabytes (10^6 bytes), else 1/12 of `machine_memory_bytes`.
+
+    A value that is no positive number falls back to the default rather than stopping
+    the night.
+
+    >>> os.environ[MAX_FILE_MB_ENV] = "1,5"
+    >>> max_file_bytes() == machine_memory_bytes() // MEMORY_PER_FILE_BYTE
+    True
+    >>> os.environ[MAX_FILE_MB_ENV] = "1.5"
+    >>> max_file_bytes()
+    1500000
+    >>> del os.environ[MAX_FILE_MB_ENV]
+    """
+    text = os.environ.get(MAX_FILE_MB_ENV, "").strip()
+    try:
+        megabytes = float(text) if text else 0.0
+    except ValueError:
+        megabytes = 0.0
+    if 0 < megabytes < float("inf"):
+        return int(megabytes * 1_000_000)
+    return machine_memory_bytes() // MEMORY_PER_FILE_BYTE
+
+
 # A file is taken from landing/ only when it has not changed for this long: an upload
 # still being written (SFTP, a network share) is reported `waiting` and left for the
 # next run instead of being loaded half (issue 12). Tests set it small or 0.

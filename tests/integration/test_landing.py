@@ -140,6 +140,43 @@ def test_a_symlink_in_landing_is_rejected_and_its_target_untouched(
     assert not any(p.is_file() and not p.is_symlink() for p in home.archive.rglob("*"))
 
 
+def test_a_file_too_large_to_check_in_memory_is_rejected_unread_and_the_night_goes_on(
+    home: Paths, loaded: Load, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A file is checked in memory (about 6× its size): one the machine cannot hold would
+    # have the loader killed every night. Here the limit is 20 kB; August's ledger 37 kB.
+    _registers(home, loaded)
+    monkeypatch.setenv("TERTIAL_MAX_FILE_MB", "0.02")
+    budget = SERVICENAMNDEN / "budget_2011_1.csv"  # 1.3 kB
+    (home.landing / budget.name).write_bytes(budget.read_bytes())
+    control = "Nämnd;Period;Rader;Summa\r\n142;201108;415;-1931144,95\r\n"
+    _with_control(home, "huvudbok_201108.ctl", control)
+
+    results = _run(home)
+
+    assert results[budget.name].status == "accepted", results[budget.name].line()
+    big = results[AUGUST.name]
+    assert big.status == "rejected", big.line()
+    assert big.reason.startswith("file-too-large: 37 kB, this machine loads files up to 20 kB")
+    assert "TERTIAL_MAX_FILE_MB" in big.reason and "split the export" in big.reason
+    report = _report(big)
+    assert report["failures"][0]["rule"] == "file-too-large"
+    assert report["sha256"] == hashlib.sha256(AUGUST.read_bytes()).hexdigest()
+    # Kept byte for byte with its control file, and both taken out of landing/.
+    kept = big.report.parent
+    assert (kept / AUGUST.name).read_bytes() == AUGUST.read_bytes()
+    assert (kept / "huvudbok_201108.ctl").read_bytes() == control.encode("cp1252")
+    assert _landing_files(home) == []
+    assert _ledger_rows(home) == 0
+
+    # Under the machine's own limit (1/12 of its memory) the same bytes load.
+    monkeypatch.delenv("TERTIAL_MAX_FILE_MB")
+    _with_control(home, "huvudbok_201108.ctl", control, (kept / AUGUST.name).read_bytes())
+    again = _run(home)[AUGUST.name]
+    assert again.status == "accepted", again.line()
+    assert _ledger_rows(home) == 415
+
+
 def _with_control(home: Paths, ctl_name: str, control: str, data: bytes | None = None) -> None:
     (home.landing / AUGUST.name).write_bytes(data if data is not None else AUGUST.read_bytes())
     (home.landing / ctl_name).write_bytes(control.encode("cp1252"))
