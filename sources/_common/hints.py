@@ -8,7 +8,8 @@ controller's tools write without being asked:
   thousands grouped with a space or not at all): a decimal point (English regional
   settings), thousands grouped with points (`12.345,50`) or commas (`12,345.50`), a
   negative amount in parentheses (Excel's accounting format), the minus sign last (as
-  SAP writes it), the currency written out (`1 234,50 kr`, `1 234:-`).
+  SAP writes it), the currency written out (`1 234,50 kr`, `1 234:-`), a percent sign
+  (`87 %`: a response rate's column holds the number).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ _ENGLISH = re.compile(rf"({_MINUS}?)([0-9]{{1,3}}(?:,[0-9]{{3}})+)(\.[0-9]+)?")
 _DECIMAL_POINT = re.compile(rf"({_MINUS}?)([0-9]+)\.([0-9]+)")
 _PARENTHESES = re.compile(rf"\(\s*({_SWEDISH})\s*\)")
 _MINUS_LAST = re.compile(rf"({_SWEDISH})\s*{_MINUS}")
+_PERCENT = re.compile(rf"({_MINUS}?{_SWEDISH})\s*%")
 _CURRENCY = re.compile(
     rf"(?:(?:SEK|kr)\.?\s*)?({_MINUS}?\s*{_SWEDISH})(?:\s*(?:SEK|kr\.?|:-))?", re.IGNORECASE
 )
@@ -95,6 +97,8 @@ def _number_hint(kind: str, text: str) -> str | None:
     '1234,50-' has its minus sign last: write -1234,50
     '1 234 kr' has its currency written out: write 1 234 ...
     '55:-' has its currency written out: write 55 ...
+    >>> _number_hint("decimal", "87,5 %").split(" / ")[0]
+    "'87,5 %' has a percent sign: write the number alone, 87,5"
     >>> _number_hint("money", "1.234").split(":")[0], _number_hint("decimal", "1.234")[:25]
     ("'1.234' has points between its thousands", "'1.234' has a decimal poi")
     >>> [_number_hint(k, t) for k, t in [("money", "12,345"), ("integer", "1.5"), ("money", "x")]]
@@ -144,6 +148,12 @@ def _number_hint(kind: str, text: str) -> str | None:
         return (
             f"'{text}' has its minus sign last: write -{last[1]} / minustecknet står "
             f"sist: skriv -{last[1]}"
+        )
+    percent = _PERCENT.fullmatch(text)
+    if percent:
+        return (
+            f"'{text}' has a percent sign: write the number alone, {percent[1]} / talet "
+            f"har procenttecken: skriv bara talet, {percent[1]}"
         )
     currency = _CURRENCY.fullmatch(text)
     if currency and currency[0] != currency[1]:
