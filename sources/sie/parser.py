@@ -27,7 +27,9 @@ stays visible to the expectations, which name its line.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -39,6 +41,9 @@ from sources.sie.contract import DIMENSIONS, FILE_NAMND, UNKNOWN_VERKSAMHET
 from sources.sie.records import Checksum, Record, SieSyntaxError, read_records
 
 ENCODING = "cp437"  # `#FORMAT PC8`: IBM PC 8-bit extended ASCII, the only one SIE 4 allows
+# å ä ö Å Ä Ö in code page 437, and (with é) in Windows-1252: see `decode`.
+_PC8_LETTERS = re.compile(rb"[\x86\x84\x94\x8f\x8e\x99]")
+_WINDOWS_LETTERS = re.compile(rb"[\xe5\xe4\xf6\xc5\xc4\xd6\xe9]")
 
 # Kommun-Bas follow-up (source-formats.md §1, the rules of dim_konto): the Slag of an
 # account's budget and the sign that makes it the budget's positive figure. Group 12
@@ -93,11 +98,38 @@ class _Reading:
     checksum: Checksum = field(default_factory=Checksum)  # #KSUMMA, when the file has one
 
 
+def decode(data: bytes) -> tuple[str, str]:
+    """The text of a SIE file, and the encoding it is written in.
+
+    SIE 4 is PC8, code page 437 (§5.3), in which every byte is a character: a file some
+    exporter wrote in Windows-1252 or UTF-8 under `#FORMAT PC8` would decode without an
+    error, and its names and texts would enter the warehouse as `╓vningsf÷retaget` or
+    `Ã–vningsfÃ¶retaget`. So the bytes say: valid UTF-8 with any byte over 127 is
+    UTF-8 (code page 437's å, ä, ö are lone UTF-8 continuation bytes, never valid);
+    Windows-1252's å, ä, ö, Å, Ä, Ö or é without any of code page 437's is Windows-1252;
+    anything else is what the format says.
+
+    >>> [decode("Övningsföretaget".encode(e)) for e in ("cp437", "utf-8", "cp1252")]
+    [('Övningsföretaget', 'cp437'), ('Övningsföretaget', 'utf-8'), ('Övningsföretaget', 'cp1252')]
+    >>> decode("\ufeff#FLAGGA 0".encode("utf-8")), decode(b"#FLAGGA 0")
+    (('#FLAGGA 0', 'utf-8'), ('#FLAGGA 0', 'cp437'))
+    """
+    if data.isascii():
+        return data.decode("ascii"), ENCODING
+    with contextlib.suppress(UnicodeDecodeError):
+        return data.decode("utf-8-sig"), "utf-8"
+    if not _PC8_LETTERS.search(data) and _WINDOWS_LETTERS.search(data):
+        with contextlib.suppress(UnicodeDecodeError):
+            return data.decode("cp1252"), "cp1252"
+    return data.decode(ENCODING), ENCODING  # every byte is a CP437 character: cannot fail
+
+
 def parse(data: bytes, file_name: str, companions: Mapping[str, bytes]) -> ParsedBatch:
     """The ledger lines and budget rows of a SIE file, and every record for the checks."""
-    text = data.decode(ENCODING)  # every byte is a CP437 character: decoding cannot fail
+    text, encoding = decode(data)
     named = FILE_NAMND.fullmatch(file_name)
     reading = _Reading(namnd=named.group(1) if named else None)
+    reading.checksum.encoding = encoding  # #KSUMMA sums the bytes as the exporter wrote them
     try:
         _read(text, reading)
     except SieSyntaxError as exc:
@@ -144,7 +176,7 @@ def parse(data: bytes, file_name: str, companions: Mapping[str, bytes]) -> Parse
     return ParsedBatch(
         source="sie",
         file_name=file_name,
-        encoding=ENCODING,
+        encoding=encoding,
         raw=raw.drop("extra"),
         rows=ledger,
         extra_columns=(),

@@ -177,6 +177,7 @@ class Checksum:
     given: str | None = None  # the checksum the closing #KSUMMA states
     crc: int = 0
     problem: str | None = None  # a #KSUMMA out of place
+    encoding: str = "cp437"  # the file's (PC8 unless an exporter wrote another: parser.decode)
 
     def read(self, record: Record) -> None:
         """Take the next record of the file into the sum (or open or close it)."""
@@ -184,7 +185,7 @@ class Checksum:
             self._mark(record)
         elif self.opened_at is not None and self.closed_at is None:
             if record.label not in _BLOCK:
-                self.crc = zlib.crc32(checksummed(record), self.crc)
+                self.crc = zlib.crc32(checksummed(record, self.encoding), self.crc)
         elif self.closed_at is not None and self.problem is None:
             self.problem = (
                 f"a {record.label} record (line {record.line_number}) after the closing "
@@ -226,7 +227,7 @@ class Checksum:
         return None
 
 
-def checksummed(record: Record) -> bytes:
+def checksummed(record: Record, encoding: str = "cp437") -> bytes:
     """The bytes of a record that #KSUMMA sums: label and fields, nothing between them.
 
     >>> checksummed(Record(1, "#KONTO", ("1915", 'Kassa "special"'), '#KONTO 1915 "..."'))
@@ -239,4 +240,4 @@ def checksummed(record: Record) -> bytes:
     parts = [written if written.upper() == record.label else record.label]
     for value in record.fields:
         parts.extend(value if isinstance(value, tuple) else (value,))
-    return "".join(parts).encode("cp437")
+    return "".join(parts).encode(encoding, errors="replace")

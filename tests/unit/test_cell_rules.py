@@ -34,6 +34,7 @@ from sources.huvudbok import SOURCE as HUVUDBOK
 from sources.lon import SOURCE as LON
 from sources.medarbetarenkat import SOURCE as MEDARBETARENKAT
 from sources.sie import SOURCE as SIE
+from sources.sie.parser import parse as parse_sie
 from sources.sie.records import Checksum, checksummed, read_records
 from sources.sjukfranvaro import SOURCE as SJUKFRANVARO
 from sources.verksamheter import SOURCE as VERKSAMHETER
@@ -435,6 +436,25 @@ def test_a_file_without_ksumma_is_not_checked() -> None:
     body = SIE_BODY.replace("#KSUMMA\n", "")
     checksum = _checksum_of(body.encode("cp437"))
     assert (checksum.present, checksum.verdict()) == (False, None)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+def test_a_sie_file_written_in_another_encoding_keeps_its_letters_and_its_ksumma(
+    encoding: str,
+) -> None:
+    # `#FORMAT PC8`, but an exporter wrote UTF-8 or Windows-1252: read as code page 437
+    # the voucher's text would be 'FrimÃ¤rken' or 'Frimõrken', without an error.
+    body = SIE_BODY.replace('"Porto"', '"Frimärken"')
+    records = [r for r in read_records(body) if r.label not in ("{", "}", "#FLAGGA")]
+    crc = _spec_crc(b"".join(checksummed(r, encoding) for r in records[1:]))
+    data = (body + f"#KSUMMA {crc}\n").replace("\n", "\r\n").encode(encoding)
+
+    parsed = parse_sie(data, "sie_142_2011.se", {})
+
+    assert parsed.encoding == encoding
+    assert parsed.tables["huvudbok"]["text"].to_list() == ["Frimärken", "Frimärken"]
+    reference = Reference(namnd_codes=frozenset({"142"}), verksamheter=frozenset({("142", "240")}))
+    assert _failures(SIE, "sie_142_2011.se", data, reference) == []  # #KSUMMA holds
 
 
 def test_a_sie_amount_beyond_decimal_18_2_is_named_not_a_traceback() -> None:
