@@ -4,6 +4,7 @@ The cell rules reject a wrong value as any other; this says why, for the forms a
 controller's tools write without being asked:
 - Excel, a sheet saved as CSV without formatting its columns: a date as its day number,
   a date with its time of day, a long number in scientific notation;
+- a date without its dashes (`20241201`) or in another country's order (`1/12/2024`);
 - a number in another convention than the exports' (source-formats.md: decimal comma,
   thousands grouped with a space or not at all): a decimal point (English regional
   settings), thousands grouped with points (`12.345,50`) or commas (`12,345.50`), a
@@ -26,6 +27,9 @@ _EXCEL_DAY_ZERO = dt.date(1899, 12, 30)
 _EXCEL_DAY = re.compile(r"[0-9]{5}")
 _WITH_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?")
 _SCIENTIFIC = re.compile(r"[-\u2212]?[0-9]+(,[0-9]+)?[eE][-+]?[0-9]+")
+# Dates in the other forms a sheet or a system writes: `20241201`, `1/12/2024`, `01.12.24`.
+_COMPACT_DATE = re.compile(r"((?:19|20)[0-9]{2})(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])")
+_DAY_MONTH_YEAR = re.compile(r"[0-9]{1,2}[/.][0-9]{1,2}[/.](?:[0-9]{2}|[0-9]{4})")
 _NUMBER_KINDS = ("money", "decimal", "integer")
 
 # A number as the exports write it (values.MONEY_PATTERN, without its cap on decimals):
@@ -52,6 +56,10 @@ def cell_hint(kind: str | None, values: Iterable[Any]) -> str | None:
     "'1,75856E+08' is in Excel's scientific notation, which has lost digits"
     >>> cell_hint("date", ["12345"]) is None, cell_hint("money", ["12,345"]) is None
     (True, True)
+    >>> cell_hint("date", ["20241201"])[:60]
+    "'20241201' is a date without its dashes: write 2024-12-01 (Y"
+    >>> cell_hint("date", ["1/12/2024"])[:49], cell_hint("date", ["01.12.24"])[:32]
+    ("'1/12/2024' is a date in another country's order:", "'01.12.24' is a date in another ")
     """
     for value in values:
         text = str(value).strip()
@@ -73,6 +81,20 @@ def _date_hint(text: str) -> str | None:
             f"'{text}' is Excel's day number of {day.isoformat()}: format the column as "
             "a date (YYYY-MM-DD) before saving as CSV / Excels datumnummer: formatera "
             "kolumnen som datum (ÅÅÅÅ-MM-DD)"
+        )
+    compact = _COMPACT_DATE.fullmatch(text)
+    if compact:
+        written = "-".join(compact.groups())
+        return (
+            f"'{text}' is a date without its dashes: write {written} (YYYY-MM-DD) / datumet "
+            f"saknar bindestreck: skriv {written} (ÅÅÅÅ-MM-DD)"
+        )
+    if _DAY_MONTH_YEAR.fullmatch(text):
+        return (
+            f"'{text}' is a date in another country's order: format the column as a date "
+            "written YYYY-MM-DD (Excel: Format Cells, Custom yyyy-mm-dd) before saving as "
+            "CSV / datumet är skrivet i ett annat lands ordning: formatera kolumnen som "
+            "ÅÅÅÅ-MM-DD"
         )
     if _WITH_TIME.fullmatch(text):
         return (

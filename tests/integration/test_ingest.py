@@ -162,6 +162,11 @@ BROKEN = [
         ["Datum is a date", "line 5: '40775'", "Excel's day number of 2011-08-20"],
     ),
     (
+        "huvudbok_201108_datum_utan_streck.csv",
+        _set_cell(9, "20110815"),
+        ["Datum is a date", "'20110815' is a date without its dashes: write 2011-08-15"],
+    ),
+    (
         "huvudbok_201108_excel_belopp.csv",
         _set_cell(7, "1,75856E+08"),
         ["Belopp is a money amount", "Excel's scientific notation, which has lost digits"],
