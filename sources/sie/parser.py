@@ -101,13 +101,13 @@ class _Reading:
 def decode(data: bytes) -> tuple[str, str]:
     """The text of a SIE file, and the encoding it is written in.
 
-    SIE 4 is PC8, code page 437 (§5.3), in which every byte is a character: a file some
-    exporter wrote in Windows-1252 or UTF-8 under `#FORMAT PC8` would decode without an
-    error, and its names and texts would enter the warehouse as `╓vningsf÷retaget` or
-    `Ã–vningsfÃ¶retaget`. So the bytes say: valid UTF-8 with any byte over 127 is
-    UTF-8 (code page 437's å, ä, ö are lone UTF-8 continuation bytes, never valid);
-    Windows-1252's å, ä, ö, Å, Ä, Ö or é without any of code page 437's is Windows-1252;
-    anything else is what the format says.
+    SIE 4 is PC8, code page 437 (the only `#FORMAT` the standard allows), in which every
+    byte is a character: a file an exporter wrote in Windows-1252 or UTF-8 under
+    `#FORMAT PC8` would decode without an error, and its names and texts would enter the
+    warehouse as `╓vningsf÷retaget` or `├ûvningsf├╢retaget`. So the bytes say: valid
+    UTF-8 with any byte over 127 is UTF-8 (code page 437's å, ä, ö are lone UTF-8
+    continuation bytes, never valid); Windows-1252's å, ä, ö, Å, Ä, Ö or é without any of
+    code page 437's is Windows-1252; anything else is what the format says.
 
     >>> [decode("Övningsföretaget".encode(e)) for e in ("cp437", "utf-8", "cp1252")]
     [('Övningsföretaget', 'cp437'), ('Övningsföretaget', 'utf-8'), ('Övningsföretaget', 'cp1252')]

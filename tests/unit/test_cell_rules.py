@@ -443,7 +443,7 @@ def test_a_sie_file_written_in_another_encoding_keeps_its_letters_and_its_ksumma
     encoding: str,
 ) -> None:
     # `#FORMAT PC8`, but an exporter wrote UTF-8 or Windows-1252: read as code page 437
-    # the voucher's text would be 'FrimÃ¤rken' or 'Frimõrken', without an error.
+    # the voucher's text would be 'Frim├ñrken' or 'FrimΣrken', without an error.
     body = SIE_BODY.replace('"Porto"', '"Frimärken"')
     records = [r for r in read_records(body) if r.label not in ("{", "}", "#FLAGGA")]
     crc = _spec_crc(b"".join(checksummed(r, encoding) for r in records[1:]))
