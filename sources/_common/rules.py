@@ -76,12 +76,8 @@ def cell_expectations(contract: Contract, parsed: ParsedBatch) -> list:
             )
         pattern = PATTERN_BY_KIND.get(column.kind)
         if pattern:
-            shape = matches(
-                column.name, pattern, f"{column.header} is a {_KIND_LABEL[column.kind]}"
-            )
-            # The failure's hint (hints.cell_hint) reads the kind of the column's values.
-            shape.meta = {**shape.meta, "kind": column.kind}
-            expectations.append(shape)
+            label = f"{column.header} is a {_KIND_LABEL[column.kind]}"
+            expectations.append(matches(column.name, pattern, label, column.kind))
     expectations.extend(_meaning_rules(contract, parsed))
     return expectations
 

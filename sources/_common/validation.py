@@ -93,8 +93,11 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def matches(column: str, pattern: str, label: str) -> Expectation:
+def matches(column: str, pattern: str, label: str, kind: str | None = None) -> Expectation:
     """Every filled cell of `column` matches `pattern` in full: GX's regex rule, in SQL.
+
+    `kind`: what the cells are (a contract's kind, `money`, `date`...): a failure then
+    names a known wrong form of its values with what to write (hints.cell_hint).
 
     GX runs the query as SQLAlchemy text, where `:x` is a bind parameter: a group's
     `(?:` becomes `(` (the same match) and any other colon the escape `\\x3A`.
@@ -104,7 +107,10 @@ def matches(column: str, pattern: str, label: str) -> Expectation:
     (regexp_full_match("tid", '^([0-9]{{2}})\\x3A[0-9]{{2}}$')) order by line_number
     """
     condition = f"regexp_full_match({{cell}}, {_literal(sql_regex(pattern))})"
-    return holds(column, condition, label, f"matches {pattern}")
+    expectation = holds(column, condition, label, f"matches {pattern}")
+    if kind is not None:
+        expectation.meta = {**expectation.meta, "kind": kind}
+    return expectation
 
 
 def sql_regex(pattern: str) -> str:

@@ -164,7 +164,7 @@ def _control_frame(parsed: ParsedBatch):
 
 def _control_expectations() -> list:
     return [
-        matches("summa_text", MONEY_PATTERN, "control file Summa is a money amount"),
+        matches("summa_text", MONEY_PATTERN, "control file Summa is a money amount", "money"),
         rule(
             E.ExpectColumnPairValuesToBeEqual(column_A="rows_in_control", column_B="rows_in_file"),
             "control total: row count per Nämnd and Period matches the .ctl file (control / file)",

@@ -228,6 +228,18 @@ def test_control_total_mismatch_rejects(home: Paths, tmp_path: Path) -> None:
     assert "'-1931144,94', '-1931144,95'" in result.reason
     assert event_state(home) == before
 
+    # A .ctl saved with a decimal point: its own rule, and what to write instead.
+    (inbox / "huvudbok_201108.ctl").write_text(
+        "Nämnd;Period;Rader;Summa\r\n142;201108;415;-1931144.95\r\n", encoding="cp1252"
+    )
+    [result] = ingest(home, [inbox])
+    assert result.status == "rejected"
+    assert "control file Summa is a money amount" in result.reason
+    assert "'-1931144.95' has a decimal point: the exports write a decimal comma, -1931144,95" in (
+        result.reason
+    )
+    assert event_state(home) == before
+
 
 def test_cli_ingest_exit_codes_and_batches(home: Paths, tmp_path: Path, capsys) -> None:
     assert main(["ingest", *map(str, ledger_files("huvudbok_201101.csv"))]) == 0
