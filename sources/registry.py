@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from pathlib import Path
 
+from sources._common.csvfile import normalise_header
 from sources._common.source import Source
 from sources.ansvar import SOURCE as ANSVAR
 from sources.balans import SOURCE as BALANS
@@ -167,9 +167,9 @@ def _as_glob(pattern: str) -> str:
     return ", ".join(f"{head}{option}{tail}" for option in options.split("|"))
 
 
-# What people change in an export's name: Swedish letters (`lön_`, `sjukfrånvaro_`), a
-# space or hyphen for the underscore, another file type (`.txt`, `.xlsx`).
-_PLAIN_LETTERS = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e"})
+# What people change in an export's name: Swedish letters (`lön_`, `sjukfrånvaro_`: read
+# as headers are, `normalise_header`), a space or hyphen for the underscore, another file
+# type (`.txt`, `.xlsx`).
 _WORD_THEN_SEPARATOR = re.compile(r"^([^\W\d_]+)[ .-]+(?=\w)")
 # File types an export is saved as by mistake (a report's PDF is no export to rename).
 _SAVED_AS = {"", "txt", "text", "xlsx", "xls", "xlsm", "ods", "tsv", "tab", "dat", "prn"}
@@ -186,7 +186,7 @@ def _meant(file_name: str) -> str | None:
     stem, dot, suffix = file_name.rpartition(".")
     if not dot:
         stem, suffix = file_name, ""
-    plain = unicodedata.normalize("NFC", stem).lower().translate(_PLAIN_LETTERS)
+    plain = normalise_header(stem)
     stems = [stem, plain, *(_WORD_THEN_SEPARATOR.sub(r"\1_", s) for s in (stem, plain))]
     for candidate_stem in dict.fromkeys(stems):
         for extension in dict.fromkeys([suffix, *(["csv"] if suffix.lower() in _SAVED_AS else [])]):

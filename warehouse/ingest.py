@@ -95,6 +95,13 @@ FILE_NAME_PERSONNUMMER = "no personnummer in the file name"
 UNKNOWN_SOURCE = "file name matches no source"
 TOO_LARGE = "file-too-large"
 
+# Why a file is left `waiting` when landing/ changed under the loader.
+GONE = "no longer there (taken by another run or removed)"
+CHANGED_WHILE_READ = (
+    "changed while it was being read: left for the next run (an upload may still be writing "
+    "it) / ändrades under inläsningen: läses in vid nästa körning"
+)
+
 MAX_NAME_BYTES = NAME_MAX_BYTES - SHA_TAG  # `<name>.<sha12>` must fit in 255 bytes
 
 
@@ -405,7 +412,7 @@ def ingest_file(
     try:
         file.stat = os.lstat(path)
     except FileNotFoundError:
-        return file.waiting("no longer there (taken by another run or removed)")
+        return file.waiting(GONE)
     except OSError as exc:
         return file.reject(UNREADABLE, _unreadable_reason(exc))
 
@@ -439,14 +446,11 @@ def ingest_file(
     try:
         file.data = _read_once(path, file.stat)
     except FileNotFoundError:
-        return file.waiting("no longer there (taken by another run or removed)")
+        return file.waiting(GONE)
     except OSError as exc:
         return file.reject(UNREADABLE, _unreadable_reason(exc))
     if len(file.data) != file.stat.st_size or not file.unchanged():
-        return file.waiting(
-            "changed while it was being read: left for the next run (an upload may still "
-            "be writing it) / ändrades under inläsningen: läses in vid nästa körning"
-        )
+        return file.waiting(CHANGED_WHILE_READ)
     try:
         file.source = source_for(path.name)
         refusal = _name_refusal(path.name)
@@ -601,14 +605,11 @@ def _reject_too_large(file: _File, limit: int) -> FileResult:
         with open(file.path, "rb") as stream:
             file.sha256 = hashlib.file_digest(stream, "sha256").hexdigest()
     except FileNotFoundError:
-        return file.waiting("no longer there (taken by another run or removed)")
+        return file.waiting(GONE)
     except OSError as exc:
         return file.reject(UNREADABLE, _unreadable_reason(exc))
     if not file.unchanged():
-        return file.waiting(
-            "changed while it was being read: left for the next run (an upload may still "
-            "be writing it) / ändrades under inläsningen: läses in vid nästa körning"
-        )
+        return file.waiting(CHANGED_WHILE_READ)
     file.too_large = True
     try:
         file.source = source_for(file.path.name)
@@ -708,7 +709,7 @@ def _control_file_alone(file: _File) -> FileResult:
     try:
         file.data = _read_once(file.path, file.stat)
     except FileNotFoundError:
-        return file.waiting("no longer there (taken by another run or removed)")
+        return file.waiting(GONE)
     except OSError as exc:
         return file.reject(UNREADABLE, _unreadable_reason(exc))
     file.sha256 = hashlib.sha256(file.data).hexdigest()

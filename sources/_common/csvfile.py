@@ -118,6 +118,29 @@ _COMMON_UTF8_LEADS = (b"\xc3", b"\xc2", b"\xe2")
 
 _CSV_FIELD_LIMIT = csv.field_size_limit()  # Python's csv reader refuses longer cells
 SAVE_AS_CSV = "save it as CSV (semicolon) / spara den som CSV (semikolonavgränsad)"
+# Files of another kind named `.csv`, told by their first bytes: (magic, rule, reason).
+_NOT_CSV = (
+    (
+        WORKBOOK_MAGIC,
+        "excel-workbook",
+        f"this is an Excel workbook, not a CSV export: {SAVE_AS_CSV}",
+    ),
+    (
+        PDF_MAGIC,
+        "pdf-document",
+        "this is a PDF document, not a CSV export: export the data itself as CSV "
+        "(semicolon) / filen är ett PDF-dokument, inte en CSV-export: exportera "
+        "uppgifterna som CSV (semikolonavgränsad)",
+    ),
+    (
+        GZIP_MAGIC,
+        "compressed-file",
+        "the file is gzip-compressed, not a CSV export: unpack it (gunzip) and deliver "
+        "the .csv itself / filen är gzip-komprimerad: packa upp den och leverera "
+        "själva .csv-filen",
+    ),
+)
+
 SHOWN = 5  # lines named in a message; the count is always complete
 
 
@@ -302,25 +325,10 @@ def read_raw(data: bytes, contract: Contract) -> RawTable:
             "the file is empty (no header row): export it again / filen är tom: exportera den igen",
             "empty-file",
         )
-    if data.startswith(WORKBOOK_MAGIC):
-        raise ParseError(
-            f"this is an Excel workbook, not a CSV export: {SAVE_AS_CSV}", "excel-workbook"
-        )
+    for magic, rule, reason in _NOT_CSV:
+        if data.startswith(magic):
+            raise ParseError(reason, rule)
     _check_not_markup(data)
-    if data.startswith(PDF_MAGIC):
-        raise ParseError(
-            "this is a PDF document, not a CSV export: export the data itself as CSV "
-            "(semicolon) / filen är ett PDF-dokument, inte en CSV-export: exportera "
-            "uppgifterna som CSV (semikolonavgränsad)",
-            "pdf-document",
-        )
-    if data.startswith(GZIP_MAGIC):
-        raise ParseError(
-            "the file is gzip-compressed, not a CSV export: unpack it (gunzip) and deliver "
-            "the .csv itself / filen är gzip-komprimerad: packa upp den och leverera "
-            "själva .csv-filen",
-            "compressed-file",
-        )
     decoded, encoding = decode(data)
     text, first_line = _without_separator_hint(*_from_header(_normalise_line_ends(decoded)))
     header_line = _first_line(text)
@@ -529,12 +537,8 @@ def _check_header_first(text: str, first_line: int, contract: Contract) -> None:
     def known(line: str) -> int:
         return len(required & {normalise_header(f.strip(' "')) for f in line.split(";")})
 
-    start, lines = 0, []
-    while len(lines) < _HEADER_SEARCH_LINES and start < min(len(text), 65_536):
-        end = text.find("\n", start)
-        end = len(text) if end < 0 else end
-        lines.append(text[start:end].rstrip("\r"))
-        start = end + 1
+    head = text[:65_536].split("\n", _HEADER_SEARCH_LINES)[:_HEADER_SEARCH_LINES]
+    lines = [line.rstrip("\r") for line in head]
     if not lines or known(lines[0]) * 2 >= len(required):
         return
     for offset, line in enumerate(lines[1:], start=1):
@@ -883,10 +887,9 @@ def _check_header_not_repeated(frame: pl.DataFrame, headers: list[str]) -> None:
     if again.len():
         lines = again.to_list()
         shown = ", ".join(str(n) for n in lines[:SHOWN])
-        more = f" (+{len(lines) - SHOWN} more)" if len(lines) > SHOWN else ""
         one = len(lines) == 1
         raise ParseError(
-            f"{'line' if one else 'lines'} {shown}{more} {'repeats' if one else 'repeat'} "
+            f"{_lines(lines)} {'repeats' if one else 'repeat'} "
             f"the header row (were exports put together?): delete {'it' if one else 'them'}, "
             f"and check that no rows are there twice / {'rad' if one else 'raderna'} {shown} "
             f"upprepar rubrikraden: ta bort {'den' if one else 'dem'} och kontrollera att inga "
