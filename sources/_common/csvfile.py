@@ -878,12 +878,18 @@ def _check_header_not_repeated(frame: pl.DataFrame, headers: list[str]) -> None:
     Each of its cells then broke its column's rule ("Period is a period YYYYMM: line
     5845: 'Period'", and five rules more), which did not say what happened. One compare
     of the first column on every file (~3 ms for a million rows); the rest only if that
-    one finds its header.
+    one finds its header. An appended UTF-8 export keeps its byte-order mark before its
+    header's first cell (`\ufeffPeriod`): that is its header too.
     """
     named = [(f"column {i + 1}", h.strip()) for i, h in enumerate(headers) if h.strip()]
-    if not named or not frame.select((pl.col(named[0][0]) == named[0][1]).any()).item():
+    if not named:
         return
-    again = frame.filter(pl.all_horizontal(pl.col(c) == h for c, h in named))["line_number"]
+    (first, header), rest = named[0], named[1:]
+    starts = pl.col(first).is_in([header, "\ufeff" + header])
+    if not frame.select(starts.any()).item():
+        return
+    again = frame.filter(pl.all_horizontal(starts, *(pl.col(c) == h for c, h in rest)))
+    again = again["line_number"]
     if again.len():
         lines = again.to_list()
         shown = ", ".join(str(n) for n in lines[:SHOWN])

@@ -166,6 +166,12 @@ REJECTED: list[tuple[str, bytes, str, list[str]]] = [
         ["lines 4, 6 repeat the header row", "delete them", "raderna 4, 6 upprepar rubrikraden"],
     ),
     (
+        "two UTF-8 exports put together, the second with its byte-order mark",
+        b"\xef\xbb\xbf" + ledger(LINE, LINE).encode() + b"\xef\xbb\xbf" + ledger(LINE).encode(),
+        "repeated-header",
+        ["line 4 repeats the header row", "delete it"],
+    ),
+    (
         "a record terminator on some lines only",
         ledger(LINE + ";", LINE, LINE + ";").encode(),
         "ragged-line",
